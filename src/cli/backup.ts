@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Sub-commands of `shisha-ops backup`. */
+export function registerBackup(cmd: Command): void {
+  void cmd;
+}

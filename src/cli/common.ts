@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { inputsFrom, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { TerminalReporter } from '../core/reporter-terminal.js';
+import { runJob } from '../core/run.js';
+
+/** commander's camelCase option keys back to the kebab-case input names (`sourceDir` → `source-dir`). */
+export function flagsToInputs(opts: Record<string, unknown>): InputSource {
+  const values: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (v === undefined) continue;
+    values[k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = Array.isArray(v) ? v.join('\n') : String(v);
+  }
+  return inputsFrom(values);
+}
+
+/** Runs one CLI sub-command over the core with a terminal reporter; sets the exit code (0, 1, 2). */
+export async function runCli(
+  opts: Record<string, unknown>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  reporter: Reporter = new TerminalReporter(),
+): Promise<number> {
+  const code = await runJob(reporter, () => job(flagsToInputs(opts), reporter));
+  process.exitCode = code;
+  return code;
+}
+
+/** Adds a sub-command whose action runs `job` with the parsed flags. */
+export function jobCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  configure: (cmd: Command) => Command,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+): Command {
+  const cmd = configure(parent.command(name).description(description));
+  cmd.action(async (opts: Record<string, unknown>) => {
+    await runCli(opts, job);
+  });
+  return cmd;
+}

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT } from '../core/errors.js';
+import { registerFrontend } from './frontend.js';
+import { registerBackend } from './backend.js';
+import { registerBackup } from './backup.js';
+
+/** The `shisha-ops` program: one sub-command per job, the same inputs as the actions (as --kebab-case flags). */
+export function buildProgram(): Command {
+  const program = new Command('shisha-ops')
+    .description('Deploy the Shisha Log SPA and API and back up its database (the same core as the GitHub Actions)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerFrontend(program.command('frontend').description('Deploy the SPA to S3 + CloudFront'));
+  registerBackend(program.command('backend').description('Deploy the API to the Lightsail container service'));
+  registerBackup(program.command('backup').description('Back up, list, download and restore the Postgres database'));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; usage errors exit 2 (commander already printed the message).
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+      return;
+    }
+    throw err;
+  }
+}

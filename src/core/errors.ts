@@ -1,0 +1,41 @@
+/** Exit codes shared by the CLI and the actions' failure handling. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Bad input or usage: raised before anything is changed remotely. Exit code 2. */
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly exitCode = EXIT_BAD_INPUT;
+  constructor(
+    readonly input: string,
+    expected: string,
+  ) {
+    super(`Input '${input}': ${expected}`);
+  }
+}
+
+/** A remote call, a child process or a check failed. Exit code 1. */
+export class OpsError extends Error {
+  override name = 'OpsError';
+  readonly exitCode = EXIT_FAILED;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** One line describing any error, for logs: the first line of its message, with the AWS error code when there is one. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { Code?: string; name?: string }).Code;
+    const first = (err.message || err.name).split('\n')[0] ?? err.name;
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const tag = code && !first.includes(code) ? `${code}: ` : '';
+    return `${tag}${first}${status && !(err instanceof OpsError) ? ` (HTTP ${status})` : ''}`;
+  }
+  return String(err).split('\n')[0] ?? '';
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof InputError ? EXIT_BAD_INPUT : EXIT_FAILED;
+}

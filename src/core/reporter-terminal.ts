@@ -1,0 +1,84 @@
+import { BaseReporter, type Summary } from './reporter.js';
+
+interface Stream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** The terminal face: plain lines on stdout/stderr, everything redacted, progress redrawn on a TTY. */
+export class TerminalReporter extends BaseReporter {
+  private lastPct = new Map<string, number>();
+  private depth = 0;
+
+  constructor(
+    private readonly out: Stream = process.stdout,
+    private readonly err: Stream = process.stderr,
+    private readonly verbose = Boolean(process.env.SHISHA_OPS_DEBUG),
+  ) {
+    super();
+  }
+
+  private line(stream: Stream, text: string): void {
+    const pad = '  '.repeat(this.depth);
+    for (const l of this.redact(text).split('\n')) stream.write(`${pad}${l}\n`);
+  }
+
+  info(message: string): void {
+    this.line(this.out, message);
+  }
+  warn(message: string): void {
+    this.line(this.err, `warning: ${message}`);
+  }
+  error(message: string): void {
+    this.line(this.err, `error: ${message}`);
+  }
+  debug(message: string): void {
+    if (this.verbose) this.line(this.err, `debug: ${message}`);
+  }
+
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    this.line(this.out, `▸ ${title}`);
+    this.depth++;
+    try {
+      return await fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  progress(label: string, done: number, total: number): void {
+    const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
+    if (this.out.isTTY) {
+      this.out.write(`\r${'  '.repeat(this.depth)}${label}: ${done}/${total} (${pct}%)${done >= total ? '\n' : ''}`);
+      return;
+    }
+    const step = Math.floor(pct / 10);
+    if (this.lastPct.get(label) === step && done < total) return;
+    this.lastPct.set(label, step);
+    this.line(this.out, `${label}: ${done}/${total} (${pct}%)`);
+  }
+
+  override summary(section: Summary): void {
+    super.summary(section);
+    this.line(this.out, '');
+    this.line(this.out, section.title);
+    for (const l of section.lines ?? []) this.line(this.out, `  ${l}`);
+    if (section.table) this.line(this.out, formatTable(section.table));
+  }
+
+  async flush(): Promise<void> {
+    if (this.outputs.size === 0) return;
+    this.line(this.out, '');
+    this.line(this.out, formatTable(this.outputsTable()));
+  }
+}
+
+/** A plain-text table with aligned columns. */
+export function formatTable(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const fmt = (r: string[]) => '  ' + r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const [head, ...body] = rows;
+  if (!head) return '';
+  return [fmt(head), fmt(head.map((_, i) => '-'.repeat(widths[i] ?? 0))), ...body.map(fmt)].join('\n');
+}

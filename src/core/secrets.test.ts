@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { TerminalReporter } from './reporter-terminal.js';
+import { maskUrlPasswords, Redactor, secretsOfUrl } from './secrets.js';
+import { runJob } from './run.js';
+import { OpsError } from './errors.js';
+
+function sink() {
+  const chunks: string[] = [];
+  return { write: (c: string) => chunks.push(c), text: () => chunks.join('') };
+}
+
+describe('secret masking', () => {
+  it('masks registered secrets, their URL-encoded form, and passwords in any URL', () => {
+    const r = new Redactor();
+    r.add('p@ss/word!');
+    expect(r.redact('pw=p@ss/word! enc=p%40ss%2Fword!')).toBe('pw=*** enc=***');
+    expect(maskUrlPasswords('postgresql://postgres.abc:s3cr3t@aws-0.pooler.supabase.com:5432/postgres')).toBe(
+      'postgresql://postgres.abc:***@aws-0.pooler.supabase.com:5432/postgres',
+    );
+  });
+
+  it('finds the secrets inside a database URL', () => {
+    const url = 'postgresql://u:p%40ss@db.example.com:5432/app';
+    expect(secretsOfUrl(url)).toEqual([url, 'p%40ss', 'p@ss']);
+  });
+
+  it('keeps secrets out of everything the terminal reporter prints, including errors and outputs', async () => {
+    const out = sink();
+    const err = sink();
+    const rep = new TerminalReporter(out, err);
+    rep.secret('hunter2-very-secret');
+    const code = await runJob(rep, async () => {
+      rep.info('connecting with hunter2-very-secret');
+      rep.output('note', 'value hunter2-very-secret');
+      rep.summary({ title: 'Done', table: [['k', 'v'], ['pw', 'hunter2-very-secret']] });
+      throw new OpsError('pg_dump failed: password authentication failed for hunter2-very-secret');
+    });
+    expect(code).toBe(1);
+    const all = out.text() + err.text();
+    expect(all).not.toContain('hunter2');
+    expect(err.text()).toContain('error: pg_dump failed: password authentication failed for ***');
+    expect(out.text()).toContain('value ***');
+  });
+});
