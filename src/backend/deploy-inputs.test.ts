@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../core/errors.js';
+import { inputsFrom } from '../core/inputs.js';
+import { TerminalReporter } from '../core/reporter-terminal.js';
+import { parseDeployInputs } from './deploy-inputs.js';
+
+const D = 'sha256:' + 'b'.repeat(64);
+const base = { 'service-name': 'shisha-api', image: `public.ecr.aws/x/api@${D}` };
+
+function capture() {
+  const text: string[] = [];
+  const stream = { write: (s: string) => text.push(s) };
+  return { reporter: new TerminalReporter(stream, stream, false), text: () => text.join('') };
+}
+
+function parse(values: Record<string, string>) {
+  const { reporter, text } = capture();
+  return { inputs: parseDeployInputs(inputsFrom({ ...base, ...values }), reporter), reporter, text };
+}
+
+function inputError(values: Record<string, string>): InputError {
+  try {
+    parse(values);
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseDeployInputs', () => {
+  it('applies the defaults', () => {
+    const { inputs, text } = parse({});
+    expect(inputs).toMatchObject({ serviceName: 'shisha-api', containerName: 'api', containerPort: 8080, healthCheckPath: '/health', timeoutMinutes: 15 });
+    expect(inputs.environment).toBeUndefined();
+    expect(text()).toBe('');
+  });
+
+  it('parses the environment and registers every value as a secret', () => {
+    const { inputs, reporter } = parse({ environment: 'DATABASE_URL=postgres://u:p4ss@h/db\nJWT_SECRET=s3cr3t=x\n# comment\n' });
+    expect(inputs.environment).toEqual(new Map([['DATABASE_URL', 'postgres://u:p4ss@h/db'], ['JWT_SECRET', 's3cr3t=x']]));
+    expect(reporter.redact('jwt s3cr3t=x here')).toBe('jwt *** here');
+  });
+
+  it('warns about a mutable tag', () => {
+    expect(parse({ image: 'public.ecr.aws/x/api:latest' }).text()).toMatch(/warning: image .*'latest'/);
+  });
+
+  it.each([
+    [{ 'service-name': '' }, "Input 'service-name': is required"],
+    [{ 'service-name': 'Shisha_API' }, "Input 'service-name': expected lowercase"],
+    [{ image: 'public.ecr.aws/x/API' }, "Input 'image':"],
+    [{ 'container-name': '-api' }, "Input 'container-name':"],
+    [{ 'container-port': '0' }, "Input 'container-port': expected a whole number from 1 to 65535"],
+    [{ 'container-port': '70000' }, "Input 'container-port'"],
+    [{ 'container-port': 'http' }, "Input 'container-port'"],
+    [{ 'health-check-path': 'health' }, "Input 'health-check-path': expected a path starting with '/'"],
+    [{ environment: '1BAD=x' }, "Input 'environment': line 1: key '1BAD'"],
+    [{ environment: 'NOEQUALS' }, "Input 'environment': line 1: expected KEY=VALUE"],
+    [{ 'timeout-minutes': '0' }, "Input 'timeout-minutes': expected a number of minutes greater than 0"],
+    [{ 'timeout-minutes': '500' }, "Input 'timeout-minutes'"],
+    [{ 'timeout-minutes': 'soon' }, "Input 'timeout-minutes'"],
+  ])('rejects %j', (values, message) => {
+    expect(inputError(values).message).toContain(message);
+  });
+
+  it('never quotes an environment value in an error', () => {
+    const err = inputError({ environment: 'GOOD=topsecretvalue\nBAD KEY=othersecret' });
+    expect(err.message).not.toContain('topsecretvalue');
+    expect(err.message).not.toContain('othersecret');
+  });
+
+  it('accepts fractional timeouts', () => {
+    expect(parse({ 'timeout-minutes': '0.5' }).inputs.timeoutMinutes).toBe(0.5);
+  });
+});

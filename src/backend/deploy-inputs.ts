@@ -1,0 +1,87 @@
+import { InputError } from '../core/errors.js';
+import { getInt, getMap, getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
+
+/** Everything `deploy` needs, validated before any remote call. */
+export interface DeployInputs {
+  serviceName: string;
+  image: ImageRef;
+  containerName: string;
+  containerPort: number;
+  healthCheckPath: string;
+  /** Replaces the container's environment when given; undefined keeps the current one. */
+  environment?: Map<string, string>;
+  timeoutMinutes: number;
+}
+
+export const DEPLOY_DEFAULTS = {
+  'container-name': 'api',
+  'container-port': 8080,
+  'health-check-path': '/health',
+  'timeout-minutes': 15,
+} as const;
+
+const MAX_TIMEOUT_MINUTES = 120;
+// Lightsail: lowercase letters, digits and hyphens, no leading/trailing hyphen; services up to 63, containers 53.
+const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+export function getServiceName(src: InputSource): string {
+  return getName(src, 'service-name', 63, { required: true });
+}
+
+export function getContainerName(src: InputSource): string {
+  return getName(src, 'container-name', 53, { default: DEPLOY_DEFAULTS['container-name'] });
+}
+
+function getName(src: InputSource, input: string, max: number, opts: { required?: boolean; default?: string }): string {
+  const v = getString(src, input, opts);
+  if (!NAME.test(v) || v.length > max) {
+    throw new InputError(input, `expected lowercase letters, digits and hyphens (at most ${max}, not starting or ending with a hyphen), got '${v}'`);
+  }
+  return v;
+}
+
+/**
+ * Registers every environment value as a secret, before anything else can print it. Lines that are not
+ * KEY=VALUE are left to the parser to reject (without quoting them).
+ */
+export function registerEnvironmentSecrets(src: InputSource, reporter: Reporter): void {
+  for (const line of (src('environment') ?? '').split(/\r?\n/)) {
+    const eq = line.indexOf('=');
+    if (eq > 0) reporter.secret(line.slice(eq + 1).trim());
+  }
+}
+
+/** Parses and validates all inputs of `deploy`; warns about a mutable image tag. Throws InputError (exit 2). */
+export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployInputs {
+  registerEnvironmentSecrets(src, reporter);
+  const serviceName = getServiceName(src);
+  const imageText = getString(src, 'image', { required: true });
+  const image = parseImageRef(imageText);
+  if ('error' in image) throw new InputError('image', image.error);
+  const containerName = getContainerName(src);
+  const containerPort = getInt(src, 'container-port', { default: DEPLOY_DEFAULTS['container-port'], min: 1, max: 65535 });
+  const healthCheckPath = getString(src, 'health-check-path', { default: DEPLOY_DEFAULTS['health-check-path'] });
+  if (!healthCheckPath.startsWith('/') || /[\s?#]/.test(healthCheckPath)) {
+    throw new InputError('health-check-path', `expected a path starting with '/' (no spaces, query or fragment), got '${healthCheckPath}'`);
+  }
+  const env = getMap(src, 'environment');
+  const timeoutMinutes = getTimeoutMinutes(src);
+  const warning = mutableImageWarning(image);
+  if (warning) reporter.warn(warning);
+  const out: DeployInputs = { serviceName, image, containerName, containerPort, healthCheckPath, timeoutMinutes };
+  if (env.size > 0) out.environment = env;
+  return out;
+}
+
+/** A positive number of minutes (fractions allowed, e.g. 0.5), at most 120. */
+function getTimeoutMinutes(src: InputSource): number {
+  const v = (src('timeout-minutes') ?? '').trim();
+  if (!v) return DEPLOY_DEFAULTS['timeout-minutes'];
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > MAX_TIMEOUT_MINUTES) {
+    throw new InputError('timeout-minutes', `expected a number of minutes greater than 0 and at most ${MAX_TIMEOUT_MINUTES}, got '${v}'`);
+  }
+  return n;
+}

@@ -1,0 +1,129 @@
+import { CreateContainerServiceDeploymentCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
+import { lightsailClient } from '../core/aws.js';
+import { describeError, OpsError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { showContainerLog } from './container-log.js';
+import { parseDeployInputs, type DeployInputs } from './deploy-inputs.js';
+import { buildDeploymentRequest, environmentValues } from './deployment-request.js';
+import { probeHealth } from './health-probe.js';
+import { getService, regionOf, stateLine, urlWithPath } from './service.js';
+import { resolveTiming, type Timing } from './timing.js';
+import { waitForVersion } from './wait.js';
+
+export interface DeployOptions {
+  /** Poll and probe intervals (tests make them short). */
+  timing?: Partial<Timing>;
+  /** The Lightsail client (default: from the environment, region from AWS_REGION). */
+  client?: LightsailClient;
+}
+
+/** How far back the log shown on failure reaches, at least. */
+const LOG_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Deploys an image to a Lightsail container service and proves it healthy: validate inputs, check the service is
+ * there and idle, create the deployment (keeping what the inputs do not override), wait for ACTIVE or FAILED,
+ * show the container log on failure, then probe the health path on the service URL.
+ * Outputs: version, url, state.
+ */
+export async function deployBackend(src: InputSource, reporter: Reporter, options: DeployOptions = {}): Promise<void> {
+  const inputs = parseDeployInputs(src, reporter);
+  const timing = resolveTiming(options.timing);
+  const client = options.client ?? lightsailClient();
+  const region = await regionOf(client);
+
+  const service = await reporter.group(`Checking container service '${inputs.serviceName}' in ${region}`, async () => {
+    const svc = await getService(client, inputs.serviceName);
+    reporter.info(`state ${stateLine(svc)}; current deployment ${svc.currentDeployment?.version ?? 'none'}; url ${svc.url ?? '(none yet)'}`);
+    return svc;
+  });
+  // Values already deployed are secrets too: they may show up in the container log.
+  for (const v of environmentValues(service.currentDeployment)) reporter.secret(v);
+  if (service.nextDeployment || service.state === 'DEPLOYING') {
+    const v = service.nextDeployment?.version;
+    throw new OpsError(
+      `another deployment${v ? ` (version ${v})` : ''} is in progress on '${inputs.serviceName}' (state ${stateLine(service)}); wait for it to finish, then deploy again`,
+    );
+  }
+  if (service.isDisabled) throw new OpsError(`container service '${inputs.serviceName}' is disabled; enable it before deploying`);
+  const previous = service.currentDeployment?.version;
+
+  const startedAt = new Date();
+  const version = await reporter.group(`Creating deployment of ${inputs.image.text}`, () => createDeployment(client, reporter, inputs, service.currentDeployment));
+  reporter.output('version', version);
+  if (service.url) reporter.output('url', service.url);
+
+  const result = await reporter.group(`Waiting for version ${version} (timeout ${inputs.timeoutMinutes} min)`, () =>
+    waitForVersion(client, reporter, { serviceName: inputs.serviceName, version, timeoutMs: inputs.timeoutMinutes * 60_000, timing }),
+  );
+  const url = result.service.url ?? service.url ?? '';
+  if (url) reporter.output('url', url);
+  reporter.output('state', result.state);
+
+  const keeps = previous !== undefined
+    ? `the previous deployment (version ${previous}) keeps serving`
+    : 'there was no previous deployment, so nothing is serving';
+  if (result.timedOut || result.state !== 'ACTIVE') {
+    const since = new Date(Math.min(startedAt.getTime() - 60_000, Date.now() - LOG_WINDOW_MS));
+    await reporter.group(`Log of container '${inputs.containerName}'`, () =>
+      showContainerLog(client, reporter, { serviceName: inputs.serviceName, containerName: inputs.containerName, since }),
+    );
+    summarize(reporter, inputs, version, result.state, url, result.timedOut ? 'timed out' : 'failed');
+    if (result.timedOut) {
+      throw new OpsError(
+        `deployment version ${version} of '${inputs.serviceName}' was still ${result.state} after ${inputs.timeoutMinutes} min (timeout-minutes); ${keeps} unless Lightsail activates it later`,
+      );
+    }
+    throw new OpsError(`deployment version ${version} of '${inputs.serviceName}' FAILED (see the container log above); ${keeps}`);
+  }
+
+  if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
+  const healthUrl = urlWithPath(url, inputs.healthCheckPath);
+  try {
+    await reporter.group(`Probing ${healthUrl}`, () => probeHealth(healthUrl, timing, reporter));
+  } catch (err) {
+    summarize(reporter, inputs, version, result.state, url, 'unhealthy');
+    throw new OpsError(`${describeError(err)}; version ${version} is ACTIVE and already serving traffic`, { cause: err });
+  }
+  summarize(reporter, inputs, version, result.state, url, 'healthy');
+}
+
+async function createDeployment(
+  client: LightsailClient,
+  reporter: Reporter,
+  inputs: DeployInputs,
+  current: Parameters<typeof buildDeploymentRequest>[1],
+): Promise<number> {
+  const request = buildDeploymentRequest(inputs, current);
+  const kept = Object.keys(request.containers ?? {}).filter((n) => n !== inputs.containerName);
+  reporter.info(
+    `container '${inputs.containerName}': port ${inputs.containerPort}, health check ${inputs.healthCheckPath}, ` +
+      `environment ${inputs.environment ? `${inputs.environment.size} variable(s) (values hidden)` : 'kept from the current deployment'}` +
+      (kept.length ? `; other containers kept: ${kept.join(', ')}` : ''),
+  );
+  let out;
+  try {
+    out = await client.send(new CreateContainerServiceDeploymentCommand({ serviceName: inputs.serviceName, ...request }));
+  } catch (err) {
+    const msg = describeError(err);
+    if (/currently being updated|in progress/i.test(msg)) {
+      throw new OpsError(`another deployment is in progress on '${inputs.serviceName}' (CreateContainerServiceDeployment: ${msg})`, { cause: err });
+    }
+    throw new OpsError(`CreateContainerServiceDeployment on '${inputs.serviceName}' failed: ${msg}`, { cause: err });
+  }
+  const version = out.containerService?.nextDeployment?.version;
+  if (version === undefined) throw new OpsError(`CreateContainerServiceDeployment on '${inputs.serviceName}' returned no next deployment version`);
+  reporter.info(`created deployment version ${version}`);
+  return version;
+}
+
+function summarize(reporter: Reporter, inputs: DeployInputs, version: number, state: string, url: string, result: string): void {
+  reporter.summary({
+    title: `Backend deployment: ${result}`,
+    table: [
+      ['Service', 'Version', 'State', 'Image', 'URL', 'Health'],
+      [inputs.serviceName, String(version), state, inputs.image.text, url, result === 'healthy' ? `${inputs.healthCheckPath} 2xx` : result],
+    ],
+  });
+}

@@ -1,0 +1,34 @@
+import type { LightsailClient } from '@aws-sdk/client-lightsail';
+import { lightsailClient } from '../core/aws.js';
+import { InputError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { showContainerLog } from './container-log.js';
+import { getContainerName, getServiceName } from './deploy-inputs.js';
+import { environmentValues } from './deployment-request.js';
+import { getService } from './service.js';
+
+/** Prints a container's recent log (input `since-minutes`, default 15), with deployed environment values redacted. */
+export async function backendLogs(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
+  const serviceName = getServiceName(src);
+  const containerName = getContainerName(src);
+  const minutes = getSinceMinutes(src);
+  const client = options.client ?? lightsailClient();
+  const svc = await getService(client, serviceName);
+  for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)]) reporter.secret(v);
+  const since = new Date(Date.now() - minutes * 60_000);
+  const count = await reporter.group(`Log of ${serviceName}/${containerName} since ${since.toISOString()}`, () =>
+    showContainerLog(client, reporter, { serviceName, containerName, since, maxLines: 1000 }),
+  );
+  reporter.output('lines', count);
+}
+
+function getSinceMinutes(src: InputSource): number {
+  const v = (src('since-minutes') ?? '').trim();
+  if (!v) return 15;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 7 * 24 * 60) {
+    throw new InputError('since-minutes', `expected a number of minutes greater than 0 and at most ${7 * 24 * 60}, got '${v}'`);
+  }
+  return n;
+}

@@ -1,0 +1,53 @@
+import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment, type LightsailClient } from '@aws-sdk/client-lightsail';
+import { lightsailClient } from '../core/aws.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { getServiceName } from './deploy-inputs.js';
+import { environmentValues } from './deployment-request.js';
+import { getService, regionOf, stateLine } from './service.js';
+
+/**
+ * Shows a container service: state and sub-state, current and next deployment (images, public endpoint), URL and
+ * the recent deployment history. Outputs: state, version (current), url.
+ */
+export async function backendStatus(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
+  const serviceName = getServiceName(src);
+  const client = options.client ?? lightsailClient();
+  const svc = await getService(client, serviceName);
+  for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)]) reporter.secret(v);
+  reporter.info(`service ${serviceName} in ${await regionOf(client)}: ${stateLine(svc)}${svc.isDisabled ? ' (disabled)' : ''}`);
+  reporter.info(`power ${svc.power ?? '?'} × ${svc.scale ?? '?'}; url ${svc.url ?? '(none)'}`);
+  reporter.info(`current deployment: ${describeDeployment(svc.currentDeployment)}`);
+  reporter.info(`next deployment: ${describeDeployment(svc.nextDeployment)}`);
+
+  let history: ContainerServiceDeployment[] = [];
+  try {
+    history = (await client.send(new GetContainerServiceDeploymentsCommand({ serviceName }))).deployments ?? [];
+  } catch {
+    /* the history is extra; the service view above is what matters */
+  }
+  reporter.summary({
+    title: `Container service ${serviceName}: ${stateLine(svc)}`,
+    lines: [`url: ${svc.url ?? '(none)'}`],
+    table: [
+      ['Version', 'State', 'Created', 'Images'],
+      ...history.slice(0, 10).map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', images(d)]),
+    ],
+  });
+  reporter.output('state', svc.state ?? 'UNKNOWN');
+  if (svc.currentDeployment?.version !== undefined) reporter.output('version', svc.currentDeployment.version);
+  if (svc.url) reporter.output('url', svc.url);
+}
+
+function describeDeployment(d: ContainerServiceDeployment | undefined): string {
+  if (!d) return 'none';
+  const ep = d.publicEndpoint;
+  const endpoint = ep ? `; public ${ep.containerName}:${ep.containerPort} health ${ep.healthCheck?.path ?? '/'}` : '';
+  return `version ${d.version} ${d.state ?? ''} (${images(d)})${endpoint}`;
+}
+
+function images(d: ContainerServiceDeployment): string {
+  return Object.entries(d.containers ?? {})
+    .map(([name, c]) => `${name}=${c.image ?? '?'}`)
+    .join(', ');
+}
