@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { BaseReporter, type Summary } from './reporter.js';
 
 interface Stream {
@@ -66,7 +67,13 @@ export class TerminalReporter extends BaseReporter {
     if (section.table) this.line(this.out, formatTable(section.table));
   }
 
+  /**
+   * Prints the outputs as a table. With SHISHA_OPS_OUTPUTS_FILE set, also writes them there as JSON (what
+   * GITHUB_OUTPUT is to an action: how scripts such as the demo read a command's outputs).
+   */
   async flush(): Promise<void> {
+    const file = process.env.SHISHA_OPS_OUTPUTS_FILE;
+    if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(this.outputs), null, 2) + '\n');
     if (this.outputs.size === 0) return;
     this.line(this.out, '');
     this.line(this.out, formatTable(this.outputsTable()));
