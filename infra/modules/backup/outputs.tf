@@ -1,0 +1,19 @@
+output "bucket_name" {
+  description = "Name of the backup bucket (input bucket of the db-backup action)."
+  value       = aws_s3_bucket.backups.id
+}
+
+output "bucket_arn" {
+  description = "ARN of the backup bucket (scope of the backup role's permissions)."
+  value       = aws_s3_bucket.backups.arn
+}
+
+output "backup_prefix" {
+  description = "Key prefix covered by the retention rule."
+  value       = var.backup_prefix
+}
+
+output "retention_days" {
+  description = "Days a backup is kept."
+  value       = var.retention_days
+}

@@ -1,0 +1,340 @@
+# SPA hosting: a private S3 bucket read only by CloudFront (origin access control), one distribution that serves
+# the SPA from S3 and routes the API path to the Lightsail container service on the same domain.
+
+locals {
+  name          = replace(var.bucket_name, ".", "-")
+  s3_origin_id  = "spa-s3"
+  api_origin_id = "api-lightsail"
+  api_prefix    = trimsuffix(var.api_path_pattern, "/*")
+  releases_glob = "${var.releases_prefix}*"
+}
+
+# --- S3 bucket (private, encrypted, TLS only) ---------------------------------------------------------------------
+
+resource "aws_s3_bucket" "spa" {
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  rule {
+    id     = "abort-incomplete-multipart-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.spa]
+}
+
+data "aws_iam_policy_document" "spa_bucket" {
+  # CloudFront (this distribution only) may read objects...
+  statement {
+    sid       = "AllowCloudFrontRead"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.spa.arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.this.arn]
+    }
+  }
+
+  # ...except the deploy action's release manifests, which are never served.
+  statement {
+    sid       = "DenyCloudFrontReleaseManifests"
+    effect    = "Deny"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.spa.arn}/${local.releases_glob}"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+  }
+
+  # Every request must use TLS. A wildcard in a Deny only restricts; it is the form AWS Config
+  # (s3-bucket-ssl-requests-only) and Security Hub (S3.5) check for.
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.spa.arn, "${aws_s3_bucket.spa.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "spa" {
+  bucket = aws_s3_bucket.spa.id
+  policy = data.aws_iam_policy_document.spa_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.spa]
+}
+
+# --- CloudFront ---------------------------------------------------------------------------------------------------
+
+resource "aws_cloudfront_origin_access_control" "spa" {
+  name                              = "${local.name}-oac"
+  description                       = "Signed (SigV4) reads of ${var.bucket_name} by CloudFront"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+# Honours the origin's Cache-Control, which the deploy action sets per file: hashed assets
+# "public, max-age=31536000, immutable" (1 year), HTML "public, max-age=0, s-maxage=86400, must-revalidate" (1 day).
+resource "aws_cloudfront_cache_policy" "spa" {
+  name        = "${local.name}-spa"
+  comment     = "SPA: origin Cache-Control decides (assets 1 year, HTML 1 day)"
+  min_ttl     = var.cache_min_ttl
+  default_ttl = var.cache_default_ttl
+  max_ttl     = var.cache_max_ttl
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = true
+    enable_accept_encoding_gzip   = true
+
+    cookies_config {
+      cookie_behavior = "none"
+    }
+
+    headers_config {
+      header_behavior = "none"
+    }
+
+    query_strings_config {
+      query_string_behavior = "none"
+    }
+  }
+}
+
+data "aws_cloudfront_cache_policy" "caching_disabled" {
+  name = "Managed-CachingDisabled"
+}
+
+data "aws_cloudfront_origin_request_policy" "all_viewer_except_host_header" {
+  name = "Managed-AllViewerExceptHostHeader"
+}
+
+resource "aws_cloudfront_response_headers_policy" "security" {
+  name    = "${local.name}-security-headers"
+  comment = "HSTS, nosniff, frame denial, referrer policy"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = var.hsts_max_age_seconds
+      include_subdomains         = true
+      preload                    = false
+      override                   = true
+    }
+
+    content_type_options {
+      override = true
+    }
+
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+
+    xss_protection {
+      protection = true
+      mode_block = true
+      override   = true
+    }
+
+    dynamic "content_security_policy" {
+      for_each = var.content_security_policy == null ? [] : [var.content_security_policy]
+
+      content {
+        content_security_policy = content_security_policy.value
+        override                = true
+      }
+    }
+  }
+}
+
+# Optional: "/api/v1/x" reaches the container as "/v1/x".
+resource "aws_cloudfront_function" "strip_api_prefix" {
+  count = var.strip_api_prefix ? 1 : 0
+
+  name    = "${local.name}-strip-api-prefix"
+  runtime = "cloudfront-js-2.0"
+  comment = "Removes ${local.api_prefix} from the request path before it reaches the API origin"
+  publish = true
+  code    = <<-JS
+    function handler(event) {
+      var request = event.request;
+      var prefix = '${local.api_prefix}';
+      if (request.uri === prefix || request.uri.indexOf(prefix + '/') === 0) {
+        request.uri = request.uri.substring(prefix.length) || '/';
+      }
+      return request;
+    }
+  JS
+}
+
+resource "aws_cloudfront_distribution" "this" {
+  enabled             = true
+  comment             = "Shisha Log SPA (${join(", ", var.domain_names)}) with ${var.api_path_pattern} to Lightsail"
+  aliases             = var.domain_names
+  default_root_object = "index.html"
+  http_version        = "http2and3"
+  is_ipv6_enabled     = true
+  price_class         = var.price_class
+  web_acl_id          = var.web_acl_id
+  tags                = var.tags
+
+  origin {
+    origin_id                = local.s3_origin_id
+    domain_name              = aws_s3_bucket.spa.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
+  }
+
+  origin {
+    origin_id   = local.api_origin_id
+    domain_name = var.api_origin_domain
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  # SPA from S3; the cache policy honours the per-file Cache-Control.
+  default_cache_behavior {
+    target_origin_id           = local.s3_origin_id
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = aws_cloudfront_cache_policy.spa.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+  }
+
+  # API: never cached, every viewer header but Host forwarded (the origin needs its own Host for TLS/SNI).
+  ordered_cache_behavior {
+    path_pattern               = var.api_path_pattern
+    target_origin_id           = local.api_origin_id
+    viewer_protocol_policy     = "https-only"
+    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
+    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host_header.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+
+    dynamic "function_association" {
+      for_each = aws_cloudfront_function.strip_api_prefix
+
+      content {
+        event_type   = "viewer-request"
+        function_arn = function_association.value.arn
+      }
+    }
+  }
+
+  # SPA fallback: client-side routes (and objects CloudFront may not read) render the app shell.
+  custom_error_response {
+    error_code            = 403
+    response_code         = 200
+    response_page_path    = "/index.html"
+    error_caching_min_ttl = 10
+  }
+
+  custom_error_response {
+    error_code            = 404
+    response_code         = 200
+    response_page_path    = "/index.html"
+    error_caching_min_ttl = 10
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    acm_certificate_arn      = var.acm_certificate_arn
+    ssl_support_method       = "sni-only"
+    minimum_protocol_version = "TLSv1.2_2021"
+  }
+}
