@@ -1,6 +1,90 @@
 import type { Command } from 'commander';
+import { runBackup } from '../backup/backup.js';
+import { downloadJob } from '../backup/download.js';
+import { listJob } from '../backup/list.js';
+import { pruneJob } from '../backup/prune.js';
+import { restoreJob } from '../backup/restore.js';
+import { verifyJob } from '../backup/verify.js';
+import { jobCommand } from './common.js';
+
+/** Where backups live: every sub-command takes these (defaults live in src/backup/inputs.ts). */
+function location(cmd: Command): Command {
+  return cmd
+    .option('--bucket <name>', 'S3 bucket holding the backups (required)')
+    .option('--prefix <prefix>', 'key prefix of the backups (default backups)');
+}
+
+function filters(cmd: Command): Command {
+  return cmd
+    .option('--project <name>', 'only backups of this project')
+    .option('--environment <name>', 'only backups of this environment');
+}
 
 /** Sub-commands of `shisha-ops backup`. */
 export function registerBackup(cmd: Command): void {
-  void cmd;
+  jobCommand(
+    cmd,
+    'run',
+    'Dump the database (pg_dump, plain SQL) through gzip into an S3 multipart upload, then verify it',
+    (c) =>
+      location(c)
+        .option('--database-url <url>', 'postgresql://user:password@host:5432/db (required; secret; or DATABASE_URL)')
+        .option('--project <name>', 'project part of the object name (default shisha-log)')
+        .option('--environment <name>', 'environment part of the object name (default prod)')
+        .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
+        .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
+        .option('--verify <bool>', 're-read and check the stored object (default true)'),
+    (inputs, reporter) => runBackup(withEnvUrl(inputs, 'database-url'), reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'list',
+    'List backups, newest first across months',
+    (c) => filters(location(c)).option('--limit <n>', 'rows to show, 0 for all (default 20)'),
+    (inputs, reporter) => listJob(inputs, reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'download',
+    'Download a backup and check its sha256 (newest when --key is omitted)',
+    (c) =>
+      filters(location(c))
+        .option('--key <key>', 'object key (default: the newest backup)')
+        .option('--output <file>', "where to write it, '-' for stdout (default: the object's file name)"),
+    (inputs, reporter) => downloadJob(inputs, reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'restore',
+    'Restore a backup into an explicitly named database: gunzip | psql -v ON_ERROR_STOP=1 --single-transaction',
+    (c) =>
+      filters(location(c))
+        .option('--key <key>', 'object key (default: the newest backup)')
+        .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret)')
+        .option('--yes', 'do not ask for confirmation (required without a terminal)'),
+    (inputs, reporter) => restoreJob(inputs, reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'verify',
+    'Check a stored backup: size, encryption, sha256 of the whole object, complete dump',
+    (c) => filters(location(c)).option('--key <key>', 'object key (default: the newest backup)'),
+    (inputs, reporter) => verifyJob(inputs, reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'prune',
+    'Delete backups older than N days under the prefix (for buckets without a lifecycle rule)',
+    (c) =>
+      filters(location(c))
+        .option('--older-than-days <n>', 'age in days, by the time in the name (required)')
+        .option('--keep <n>', 'always keep this many newest backups (default 1)')
+        .option('--dry-run', 'show what would be deleted'),
+    (inputs, reporter) => pruneJob(inputs, reporter).then(() => undefined),
+  );
+}
+
+/** The URL may come from the environment instead of a flag (keeps it out of shell history and `ps`). */
+function withEnvUrl(inputs: (name: string) => string | undefined, name: string): (name: string) => string | undefined {
+  return (n) => (n === name ? inputs(n) || process.env.DATABASE_URL : inputs(n));
 }

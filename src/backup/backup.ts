@@ -1,0 +1,131 @@
+import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../core/aws.js';
+import { describeError, OpsError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { dumpToS3, mb } from './dump-upload.js';
+import { parseRunInputs, type RunInputs } from './inputs.js';
+import { COPY_LIMIT, copySource, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
+import { backupKey } from './naming.js';
+import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
+import { verifyBackup } from './verify.js';
+
+/**
+ * Options for tests and benchmarks (not inputs): where to look for pg_dump, the clock, the part size.
+ */
+export interface BackupOptions {
+  s3?: S3Client;
+  pgLibDir?: string;
+  now?: () => Date;
+  partSize?: number;
+  queueSize?: number;
+  onDumpStarted?: (pid: number) => void;
+}
+
+export interface BackupResult extends BackupMeta {
+  key: string;
+  uri: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Flags our dumps always carry: plain SQL that restores with `gunzip | psql` into a database that already has
+ * Supabase's roles and its own publication: no ownership or GRANT statements (roles differ between projects, and
+ * `ALTER ... OWNER TO supabase_admin` needs superuser), no publications/subscriptions (supabase_realtime exists
+ * already; subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
+ */
+export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
+
+export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
+  return [...DUMP_FLAGS, ...extra, `--dbname=${urlWithoutPassword(conn)}`];
+}
+
+/** `db-backup` / `backup run`: checks, then dump → gzip → S3, metadata, verify. */
+export async function runBackup(inputs: InputSource, reporter: Reporter, opts: BackupOptions = {}): Promise<BackupResult> {
+  const inp: RunInputs = parseRunInputs(inputs, reporter);
+  const { conn } = inp;
+  const s3 = opts.s3 ?? s3Client();
+
+  const { pgDump, serverVersion, pgDumpVersion } = await reporter.group('Checking the database and pg_dump', async () => {
+    const num = await serverVersionNum(conn, reporter);
+    const serverMajor = majorOfVersionNum(num);
+    const chosen = choosePgDump(await findPgDumps(opts.pgLibDir ?? PG_LIB_DIR), serverMajor);
+    reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
+    reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
+    return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version };
+  });
+
+  const started = (opts.now ?? (() => new Date()))();
+  const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
+  const uri = `s3://${inp.bucket}/${key}`;
+  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString() };
+
+  const t0 = Date.now();
+  const dumped = await reporter.group(`Dumping ${conn.dbname} to ${uri}`, () =>
+    dumpToS3({
+      s3,
+      bucket: inp.bucket,
+      key,
+      pgDump,
+      args: pgDumpArgs(conn, inp.pgDumpArgs),
+      env: pgEnv(conn),
+      level: inp.compressionLevel,
+      metadata: toS3Metadata(base),
+      reporter,
+      partSize: opts.partSize,
+      queueSize: opts.queueSize,
+      onDumpStarted: opts.onDumpStarted,
+    }),
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  reporter.info(`dumped ${mb(dumped.uncompressedSize)} of SQL into ${mb(dumped.compressedSize)} in ${seconds.toFixed(1)}s`);
+
+  const meta: BackupMeta = { ...base, ...dumped };
+  await recordMeta(s3, inp.bucket, key, meta, reporter);
+
+  if (inp.verify) await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
+
+  reporter.output('key', key);
+  reporter.output('uri', uri);
+  reporter.output('size', dumped.compressedSize);
+  reporter.output('sha256', dumped.sha256);
+  reporter.summary({
+    title: 'Database backup',
+    table: [
+      ['Database', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
+      [conn.dbname, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
+    ],
+  });
+  return { key, uri, size: dumped.compressedSize, ...meta, sha256: dumped.sha256 };
+}
+
+/**
+ * Writes sha256 and sizes onto the object: a server-side copy onto itself with the new metadata (one object that
+ * describes itself; no second file to keep in step), or a sidecar when the object is too big for CopyObject.
+ * If that fails the object is deleted: a backup that cannot be verified is not left looking like a good one.
+ */
+async function recordMeta(s3: S3Client, bucket: string, key: string, meta: BackupMeta, reporter: Reporter): Promise<void> {
+  try {
+    if ((meta.compressedSize ?? 0) >= COPY_LIMIT) {
+      await writeSidecar(s3, bucket, key, meta);
+      return;
+    }
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        CopySource: copySource(bucket, key),
+        MetadataDirective: 'REPLACE',
+        Metadata: toS3Metadata(meta),
+        ContentType: 'application/gzip',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+  } catch (err) {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    reporter.warn(`deleted s3://${bucket}/${key}: its checksum could not be recorded`);
+    throw new OpsError(`CopyObject s3://${bucket}/${key} (recording sha256 metadata): ${describeError(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,55 @@
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { s3Client } from '../core/aws.js';
+import { describeError, OpsError } from '../core/errors.js';
+import { getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { mb } from './dump-upload.js';
+import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { latestBackup } from './list.js';
+import { readBackupMeta } from './metadata.js';
+import { hashingTap, openBackup } from './verify.js';
+
+/**
+ * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout). The file is
+ * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it.
+ */
+export async function downloadJob(inputs: InputSource, reporter: Reporter, stdout: Writable = process.stdout): Promise<{ key: string; path: string; sha256: string }> {
+  const bucket = getBucket(inputs);
+  const prefix = getPrefix(inputs);
+  const filter = getFilters(inputs);
+  let key = getString(inputs, 'key');
+  const s3 = s3Client();
+  if (!key) key = await latestBackup(s3, bucket, prefix, filter);
+  const output = getString(inputs, 'output', { default: key.split('/').pop() });
+
+  const { meta, size } = await readBackupMeta(s3, bucket, key);
+  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no sha256 metadata: it cannot be checked`);
+  const body = await openBackup(s3, bucket, key);
+  const h = hashingTap();
+  const toStdout = output === '-';
+  const partial = `${output}.partial`;
+  const sink: Writable = toStdout ? stdout : createWriteStream(partial);
+  try {
+    await pipeline(body, h.tap, sink, { end: !toStdout });
+  } catch (err) {
+    if (!toStdout) rmSync(partial, { force: true });
+    throw new OpsError(`download of s3://${bucket}/${key} failed: ${describeError(err)}`, { cause: err });
+  }
+  const sha256 = h.digest();
+  if (meta.sha256 && sha256 !== meta.sha256) {
+    if (!toStdout) rmSync(partial, { force: true });
+    throw new OpsError(`download of s3://${bucket}/${key}: sha256 is ${sha256}, the backup recorded ${meta.sha256} (file deleted)`);
+  }
+  if (!toStdout) renameSync(partial, output);
+  // Messages go to stderr when the backup itself goes to stdout.
+  const say = toStdout ? (m: string) => reporter.warn(m) : (m: string) => reporter.info(m);
+  say(`downloaded s3://${bucket}/${key} (${mb(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`);
+  if (!toStdout) {
+    reporter.output('key', key);
+    reporter.output('path', output);
+    reporter.output('sha256', sha256);
+  }
+  return { key, path: output, sha256 };
+}

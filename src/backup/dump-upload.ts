@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { describeError, OpsError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+
+export interface DumpUploadParams {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  /** pg_dump binary and its full argument list (no password in it). */
+  pgDump: string;
+  args: string[];
+  /** Environment of pg_dump (PGPASSWORD). */
+  env: NodeJS.ProcessEnv;
+  level: number;
+  /** Metadata known before the dump (versions, database). */
+  metadata: Record<string, string>;
+  reporter: Reporter;
+  /** Multipart part size; memory is about partSize × (queueSize + 1). */
+  partSize?: number;
+  queueSize?: number;
+  /** Called with pg_dump's pid once it runs (tests, diagnostics). */
+  onDumpStarted?: (pid: number) => void;
+}
+
+export interface DumpUploadResult {
+  sha256: string;
+  /** Bytes of SQL pg_dump wrote. */
+  uncompressedSize: number;
+  /** Bytes of the object. */
+  compressedSize: number;
+}
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_QUEUE_SIZE = 2;
+const STDERR_KEEP = 64 * 1024;
+
+class DumpFailed extends Error {
+  override name = 'DumpFailed';
+}
+
+/**
+ * pg_dump stdout → gzip → S3 multipart upload (SSE AES256), hashing the gzip bytes on the way: constant memory,
+ * no temp file. The end of the stream is held back until pg_dump has exited: a failed or killed pg_dump makes the
+ * stream fail instead of end, so the upload is never completed with a truncated dump. On any failure the multipart
+ * upload is aborted and pg_dump is stopped; nothing is left in the bucket.
+ */
+export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
+  const { reporter } = p;
+  const child = spawn(p.pgDump, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-STDERR_KEEP);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  if (child.pid !== undefined) p.onDumpStarted?.(child.pid);
+
+  let raw = 0;
+  let packed = 0;
+  const hash = createHash('sha256');
+  const gate = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      raw += chunk.length;
+      cb(null, chunk);
+    },
+    flush(cb) {
+      void exited.then(({ code, signal, error }) => {
+        if (code === 0) return cb();
+        const why = error ? `could not start (${error.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        cb(new DumpFailed(`pg_dump ${why}`));
+      });
+    },
+  });
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      packed += chunk.length;
+      cb(null, chunk);
+    },
+  });
+
+  const upload = new Upload({
+    client: p.s3,
+    params: {
+      Bucket: p.bucket,
+      Key: p.key,
+      Body: tap,
+      ServerSideEncryption: 'AES256',
+      ContentType: 'application/gzip',
+      Metadata: p.metadata,
+    },
+    partSize: p.partSize ?? DEFAULT_PART_SIZE,
+    queueSize: p.queueSize ?? DEFAULT_QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
+
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    const s = Math.round((Date.now() - started) / 1000);
+    reporter.info(`${s}s: dumped ${mb(raw)}, uploaded ${mb(packed)} compressed`);
+  }, 30000);
+  ticker.unref();
+
+  let killedByUs = false;
+  const stopDump = () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      killedByUs = true;
+      child.kill('SIGTERM');
+    }
+  };
+  // A failed stream fails the upload (its reader throws, and lib-storage aborts the multipart upload itself);
+  // a failed upload stops pg_dump (otherwise it would block forever on a full pipe).
+  const piped = pipeline(child.stdout, gate, createGzip({ level: p.level }), tap).catch((err: unknown) => {
+    tap.destroy(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  });
+  const uploaded = upload.done().catch((err: unknown) => {
+    stopDump();
+    tap.destroy(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  });
+  const [pipeRes, upRes] = await Promise.allSettled([piped, uploaded]);
+  clearInterval(ticker);
+  const exit = await exited;
+  if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && exit.code === 0) {
+    return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };
+  }
+
+  // Failure: make sure no object and no open multipart upload remains.
+  await cleanUp(p.s3, p.bucket, p.key, upRes.status === 'fulfilled', reporter);
+  if (!killedByUs && exit.code !== 0) {
+    const lines = reporter.redact(stderr).trim().split('\n').filter((l) => l.trim());
+    if (lines.length) reporter.error(`pg_dump stderr:\n${lines.slice(-30).join('\n')}`);
+    const why = exit.error ? `could not start (${exit.error.message})` : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1];
+    throw new OpsError(reporter.redact(`pg_dump ${why}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`));
+  }
+  const reason = upRes.status === 'rejected' ? upRes.reason : pipeRes.status === 'rejected' ? pipeRes.reason : new Error('unknown');
+  throw new OpsError(reporter.redact(`upload to s3://${p.bucket}/${p.key} failed: ${describeError(reason)}; the upload was aborted, nothing was stored`), {
+    cause: reason,
+  });
+}
+
+/** Aborts any open multipart upload of this exact key and deletes the object if it was completed after all. */
+async function cleanUp(s3: S3Client, bucket: string, key: string, completed: boolean, reporter: Reporter): Promise<void> {
+  try {
+    const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
+    for (const u of open.Uploads ?? []) {
+      if (u.Key !== key || !u.UploadId) continue;
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
+    }
+    if (completed) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (err) {
+    reporter.warn(`could not clean up s3://${bucket}/${key} (abort the multipart upload by hand): ${describeError(err)}`);
+  }
+}
+
+export function mb(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}

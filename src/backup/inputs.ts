@@ -1,0 +1,78 @@
+import { InputError } from '../core/errors.js';
+import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { secretsOfUrl } from '../core/secrets.js';
+import { checkPgDumpArgs, splitArgs } from './args.js';
+import { parseDatabaseUrl, type PgConnection } from './database-url.js';
+import { NAME_PART, normalizePrefix } from './naming.js';
+
+/** Defaults: the single source of truth (action.yml declares the same). */
+export const DEFAULTS = { prefix: 'backups', project: 'shisha-log', environment: 'prod', compressionLevel: 6, verify: true } as const;
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function getBucket(src: InputSource): string {
+  const b = getString(src, 'bucket', { required: true });
+  if (!BUCKET.test(b)) throw new InputError('bucket', `expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'), got '${b}'`);
+  return b;
+}
+
+export function getPrefix(src: InputSource): string {
+  return normalizePrefix(getString(src, 'prefix', { default: DEFAULTS.prefix }));
+}
+
+function namePart(src: InputSource, name: string, dflt: string): string {
+  const v = getString(src, name, { default: dflt });
+  if (!NAME_PART.test(v)) throw new InputError(name, `expected lowercase letters, digits and '-' (it is '_'-separated in object names), got '${v}'`);
+  return v;
+}
+
+/**
+ * A database URL input: registered as a secret (the URL and its password) before anything else can print it,
+ * then parsed. Errors never quote it.
+ */
+export function getDatabaseUrl(src: InputSource, reporter: Reporter, name: string): PgConnection {
+  const raw = (src(name) ?? '').trim();
+  for (const s of secretsOfUrl(raw)) reporter.secret(s);
+  if (!raw) throw new InputError(name, 'is required and was empty');
+  return parseDatabaseUrl(raw, name);
+}
+
+export interface RunInputs {
+  conn: PgConnection;
+  bucket: string;
+  prefix: string;
+  project: string;
+  environment: string;
+  compressionLevel: number;
+  pgDumpArgs: string[];
+  verify: boolean;
+}
+
+export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs {
+  const conn = getDatabaseUrl(src, reporter, 'database-url');
+  const pgDumpArgs = splitArgs(src('pg-dump-args') ?? '');
+  checkPgDumpArgs(pgDumpArgs);
+  return {
+    conn,
+    bucket: getBucket(src),
+    prefix: getPrefix(src),
+    project: namePart(src, 'project', DEFAULTS.project),
+    environment: namePart(src, 'environment', DEFAULTS.environment),
+    compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS.compressionLevel, min: 1, max: 9 }),
+    pgDumpArgs,
+    verify: getBoolean(src, 'verify', DEFAULTS.verify),
+  };
+}
+
+/** Optional filters of list/prune/latest: project and environment when given. */
+export function getFilters(src: InputSource): { project?: string; environment?: string } {
+  const out: { project?: string; environment?: string } = {};
+  for (const name of ['project', 'environment'] as const) {
+    const v = getString(src, name);
+    if (!v) continue;
+    if (!NAME_PART.test(v)) throw new InputError(name, `expected lowercase letters, digits and '-', got '${v}'`);
+    out[name] = v;
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { OpsError, describeError } from '../core/errors.js';
+import { getInt, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { s3Client } from '../core/aws.js';
+import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { mb } from './dump-upload.js';
+import { isUnderPrefix, parseBackupKey, type BackupName } from './naming.js';
+
+export interface BackupObject {
+  key: string;
+  size: number;
+  lastModified?: Date;
+  name: BackupName;
+}
+
+/** Every backup under the prefix (all pages, all months), newest first; other objects are ignored. */
+export async function listBackups(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  filter: { project?: string; environment?: string } = {},
+): Promise<BackupObject[]> {
+  const out: BackupObject[] = [];
+  let token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix ? `${prefix}/` : undefined, ContinuationToken: token }));
+    } catch (err) {
+      throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}: ${describeError(err)}`, { cause: err });
+    }
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || !isUnderPrefix(o.Key, prefix)) continue;
+      const name = parseBackupKey(o.Key);
+      if (!name) continue;
+      if (filter.project && name.project !== filter.project) continue;
+      if (filter.environment && name.environment !== filter.environment) continue;
+      out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified, name });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out.sort((a, b) => b.name.time.getTime() - a.name.time.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+}
+
+/** The newest backup, for commands whose --key is omitted. */
+export async function latestBackup(s3: S3Client, bucket: string, prefix: string, filter: { project?: string; environment?: string }): Promise<string> {
+  const all = await listBackups(s3, bucket, prefix, filter);
+  if (!all[0]) throw new OpsError(`no backups under s3://${bucket}/${prefix}${prefix ? '/' : ''}`);
+  return all[0].key;
+}
+
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `backup list`: newest first, `limit` rows (0 = all). Outputs `latest-key` and `count`. */
+export async function listJob(inputs: InputSource, reporter: Reporter): Promise<BackupObject[]> {
+  const bucket = getBucket(inputs);
+  const prefix = getPrefix(inputs);
+  const filter = getFilters(inputs);
+  const limit = getInt(inputs, 'limit', { default: 20, min: 0 });
+  const all = await listBackups(s3Client(), bucket, prefix, filter);
+  const shown = limit ? all.slice(0, limit) : all;
+  reporter.summary({
+    title: `Backups in s3://${bucket}/${prefix} (newest first)`,
+    lines: [all.length > shown.length ? `${shown.length} of ${all.length} shown (--limit 0 for all)` : `${all.length} backup(s)`],
+    table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), mb(b.size), b.key])],
+  });
+  reporter.output('count', all.length);
+  reporter.output('latest-key', all[0]?.key ?? '');
+  return shown;
+}

@@ -1,0 +1,58 @@
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../core/aws.js';
+import { describeError, InputError, OpsError } from '../core/errors.js';
+import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { mb } from './dump-upload.js';
+import { getBucket, getFilters } from './inputs.js';
+import { isoSeconds, listBackups, type BackupObject } from './list.js';
+import { SIDECAR_SUFFIX } from './metadata.js';
+import { normalizePrefix } from './naming.js';
+
+/** Which backups a prune removes: older than the cutoff (by the time in their name), never the newest `keep`. */
+export function selectForPrune(backups: BackupObject[], now: Date, olderThanDays: number, keep: number): BackupObject[] {
+  const cutoff = now.getTime() - olderThanDays * 86400_000;
+  const newestFirst = [...backups].sort((a, b) => b.name.time.getTime() - a.name.time.getTime());
+  return newestFirst.slice(keep).filter((b) => b.name.time.getTime() < cutoff);
+}
+
+/**
+ * `backup prune --older-than-days N`: for buckets without a lifecycle rule. Only objects under the prefix whose
+ * names parse as our backups are candidates (never the whole bucket, never other files); `--keep` newest are kept
+ * whatever their age; `--dry-run` lists without deleting.
+ */
+export async function pruneJob(inputs: InputSource, reporter: Reporter, now: Date = new Date()): Promise<BackupObject[]> {
+  const bucket = getBucket(inputs);
+  const prefix = normalizePrefix(getString(inputs, 'prefix', { default: 'backups' }));
+  if (!prefix) throw new InputError('prefix', 'prune needs a non-empty prefix (it never works on the whole bucket)');
+  const filter = getFilters(inputs);
+  if (!getString(inputs, 'older-than-days')) throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
+  const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });
+  const keep = getInt(inputs, 'keep', { default: 1, min: 0 });
+  const dryRun = getBoolean(inputs, 'dry-run', false);
+  const s3 = s3Client();
+
+  const all = await listBackups(s3, bucket, prefix, filter);
+  const doomed = selectForPrune(all, now, days, keep);
+  const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);
+  if (!dryRun) {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      let res;
+      try {
+        res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      } catch (err) {
+        throw new OpsError(`DeleteObjects s3://${bucket}/${prefix}/: ${describeError(err)}`, { cause: err });
+      }
+      const failed = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length) throw new OpsError(`DeleteObjects s3://${bucket}: ${failed.length} not deleted, first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`);
+    }
+  }
+  reporter.summary({
+    title: `${dryRun ? 'Would prune' : 'Pruned'} ${doomed.length} of ${all.length} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
+    lines: [`the newest ${keep} backup(s) are kept whatever their age`],
+    table: doomed.length ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), mb(b.size), b.key])] : undefined,
+  });
+  reporter.output('deleted', dryRun ? 0 : doomed.length);
+  return doomed;
+}

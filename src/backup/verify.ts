@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../core/aws.js';
+import { describeError, OpsError } from '../core/errors.js';
+import { getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { mb } from './dump-upload.js';
+import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { latestBackup } from './list.js';
+import { readBackupMeta, type BackupMeta } from './metadata.js';
+
+/** The last line pg_dump writes to a plain dump: its presence means the dump was not cut short. */
+export const DUMP_COMPLETE = '-- PostgreSQL database dump complete';
+
+export interface VerifyResult {
+  key: string;
+  size: number;
+  sha256: string;
+  uncompressedSize: number;
+  meta: BackupMeta;
+}
+
+/** Opens a backup for reading (GetObject body as a Node stream). */
+export async function openBackup(s3: S3Client, bucket: string, key: string): Promise<Readable> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return res.Body as Readable;
+  } catch (err) {
+    throw new OpsError(`GetObject s3://${bucket}/${key}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** A passthrough that hashes what flows through it. */
+export function hashingTap(): { tap: Transform; digest: () => string; bytes: () => number } {
+  const hash = createHash('sha256');
+  let n = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      n += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { tap, digest: () => hash.digest('hex'), bytes: () => n };
+}
+
+/**
+ * Checks a stored backup: HEAD (size and encryption against the recorded metadata), then streams the whole object
+ * to re-hash it, gunzips it to check the uncompressed size and that the dump ends with pg_dump's completion line.
+ */
+export async function verifyBackup(s3: S3Client, bucket: string, key: string, reporter: Reporter): Promise<VerifyResult> {
+  const head = await readBackupMeta(s3, bucket, key);
+  const { meta } = head;
+  const where = `s3://${bucket}/${key}`;
+  if (!meta.sha256) throw new OpsError(`verify ${where}: the object has no sha256 metadata (not written by shisha-ops, or its upload did not finish)`);
+  if (meta.compressedSize !== undefined && meta.compressedSize !== head.size) {
+    throw new OpsError(`verify ${where}: size is ${head.size} bytes, the backup recorded ${meta.compressedSize}`);
+  }
+  if (head.sse !== 'AES256' && head.sse !== 'aws:kms') reporter.warn(`${where} is not encrypted at rest (ServerSideEncryption: ${head.sse ?? 'none'})`);
+  const body = await openBackup(s3, bucket, key);
+  const h = hashingTap();
+  let plain = 0;
+  let tail = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      plain += chunk.length;
+      tail = (tail + chunk.toString('latin1')).slice(-512);
+      cb();
+    },
+  });
+  try {
+    await pipeline(body, h.tap, createGunzip(), sink);
+  } catch (err) {
+    throw new OpsError(`verify ${where}: reading or gunzipping the object failed: ${describeError(err)}`, { cause: err });
+  }
+  const sha256 = h.digest();
+  if (sha256 !== meta.sha256) throw new OpsError(`verify ${where}: sha256 is ${sha256}, the backup recorded ${meta.sha256}`);
+  if (meta.uncompressedSize !== undefined && plain !== meta.uncompressedSize) {
+    throw new OpsError(`verify ${where}: gunzipped size is ${plain} bytes, the backup recorded ${meta.uncompressedSize}`);
+  }
+  if (!tail.includes(DUMP_COMPLETE)) throw new OpsError(`verify ${where}: the SQL does not end with '${DUMP_COMPLETE}' (the dump is incomplete)`);
+  reporter.info(`verified ${where}: ${mb(head.size)}, sha256 ${sha256}, ${mb(plain)} of SQL, complete`);
+  return { key, size: head.size, sha256, uncompressedSize: plain, meta };
+}
+
+/** `backup verify --key K` (newest backup when --key is omitted). */
+export async function verifyJob(inputs: InputSource, reporter: Reporter): Promise<VerifyResult> {
+  const bucket = getBucket(inputs);
+  const prefix = getPrefix(inputs);
+  const filter = getFilters(inputs);
+  let key = getString(inputs, 'key');
+  const s3 = s3Client();
+  if (!key) key = await latestBackup(s3, bucket, prefix, filter);
+  const r = await verifyBackup(s3, bucket, key, reporter);
+  reporter.output('key', key);
+  reporter.output('size', r.size);
+  reporter.output('sha256', r.sha256);
+  reporter.summary({
+    title: 'Backup verified',
+    table: [
+      ['Key', 'Size', 'SQL size', 'sha256', 'Server', 'pg_dump'],
+      [key, mb(r.size), mb(r.uncompressedSize), r.sha256, r.meta.serverVersion ?? '?', r.meta.pgDumpVersion ?? '?'],
+    ],
+  });
+  return r;
+}
