@@ -298,6 +298,14 @@ export class LightsailFake {
       outcome: behaviour.outcome,
     };
     svc.deployments.push(d);
+    if (behaviour.outcome === 'stuck') {
+      // A deployment that never settles still starts its container, which writes its log while Lightsail waits.
+      const container = endpoint?.containerName ?? names[0] ?? 'api';
+      const log = (message: string, at = now) => svc.logs.push({ createdAt: at, message, container });
+      log(`[deployment:${d.version}] Creating your deployment`);
+      log(`[deployment:${d.version}] Started 1 new node`, now + 1);
+      for (const line of behaviour.logs ?? []) log(line, now + 2);
+    }
     return { containerService: this.serviceView(svc) };
   }
 
