@@ -1,0 +1,149 @@
+import { createReadStream } from 'node:fs';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { InputError, OpsError, describeError } from '../core/errors.js';
+import type { Headers, RemoteObject } from './plan.js';
+import { RELEASES_DIR, isReleaseId, parseManifest, manifestKey, type Manifest } from './releases.js';
+import type { LocalFile } from './scan.js';
+import { withRetry } from './retry.js';
+
+/** What the bucket holds under the prefix: site objects, release manifests and rollback blobs. */
+export interface BucketState {
+  site: Map<string, RemoteObject>;
+  /** Release id → the manifest object's LastModified (S3's clock). */
+  releases: Map<string, Date>;
+  /** md5 → LastModified of `_releases/blobs/<md5>`. */
+  blobs: Map<string, Date>;
+}
+
+const md5OfEtag = (etag: string | undefined) => {
+  const e = (etag ?? '').replace(/"/g, '');
+  return /^[0-9a-f]{32}$/.test(e) ? e : undefined; // multipart ETags ("…-3") are not an MD5
+};
+
+/** HeadBucket before anything changes: a missing bucket or denied access is bad input. */
+export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) throw new InputError('bucket', `bucket '${bucket}' does not exist (HeadBucket: 404)`);
+    if (status === 403) {
+      throw new InputError('bucket', `access to bucket '${bucket}' is denied (HeadBucket: 403): check the role's s3:ListBucket permission`);
+    }
+    if (status === 301 || status === 400) {
+      throw new InputError('bucket', `bucket '${bucket}' is not reachable here (HeadBucket: ${status}): check the region`);
+    }
+    throw new OpsError(`HeadBucket ${bucket} failed: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** Lists every object under the prefix, page by page (ListObjectsV2 returns at most 1,000 per call). */
+export async function listBucket(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
+  const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map() };
+  const rel = prefix + RELEASES_DIR;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const key = o.Key ?? '';
+      const lastModified = o.LastModified ?? new Date(0);
+      if (key.startsWith(rel)) {
+        const rest = key.slice(rel.length);
+        if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
+        else if (rest.endsWith('.json') && isReleaseId(rest.slice(0, -5))) state.releases.set(rest.slice(0, -5), lastModified);
+        continue;
+      }
+      state.site.set(key.slice(prefix.length), { rel: key.slice(prefix.length), md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return state;
+}
+
+export async function getManifest(s3: S3Client, bucket: string, prefix: string, id: string): Promise<Manifest> {
+  const key = manifestKey(prefix, id);
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return parseManifest(await (res.Body as { transformToString(): Promise<string> }).transformToString(), key);
+  } catch (err) {
+    throw new OpsError(`GetObject ${key} (release manifest) failed: ${describeError(err)}`, { cause: err });
+  }
+}
+
+export async function headObject(s3: S3Client, bucket: string, key: string): Promise<Headers> {
+  const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return { contentType: h.ContentType ?? '', cacheControl: h.CacheControl ?? '' };
+}
+
+/**
+ * Single-part PutObject streamed from disk (so ETag = MD5), with Content-MD5 for S3 to verify the bytes. The
+ * stream is reopened on every attempt: pass a client without SDK retries (a consumed stream cannot be resent).
+ */
+export async function uploadFile(s3NoRetry: S3Client, bucket: string, key: string, f: LocalFile, onRetry?: (err: unknown) => void): Promise<void> {
+  await withRetry(
+    () =>
+      s3NoRetry.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: createReadStream(f.abs),
+          ContentLength: f.size,
+          ContentMD5: Buffer.from(f.md5, 'hex').toString('base64'),
+          ContentType: f.contentType,
+          CacheControl: f.cacheControl,
+        }),
+      ),
+    { onRetry },
+  );
+}
+
+/** CopySource: bucket/key, URL-encoded per segment (spaces, `+`, non-ASCII). */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** Server-side copy that sets the headers (MetadataDirective REPLACE): a header fix or a restore, no upload. */
+export async function copyWithHeaders(s3: S3Client, bucket: string, from: string, to: string, h: Headers): Promise<void> {
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: to,
+      CopySource: copySource(bucket, from),
+      MetadataDirective: 'REPLACE',
+      ContentType: h.contentType,
+      CacheControl: h.cacheControl,
+    }),
+  );
+}
+
+export async function putManifest(s3: S3Client, bucket: string, prefix: string, m: Manifest): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: manifestKey(prefix, m.id),
+      Body: JSON.stringify(m, null, 1),
+      ContentType: 'application/json; charset=utf-8',
+      CacheControl: 'no-store',
+    }),
+  );
+}
+
+/** DeleteObjects in batches of 1,000; throws on the first key S3 refused. Calls `onDeleted` per batch. */
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], onDeleted: (n: number) => void): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const failed = res.Errors ?? [];
+    onDeleted(batch.length - failed.length);
+    if (failed.length) throw new OpsError(`DeleteObjects refused ${failed.length} key(s), first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`.trim());
+  }
+}

@@ -1,0 +1,216 @@
+import pLimit from 'p-limit';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { cloudFrontClient, s3Client } from '../core/aws.js';
+import { OpsError, describeError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
+import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, putManifest, uploadFile, type BucketState } from './bucket.js';
+import { checkDistribution } from './invalidation.js';
+import { parseDeployOptions, type DeployOptions } from './options.js';
+import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
+import { invalidationPaths } from './invalidation-paths.js';
+import { checkSourceDir, scanBuild, type LocalFile } from './scan.js';
+import { invalidate, prune, planSummary, type Clients } from './steps.js';
+
+export interface DeployResult {
+  releaseId: string;
+  uploaded: number;
+  copied: number;
+  deleted: number;
+  unchanged: number;
+  bytesUploaded: number;
+  invalidationId: string;
+  invalidationPaths: string[];
+  plan: Plan;
+}
+
+export function clients(): Clients {
+  // Uploads stream from disk, so the SDK cannot resend them: that client does not retry, uploadFile does.
+  return { s3: s3Client(), s3Upload: s3Client({ ...process.env, AWS_MAX_ATTEMPTS: '1' }), cf: cloudFrontClient() };
+}
+
+/** `shisha-ops frontend plan`: the deploy with dry-run on. */
+export function planFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
+  return deployFrontend((name) => (name === 'dry-run' ? 'true' : inputs(name)), reporter);
+}
+
+/** The deploy-frontend action and `shisha-ops frontend deploy`. */
+export async function deployFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
+  const opts = parseDeployOptions(inputs);
+  const r = await deploy(opts, reporter, clients());
+  reporter.output('release-id', r.releaseId);
+  reporter.output('uploaded', r.uploaded);
+  reporter.output('copied', r.copied);
+  reporter.output('deleted', r.deleted);
+  reporter.output('unchanged', r.unchanged);
+  reporter.output('bytes-uploaded', r.bytesUploaded);
+  reporter.output('invalidation-id', r.invalidationId);
+  reporter.output('invalidation-paths', r.invalidationPaths.join(' '));
+}
+
+/** Progress of the apply, to say what was and was not applied when something fails. */
+interface Progress {
+  uploads: number;
+  uploadsDone: number;
+  copies: number;
+  copiesDone: number;
+  bytes: number;
+}
+
+export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
+  // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
+  const root = await checkSourceDir(opts.sourceDir);
+  await checkBucket(c.s3, opts.bucket);
+  const invalidating = opts.invalidate && Boolean(opts.distributionId);
+  if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
+
+  const [local, state] = await Promise.all([
+    scanBuild(root, opts.rules),
+    listBucket(c.s3, opts.bucket, opts.prefix).catch((err) => {
+      throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
+    }),
+  ]);
+  const currentId = [...state.releases.keys()].sort().at(-1);
+  const current = currentId ? await getManifest(c.s3, opts.bucket, opts.prefix, currentId) : undefined;
+  const plan = await planAgainst(c.s3, opts, local, state, current);
+
+  const files: Record<string, FileEntry> = {};
+  for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
+  const cnt = counts(plan);
+  const nothingToDo = cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(files);
+  const manifest: Manifest = nothingToDo && current ? current : { version: 1, id: releaseId(files), createdAt: new Date().toISOString(), files };
+  const paths = invalidating ? invalidationPaths(plan.items) : [];
+  const result: DeployResult = {
+    releaseId: manifest.id,
+    uploaded: 0,
+    copied: 0,
+    deleted: 0,
+    unchanged: cnt.unchanged,
+    bytesUploaded: 0,
+    invalidationId: '',
+    invalidationPaths: paths,
+    plan,
+  };
+  reporter.summary(planSummary(opts, plan, manifest.id, current?.id, paths, nothingToDo));
+
+  if (opts.dryRun) {
+    reporter.info(`dry run: nothing was changed (would upload ${cnt.new + cnt.changed} files, ${cnt.bytes} bytes; copy ${cnt.headers})`);
+    result.uploaded = cnt.new + cnt.changed;
+    result.copied = cnt.headers;
+    result.bytesUploaded = cnt.bytes;
+    return result;
+  }
+  if (nothingToDo) {
+    reporter.info(`nothing changed: release ${manifest.id} keeps serving; no upload, no invalidation`);
+    result.deleted = await prune(c, opts, reporter, manifest, local);
+    return result;
+  }
+
+  const steps = ordered(plan.items);
+  const p: Progress = { uploads: cnt.new + cnt.changed, uploadsDone: 0, copies: cnt.headers, copiesDone: 0, bytes: 0 };
+  const liveHtml = steps.filter((i) => i.tier === 'html');
+  let stage: 'asset' | 'other' | 'html' | 'manifest' = 'asset';
+  try {
+    for (const tier of ['asset', 'other', 'html'] as const) {
+      stage = tier;
+      const batch = steps.filter((i) => i.tier === tier);
+      if (!batch.length) continue;
+      const last = tier === 'html' ? batch.filter((i) => i.file.rel === 'index.html') : [];
+      const first = batch.filter((i) => !last.includes(i));
+      await reporter.group(`${tierTitle(tier)}: ${batch.length}`, async () => {
+        await applyItems(c, opts, reporter, first, p);
+        await applyItems(c, opts, reporter, last, p); // the root index.html goes very last
+      });
+    }
+    stage = 'manifest';
+    await keepRollbackCopies(c.s3, opts, local, state);
+    await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
+  } catch (err) {
+    throw new OpsError(failureMessage(stage, p, liveHtml.length, err), { cause: err });
+  }
+  result.uploaded = p.uploadsDone;
+  result.copied = p.copiesDone;
+  result.bytesUploaded = p.bytes;
+  reporter.info(`release ${manifest.id} is live: uploaded ${p.uploadsDone} files (${p.bytes} bytes), fixed headers of ${p.copiesDone} server-side`);
+
+  if (paths.length) {
+    result.invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, 'the new files are live in the bucket');
+  }
+  result.deleted = await prune(c, opts, reporter, manifest, local);
+  return result;
+}
+
+/** The plan, asking S3 for the headers of objects whose content matches but that no manifest describes. */
+async function planAgainst(s3: S3Client, opts: DeployOptions, local: LocalFile[], state: BucketState, current: Manifest | undefined): Promise<Plan> {
+  const headers = knownHeaders(state.site, current);
+  const limit = pLimit(opts.concurrency);
+  await Promise.all(
+    needHead(local, state.site, headers).map((rel) =>
+      limit(async () => {
+        try {
+          headers.set(rel, await headObject(s3, opts.bucket, opts.prefix + rel));
+        } catch (err) {
+          throw new OpsError(`HeadObject ${opts.prefix + rel} failed: ${describeError(err)}`, { cause: err });
+        }
+      }),
+    ),
+  );
+  return makePlan(local, state.site, headers);
+}
+
+async function applyItems(c: Clients, opts: DeployOptions, reporter: Reporter, items: PlanItem[], p: Progress): Promise<void> {
+  const limit = pLimit(opts.concurrency);
+  await Promise.all(
+    items.map((i) =>
+      limit(async () => {
+        const key = opts.prefix + i.file.rel;
+        if (i.action === 'headers') {
+          await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file));
+          p.copiesDone++;
+        } else {
+          await wrap('PutObject', key, () => uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) => reporter.debug(`retrying ${key}: ${describeError(e)}`)));
+          p.uploadsDone++;
+          p.bytes += i.file.size;
+          reporter.progress('uploaded', p.uploadsDone, p.uploads);
+        }
+      }),
+    ),
+  );
+}
+
+async function wrap<T>(call: string, key: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new OpsError(`${call} ${key} failed: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** A server-side copy of every non-immutable file under `_releases/blobs/<md5>` (once per content): rollback restores from it. */
+async function keepRollbackCopies(s3: S3Client, opts: DeployOptions, local: LocalFile[], state: BucketState): Promise<void> {
+  const todo = new Map<string, LocalFile>();
+  for (const f of local) if (!/\bimmutable\b/i.test(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
+  const limit = pLimit(opts.concurrency);
+  await Promise.all(
+    [...todo.values()].map((f) =>
+      limit(() => wrap('CopyObject', blobKey(opts.prefix, f.md5), () => copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as Headers))),
+    ),
+  );
+}
+
+function tierTitle(t: 'asset' | 'other' | 'html'): string {
+  return t === 'asset' ? 'Immutable assets' : t === 'other' ? 'Other files' : 'HTML';
+}
+
+export function failureMessage(stage: string, p: Progress, htmlCount: number, err: unknown): string {
+  const done = `uploaded ${p.uploadsDone} of ${p.uploads} files, fixed headers of ${p.copiesDone} of ${p.copies}`;
+  const why = describeError(err);
+  if (stage === 'asset' || stage === 'other') {
+    return `${why}; ${done}; HTML and the release manifest were not changed: the previous release keeps serving (a rerun uploads only what is missing)`;
+  }
+  if (stage === 'html') {
+    return `${why}; ${done}; some of the ${htmlCount} HTML files may be updated (all their assets are in place), the release manifest was not written: rerun the deploy to finish`;
+  }
+  return `${why}; ${done}: the new files are live, but the release manifest was not written (rollback does not know this release yet): rerun the deploy, it uploads nothing again`;
+}

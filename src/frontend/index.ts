@@ -1,0 +1,2 @@
+export { deployFrontend, planFrontend } from './deploy.js';
+export { rollbackFrontend, listReleases } from './rollback.js';

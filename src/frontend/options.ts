@@ -1,0 +1,57 @@
+import { InputError } from '../core/errors.js';
+import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
+import { cacheRules, type CacheRule } from './cache-rules.js';
+import { normalizePrefix } from './releases.js';
+
+/** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
+export interface TargetOptions {
+  bucket: string;
+  prefix: string;
+  distributionId: string;
+  invalidate: boolean;
+  waitForInvalidation: boolean;
+  dryRun: boolean;
+  concurrency: number;
+}
+
+export interface DeployOptions extends TargetOptions {
+  sourceDir: string;
+  rules: CacheRule[];
+  keepReleases: number;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const DISTRIBUTION = /^[A-Z0-9]{6,32}$/;
+
+export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boolean } = {}): TargetOptions {
+  const bucket = getString(inputs, 'bucket', { required: true });
+  if (!BUCKET.test(bucket)) throw new InputError('bucket', `'${bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+  const prefix = normalizePrefix(getString(inputs, 'prefix'));
+  if (prefix.split('/').some((s) => s === '..' || s === '.')) throw new InputError('prefix', `'${prefix}' must not contain '.' or '..' segments`);
+  if (opts.needsBucketOnly) return { bucket, prefix, distributionId: '', invalidate: false, waitForInvalidation: false, dryRun: false, concurrency: 16 };
+  const distributionId = getString(inputs, 'distribution-id');
+  if (distributionId && !DISTRIBUTION.test(distributionId)) {
+    throw new InputError('distribution-id', `'${distributionId}' is not a CloudFront distribution id (uppercase letters and digits, e.g. E2QWRUHAPOMQZL)`);
+  }
+  return {
+    bucket,
+    prefix,
+    distributionId,
+    invalidate: getBoolean(inputs, 'invalidate', true),
+    waitForInvalidation: getBoolean(inputs, 'wait-for-invalidation', false),
+    dryRun: getBoolean(inputs, 'dry-run', false),
+    concurrency: getInt(inputs, 'concurrency', { default: 16, min: 1, max: 256 }),
+  };
+}
+
+/** Every deploy input, validated before anything remote happens. Defaults live here (action.yml repeats them). */
+export function parseDeployOptions(inputs: InputSource): DeployOptions {
+  const sourceDir = getString(inputs, 'source-dir', { required: true });
+  const target = parseTarget(inputs);
+  return {
+    ...target,
+    sourceDir,
+    rules: cacheRules(inputs('cache-rules') ?? ''),
+    keepReleases: getInt(inputs, 'keep-releases', { default: 3, min: 1, max: 100 }),
+  };
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+
+/** Everything a deploy records about one file, keyed by its path relative to the prefix. */
+export interface FileEntry {
+  md5: string;
+  size: number;
+  contentType: string;
+  cacheControl: string;
+}
+
+export interface Manifest {
+  version: 1;
+  id: string;
+  createdAt: string;
+  /** Set by `rollback`: the release whose files this one restored, and the release it replaced. */
+  restoredFrom?: string;
+  rollbackOf?: string;
+  files: Record<string, FileEntry>;
+}
+
+/**
+ * Layout under the prefix. `_releases/` is never served (the infra module blocks it in CloudFront):
+ *   _releases/<id>.json        one manifest per release
+ *   _releases/blobs/<md5>      a copy of every non-immutable file (HTML etc.), by content, for rollback
+ */
+export const RELEASES_DIR = '_releases/';
+
+export function normalizePrefix(prefix: string): string {
+  const p = prefix.trim().replace(/^\/+|\/+$/g, '');
+  return p ? `${p}/` : '';
+}
+
+export function manifestKey(prefix: string, id: string): string {
+  return `${prefix}${RELEASES_DIR}${id}.json`;
+}
+
+export function blobKey(prefix: string, md5: string): string {
+  return `${prefix}${RELEASES_DIR}blobs/${md5}`;
+}
+
+const ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+export function isReleaseId(id: string): boolean {
+  return ID.test(id);
+}
+
+/** The hash of a release's content (keys, bytes and headers), independent of when it was made. */
+export function contentHash(files: Record<string, FileEntry>): string {
+  const h = createHash('sha256');
+  for (const k of Object.keys(files).sort()) {
+    const f = files[k] as FileEntry;
+    h.update(`${k}\0${f.md5}\0${f.contentType}\0${f.cacheControl}\n`);
+  }
+  return h.digest('hex').slice(0, 8);
+}
+
+/** `20261124T232735Z-1a2b3c4d`: UTC time (sorts chronologically) and the content hash. */
+export function releaseId(files: Record<string, FileEntry>, now: Date = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${ts}-${contentHash(files)}`;
+}
+
+export function hashOfId(id: string): string {
+  return id.slice(id.lastIndexOf('-') + 1);
+}
+
+export function parseManifest(text: string, key: string): Manifest {
+  const m = JSON.parse(text) as Manifest;
+  if (m?.version !== 1 || typeof m.id !== 'string' || typeof m.files !== 'object' || m.files === null) {
+    throw new Error(`${key} is not a release manifest (version 1)`);
+  }
+  return m;
+}
+
+/**
+ * The release a rollback goes back to: the newest one before the current whose content differs from the current
+ * (so rolling back twice does not land on the same content).
+ */
+export function rollbackTarget(ids: string[], current: string): string | undefined {
+  const sorted = [...ids].sort();
+  const idx = sorted.indexOf(current);
+  for (let i = idx - 1; i >= 0; i--) {
+    const id = sorted[i] as string;
+    if (hashOfId(id) !== hashOfId(current)) return id;
+  }
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import pLimit from 'p-limit';
+import { InputError, OpsError, describeError } from '../core/errors.js';
+import { getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { checkBucket, copyWithHeaders, getManifest, listBucket, putManifest } from './bucket.js';
+import { isImmutable } from './cache-rules.js';
+import { checkDistribution } from './invalidation.js';
+import { invalidationPaths } from './invalidation-paths.js';
+import { parseTarget } from './options.js';
+import { knownHeaders, ordered, tierOf, type PlanItem } from './plan.js';
+import { blobKey, hashOfId, isReleaseId, releaseId, type Manifest } from './releases.js';
+import { clients } from './deploy.js';
+import { invalidate } from './steps.js';
+
+/**
+ * `shisha-ops frontend rollback`: makes an earlier release live again. Its immutable assets are still in the bucket
+ * (pruning keeps every file of the last `keep-releases` releases); its HTML and other mutable files are restored
+ * by server-side copy from `_releases/blobs/<md5>`. Then a new manifest records the rollback, and the changed
+ * paths are invalidated. Everything is checked before the first copy.
+ */
+export async function rollbackFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
+  const opts = parseTarget(inputs);
+  const wanted = getString(inputs, 'release-id');
+  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735Z-1a2b3c4d; see 'frontend releases')`);
+  const c = clients();
+  await checkBucket(c.s3, opts.bucket);
+  const invalidating = opts.invalidate && Boolean(opts.distributionId);
+  if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
+
+  const state = await listBucket(c.s3, opts.bucket, opts.prefix);
+  const ids = [...state.releases.keys()].sort();
+  const currentId = ids.at(-1);
+  if (!currentId) throw new OpsError(`no release manifests under s3://${opts.bucket}/${opts.prefix}_releases/: nothing to roll back to`);
+  const current = await getManifest(c.s3, opts.bucket, opts.prefix, currentId);
+  let targetId: string | undefined = wanted || undefined;
+  if (targetId) {
+    if (!state.releases.has(targetId)) throw new InputError('release-id', `release '${targetId}' is not in the bucket (kept: ${ids.join(', ')})`);
+  } else {
+    // The newest earlier release with other content, skipping releases that a rollback already undid.
+    const undone = new Set<string>();
+    const manifests = new Map<string, Manifest>([[currentId, current]]);
+    for (const id of ids) if (!manifests.has(id)) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
+    for (const m of manifests.values()) if (m.rollbackOf) undone.add(m.rollbackOf);
+    targetId = [...ids].reverse().find((id) => id < currentId && hashOfId(id) !== hashOfId(currentId) && !undone.has(id));
+    if (!targetId) throw new OpsError(`no earlier release with other content than ${currentId} is kept (releases: ${ids.join(', ')})`);
+  }
+  const target = await getManifest(c.s3, opts.bucket, opts.prefix, targetId);
+
+  // What must change, and can it be restored? Check all before changing anything.
+  const known = knownHeaders(state.site, current);
+  const items: PlanItem[] = [];
+  const missing: string[] = [];
+  for (const [rel, f] of Object.entries(target.files)) {
+    const r = state.site.get(rel);
+    const h = known.get(rel);
+    const same = r?.md5 === f.md5 && h?.cacheControl === f.cacheControl && h?.contentType === f.contentType;
+    if (same) continue;
+    const file = { ...f, rel, abs: '' };
+    const fromBlob = !isImmutable(f.cacheControl) || r?.md5 !== f.md5;
+    if (fromBlob && !state.blobs.has(f.md5)) {
+      if (r?.md5 !== f.md5) missing.push(rel);
+    }
+    items.push({ file, action: r?.md5 === f.md5 ? 'headers' : 'changed', tier: tierOf(file) });
+  }
+  if (missing.length) {
+    throw new OpsError(
+      `cannot roll back to ${targetId}: ${missing.length} of its files are gone from the bucket and have no stored copy (first: ${missing[0]}); nothing was changed`,
+    );
+  }
+  const paths = invalidating ? invalidationPaths(items) : [];
+  reporter.summary({
+    title: `Frontend rollback${opts.dryRun ? ' (dry run)' : ''}: s3://${opts.bucket}/${opts.prefix}`,
+    lines: [`from ${currentId} to ${targetId}: ${items.length} files restored`, `invalidation: ${paths.length ? paths.join(' ') : 'none'}`],
+    table: items.length ? [['File', 'Restored from'], ...ordered(items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : 'stored copy'])] : undefined,
+  });
+  const manifest: Manifest = { ...target, id: releaseId(target.files), createdAt: new Date().toISOString(), restoredFrom: targetId, rollbackOf: currentId };
+  if (opts.dryRun) {
+    reporter.output('release-id', targetId);
+    return;
+  }
+
+  let done = 0;
+  try {
+    for (const tier of ['asset', 'other', 'html'] as const) {
+      const limit = pLimit(opts.concurrency);
+      const batch = ordered(items).filter((i) => i.tier === tier);
+      await Promise.all(
+        batch.map((i) =>
+          limit(async () => {
+            const key = opts.prefix + i.file.rel;
+            const from = i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
+            await copyWithHeaders(c.s3, opts.bucket, from, key, i.file);
+            done++;
+          }),
+        ),
+      );
+    }
+    await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
+  } catch (err) {
+    throw new OpsError(
+      `rollback to ${targetId} failed after restoring ${done} of ${items.length} files: ${describeError(err)}; rerun the rollback (it restores only what still differs)`,
+      { cause: err },
+    );
+  }
+  reporter.info(`release ${targetId} is live again (recorded as ${manifest.id}); restored ${done} files`);
+  let invalidationId = '';
+  if (paths.length) invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, `release ${targetId} is restored in the bucket`);
+  reporter.output('release-id', manifest.id);
+  reporter.output('restored-from', targetId);
+  reporter.output('copied', done);
+  reporter.output('invalidation-id', invalidationId);
+  reporter.output('invalidation-paths', paths.join(' '));
+}
+
+/** `shisha-ops frontend releases`: the kept releases, newest first. */
+export async function listReleases(inputs: InputSource, reporter: Reporter): Promise<void> {
+  const opts = parseTarget(inputs, { needsBucketOnly: true });
+  const c = clients();
+  await checkBucket(c.s3, opts.bucket);
+  const state = await listBucket(c.s3, opts.bucket, opts.prefix);
+  const ids = [...state.releases.keys()].sort().reverse();
+  const rows: string[][] = [['Release', 'Created', 'Files', 'Bytes', 'Note']];
+  for (const [i, id] of ids.entries()) {
+    const m = await getManifest(c.s3, opts.bucket, opts.prefix, id);
+    const files = Object.values(m.files);
+    const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : ''].filter(Boolean).join(', ');
+    rows.push([id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note]);
+  }
+  reporter.summary({ title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`, lines: ids.length ? [] : ['no releases yet'], table: ids.length ? rows : undefined });
+  reporter.output('releases', ids.join(' '));
+  reporter.output('current', ids[0] ?? '');
+}

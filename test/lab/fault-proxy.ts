@@ -1,0 +1,115 @@
+/**
+ * A small HTTP proxy in front of moto_server that injects S3 faults on chosen requests, for fault tests:
+ * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
+ * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = '500' | '503' | '403' | 'reset';
+
+export interface FaultRule {
+  /** e.g. `PUT` */
+  method?: string;
+  /** Matched against the decoded request path (`/bucket/key`); a string matches as a substring. */
+  path?: string | RegExp;
+  fault: Fault;
+  /** How many matching requests get the fault (default: all). */
+  times?: number;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  fault?: Fault;
+}
+
+const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
+  '500': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+  '503': [503, 'SlowDown', 'Please reduce your request rate.'],
+  '403': [403, 'AccessDenied', 'Access Denied'],
+};
+
+export class FaultProxy {
+  private server?: http.Server;
+  private rules: (FaultRule & { left: number })[] = [];
+  readonly seen: SeenRequest[] = [];
+  url = '';
+  private readonly agent = new http.Agent({ keepAlive: true });
+
+  constructor(private readonly target: string) {}
+
+  /** Adds a fault rule (rules are checked in order; the first with faults left applies). */
+  inject(rule: FaultRule): this {
+    this.rules.push({ ...rule, left: rule.times ?? Infinity });
+    return this;
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.seen.length = 0;
+  }
+
+  /** Requests that got a fault. */
+  get faults(): SeenRequest[] {
+    return this.seen.filter((s) => s.fault);
+  }
+
+  async start(): Promise<string> {
+    const target = new URL(this.target);
+    this.server = http.createServer((req, res) => {
+      const path = safeDecode((req.url ?? '/').split('?')[0] ?? '/');
+      const rule = this.rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path));
+      const seen: SeenRequest = { method: req.method ?? '', path };
+      this.seen.push(seen);
+      if (rule) {
+        rule.left--;
+        seen.fault = rule.fault;
+        if (rule.fault === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        const [status, code, message] = BODIES[rule.fault];
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' });
+          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`);
+        });
+        return;
+      }
+      const up = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent },
+        (ures) => {
+          res.writeHead(ures.statusCode ?? 502, ures.headers);
+          ures.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.agent.destroy();
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+}
+
+function matches(p: string | RegExp | undefined, path: string): boolean {
+  if (p === undefined) return true;
+  return typeof p === 'string' ? path.includes(p) : p.test(path);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
