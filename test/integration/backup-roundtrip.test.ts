@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../src/core/aws.js';
+import { inputsFrom } from '../../src/core/inputs.js';
+import { TerminalReporter } from '../../src/core/reporter-terminal.js';
+import { runBackup } from '../../src/backup/backup.js';
+import { downloadJob } from '../../src/backup/download.js';
+import { listJob } from '../../src/backup/list.js';
+import { restoreJob } from '../../src/backup/restore.js';
+import { verifyJob } from '../../src/backup/verify.js';
+import { parseBackupKey } from '../../src/backup/naming.js';
+import { pg, uniqueName, useLabAws } from '../lab/shared.js';
+
+/** A terminal reporter whose output the test can read (to prove no password is printed). */
+function capture() {
+  let text = '';
+  const sink = { write: (s: string) => (text += s) };
+  return { reporter: new TerminalReporter(sink, sink, true), text: () => text };
+}
+
+/** Supabase's API roles exist cluster-wide in every Supabase database: create them if this cluster lacks them. */
+function ensureSupabaseRoles(): void {
+  for (const role of ['anon', 'authenticated', 'service_role']) {
+    try {
+      pg.psql('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$`);
+    } catch (err) {
+      if (!/already exists/.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
+    }
+  }
+}
+
+const TABLES = ['auth.users', 'public.profiles', 'public.flavors', 'public.sessions'];
+
+/** Row count and a checksum of every table's contents (rows as text, sorted). */
+function dataFingerprint(db: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of TABLES) {
+    out[t] = pg.psql(db, `SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '-') FROM ${t} AS x`);
+  }
+  out.sequence = pg.psql(db, `SELECT last_value FROM public.flavors_id_seq`);
+  out.japanese = pg.psql(db, `SELECT display_name || ':' || favorite_tags::text || ':' || encode(avatar, 'hex') FROM public.profiles WHERE avatar IS NOT NULL`);
+  return out;
+}
+
+/** The schema as pg_dump sees it (minus the random \restrict key lines of recent minor releases). */
+function schemaOf(db: string): string {
+  const sql = execFileSync(path.join(pg.binDir, 'pg_dump'), ['--schema-only', '-h', pg.host, '-p', String(pg.port), '-U', pg.user, db], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: pg.password },
+  });
+  return sql
+    .split('\n')
+    .filter((l) => !/^\\(un)?restrict /.test(l))
+    .join('\n');
+}
+
+describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
+  const bucket = uniqueName('backup-rt');
+  const source = uniqueName('src').replace(/-/g, '_');
+  const scratch = uniqueName('restored').replace(/-/g, '_');
+  const scratch2 = uniqueName('restored2').replace(/-/g, '_');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'backup-rt-'));
+  const out = capture();
+  let key = '';
+  let sha256 = '';
+
+  beforeAll(async () => {
+    useLabAws();
+    await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
+    ensureSupabaseRoles();
+    pg.createDatabase(source);
+    pg.psql(source, readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'backup-supabase-like.sql'), 'utf8'));
+    pg.createDatabase(scratch);
+    pg.createDatabase(scratch2);
+  });
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+    for (const db of [source, scratch, scratch2]) pg.psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  });
+
+  it('dumps through gzip into an encrypted object named by project, environment, database and UTC time', async () => {
+    const res = await runBackup(
+      inputsFrom({ 'database-url': pg.urlFor(source), bucket, prefix: 'db/backups', project: 'shisha-log', environment: 'test' }),
+      out.reporter,
+    );
+    key = res.key;
+    sha256 = res.sha256;
+    const name = parseBackupKey(key);
+    expect(name).toMatchObject({ prefix: 'db/backups', project: 'shisha-log', environment: 'test', dbname: source });
+    expect(Math.abs(name!.time.getTime() - Date.now())).toBeLessThan(10 * 60_000);
+    expect(key).toMatch(new RegExp(`^db/backups/\\d{4}/\\d{2}/shisha-log_test_${source}_\\d{8}_\\d{6}\\.sql\\.gz$`));
+    expect(out.reporter.outputs.get('uri')).toBe(`s3://${bucket}/${key}`);
+
+    const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ServerSideEncryption).toBe('AES256');
+    expect(head.Metadata?.sha256).toBe(sha256);
+    expect(Number(head.Metadata?.['compressed-size'])).toBe(head.ContentLength);
+    expect(Number(head.Metadata?.['uncompressed-size'])).toBeGreaterThan(head.ContentLength ?? 0);
+    expect(head.Metadata?.['server-version']).toMatch(/^15\.\d+$/);
+    expect(head.Metadata?.['pg-dump-version']).toMatch(/^1[5-9]\.\d+$/);
+    const open = await s3Client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(open.Uploads ?? []).toEqual([]);
+  });
+
+  it('downloads the file with a matching sha256, and gunzip | psql restores identical schema and data', async () => {
+    const file = path.join(tmp, 'backup.sql.gz');
+    await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: file }), out.reporter);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256);
+
+    // The team's recovery, literally: gunzip the file into psql on the database URL.
+    execFileSync('bash', ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL"'], {
+      env: { ...process.env, FILE: file, DATABASE_URL: pg.urlFor(scratch) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    expect(schemaOf(scratch)).toBe(schemaOf(source));
+    expect(dataFingerprint(scratch)).toEqual(dataFingerprint(source));
+    expect(pg.psql(scratch, `SELECT count(*) FROM pg_policies WHERE 'anon' = ANY(roles) OR 'authenticated' = ANY(roles)`)).toBe('5');
+    expect(pg.psql(scratch, `SELECT memo FROM public.sessions ORDER BY (details->>'n')::int LIMIT 1`)).toBe('セッション 1 回目: 煙がしっかり、甘さ控えめ');
+    // The trigger came back and works.
+    pg.psql(scratch, `UPDATE public.profiles SET updated_at = '2000-01-01' WHERE display_name = '太郎'`);
+    expect(pg.psql(scratch, `SELECT updated_at > '2001-01-01' FROM public.profiles WHERE display_name = '太郎'`)).toBe('t');
+  });
+
+  it('lists it newest first, verifies it, and restores it with `backup restore --yes`', async () => {
+    const shown = await listJob(inputsFrom({ bucket, prefix: 'db/backups' }), out.reporter);
+    expect(shown[0]?.key).toBe(key);
+    const v = await verifyJob(inputsFrom({ bucket, prefix: 'db/backups', key }), out.reporter);
+    expect(v.sha256).toBe(sha256);
+
+    await restoreJob(inputsFrom({ bucket, prefix: 'db/backups', 'target-url': pg.urlFor(scratch2), yes: true }), out.reporter);
+    expect(dataFingerprint(scratch2)).toEqual(dataFingerprint(source));
+  });
+
+  it('never prints the database password', () => {
+    expect(out.text()).toContain(key);
+    expect(out.text()).not.toContain(pg.password);
+    expect([...out.reporter.outputs.values()].join('\n')).not.toContain(pg.password);
+  });
+});
