@@ -79,7 +79,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
   const cnt = counts(plan);
   const nothingToDo = cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(files);
-  const manifest: Manifest = nothingToDo && current ? current : { version: 1, id: releaseId(files), createdAt: new Date().toISOString(), files };
+  const manifest: Manifest = nothingToDo && current ? current : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
   const paths = invalidating ? invalidationPaths(plan.items) : [];
   const result: DeployResult = {
     releaseId: manifest.id,

@@ -38,7 +38,7 @@ export function blobKey(prefix: string, md5: string): string {
   return `${prefix}${RELEASES_DIR}blobs/${md5}`;
 }
 
-const ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+const ID = /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8}$/;
 
 export function isReleaseId(id: string): boolean {
   return ID.test(id);
@@ -54,10 +54,20 @@ export function contentHash(files: Record<string, FileEntry>): string {
   return h.digest('hex').slice(0, 8);
 }
 
-/** `20261124T232735Z-1a2b3c4d`: UTC time (sorts chronologically) and the content hash. */
-export function releaseId(files: Record<string, FileEntry>, now: Date = new Date()): string {
-  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/**
+ * `20261124T232735.123Z-1a2b3c4d`: UTC time to the millisecond (ids sort chronologically) and the content hash.
+ * Always later than `after` (the current release), whatever the local clock says.
+ */
+export function releaseId(files: Record<string, FileEntry>, now: Date = new Date(), after?: string): string {
+  let t = now.getTime();
+  if (after) t = Math.max(t, timeOfId(after) + 1);
+  const ts = new Date(t).toISOString().replace(/[-:]/g, '');
   return `${ts}-${contentHash(files)}`;
+}
+
+export function timeOfId(id: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z/.exec(id);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!) : 0;
 }
 
 export function hashOfId(id: string): string {

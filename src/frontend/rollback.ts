@@ -21,7 +21,7 @@ import { invalidate } from './steps.js';
 export async function rollbackFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
   const opts = parseTarget(inputs);
   const wanted = getString(inputs, 'release-id');
-  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735Z-1a2b3c4d; see 'frontend releases')`);
+  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`);
   const c = clients();
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
@@ -73,7 +73,7 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter):
     lines: [`from ${currentId} to ${targetId}: ${items.length} files restored`, `invalidation: ${paths.length ? paths.join(' ') : 'none'}`],
     table: items.length ? [['File', 'Restored from'], ...ordered(items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : 'stored copy'])] : undefined,
   });
-  const manifest: Manifest = { ...target, id: releaseId(target.files), createdAt: new Date().toISOString(), restoredFrom: targetId, rollbackOf: currentId };
+  const manifest: Manifest = { ...target, id: releaseId(target.files, new Date(), currentId), createdAt: new Date().toISOString(), restoredFrom: targetId, rollbackOf: currentId };
   if (opts.dryRun) {
     reporter.output('release-id', targetId);
     return;

@@ -22,7 +22,7 @@ describe('frontend deploy against moto_server', () => {
     expect(r.outputs.get('uploaded')).toBe('7');
     expect(r.outputs.get('unchanged')).toBe('0');
     const id = r.outputs.get('release-id') ?? '';
-    expect(id).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(id).toMatch(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8}$/);
     const keys = await listKeys(t.bucket);
     expect(keys).toEqual(expect.arrayContaining(['index.html', 'assets/index-aaa111.js', `_releases/${id}.json`]));
 
