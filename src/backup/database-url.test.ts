@@ -1,0 +1,36 @@
+import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../core/errors.js';
+import { parseDatabaseUrl, pgEnv, urlWithoutPassword } from './database-url.js';
+
+describe('database URL', () => {
+  it('splits a Supabase URL so the password can travel in PGPASSWORD', () => {
+    const c = parseDatabaseUrl('postgresql://postgres.abcd:p%40ss%2Fw0rd@aws-0-ap-northeast-1.pooler.supabase.com:5432/postgres?sslmode=require');
+    expect(c).toMatchObject({ host: 'aws-0-ap-northeast-1.pooler.supabase.com', port: 5432, user: 'postgres.abcd', password: 'p@ss/w0rd', dbname: 'postgres' });
+    expect(urlWithoutPassword(c)).toBe('postgresql://postgres.abcd@aws-0-ap-northeast-1.pooler.supabase.com:5432/postgres?sslmode=require');
+    expect(pgEnv(c, { PATH: '/bin', PGHOST: 'elsewhere' })).toEqual({ PATH: '/bin', PGPASSWORD: 'p@ss/w0rd' });
+    expect(parseDatabaseUrl('postgres://u@h/d').port).toBe(5432);
+  });
+
+  it("refuses the transaction pooler's port 6543, pointing to the session pooler", () => {
+    expect(() => parseDatabaseUrl('postgresql://u:pw@h:6543/postgres')).toThrow(/session pooler on port 5432/);
+  });
+
+  it.each([
+    ['not a url at all secretpw', /expected a URL/],
+    ['postgresql://u:secretpw@h:99999/d', /expected a URL/],
+    ['mysql://u:secretpw@h/d', /postgresql:\/\//],
+    ['postgresql://u:secretpw@h:5432/', /database name/],
+    ['postgresql://:secretpw@h:5432/d', /user name/],
+  ])('rejects %s as bad input without quoting it', (url, msg) => {
+    let err: unknown;
+    try {
+      parseDatabaseUrl(url);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^Input 'database-url': /);
+    expect((err as Error).message).toMatch(msg);
+    expect((err as Error).message).not.toContain('secretpw');
+  });
+});
