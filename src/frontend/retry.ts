@@ -6,7 +6,7 @@ export function isTransient(err: unknown): boolean {
   const code = e?.code ?? e?.Code ?? e?.name ?? '';
   return /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|ECONNABORTED|EAI_AGAIN|UND_ERR_SOCKET|TimeoutError|RequestTimeout|RequestTimeTooSkewed|SlowDown|Throttling|ThrottlingException|InternalError|ServiceUnavailable)$/.test(
     code,
-  ) || /socket hang up|ECONNRESET|aborted/i.test(String((err as Error)?.message ?? ''));
+  ) || /socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|TimeoutError|aborted/i.test(String((err as Error)?.message ?? ''));
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
