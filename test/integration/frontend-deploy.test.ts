@@ -129,3 +129,20 @@ describe('frontend deploy against moto_server', () => {
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('site/')).length).toBe(6 + 6);
   });
 });
+
+describe('frontend deploy to a bucket with more than 1,000 objects', () => {
+  it('lists every page: a redeploy of 1,100 files uploads nothing', async () => {
+    useLabAws();
+    const t = await makeTarget('fe-page');
+    const b: Record<string, string> = { 'index.html': '<p>many</p>' };
+    for (let i = 0; i < 1100; i++) b[`assets/chunk-${String(i).padStart(4, '0')}.js`] = `export default ${i}`;
+    const dir = writeBuild(b);
+    const args = { 'source-dir': dir, bucket: t.bucket, concurrency: 32 };
+    const first = await run(deployFrontend, args);
+    expect(first.outputs.get('uploaded')).toBe('1101');
+    const again = await run(deployFrontend, { ...args, 'source-dir': writeBuild(b, dir) });
+    expect(again.err).toBe('');
+    expect(again.outputs.get('uploaded')).toBe('0');
+    expect(again.outputs.get('unchanged')).toBe('1101');
+  });
+});

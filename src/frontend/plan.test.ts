@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { invalidationPaths, cloudFrontPath } from './invalidation-paths.js';
+import { knownHeaders, makePlan, needHead, ordered, type RemoteObject } from './plan.js';
+import { prunePlan } from './prune.js';
+import { contentHash, normalizePrefix, releaseId, timeOfId, type Manifest } from './releases.js';
+import type { LocalFile } from './scan.js';
+
+const IMM = 'public, max-age=31536000, immutable';
+const HTML = 'public, max-age=0, s-maxage=86400, must-revalidate';
+const f = (rel: string, md5: string, cacheControl = 'public, max-age=86400', contentType = 'text/plain; charset=utf-8'): LocalFile => ({ rel, abs: `/b/${rel}`, md5, size: 10, cacheControl, contentType });
+const r = (rel: string, md5: string | undefined, t = 1000): RemoteObject => ({ rel, md5, size: 10, lastModified: new Date(t) });
+const manifest = (id: string, files: LocalFile[]): Manifest => ({ version: 1, id, createdAt: '', files: Object.fromEntries(files.map((x) => [x.rel, x])) });
+
+describe('plan', () => {
+  const local = [f('index.html', 'h2', HTML, 'text/html; charset=utf-8'), f('assets/a.js', 'a1', IMM), f('assets/b.js', 'b2', IMM), f('robots.txt', 'r1')];
+  const remote = new Map([r('index.html', 'h1'), r('assets/a.js', 'a1'), r('robots.txt', 'r1'), r('assets/old.js', 'o1')].map((o) => [o.rel, o]));
+
+  it('diffs by content and headers, never by time', () => {
+    const cur = manifest('x', [f('assets/a.js', 'a1', IMM), f('robots.txt', 'r1', 'no-cache')]);
+    const known = knownHeaders(remote, cur);
+    expect(needHead(local, remote, known)).toEqual([]);
+    const plan = makePlan(local, remote, known);
+    expect(plan.items.map((i) => `${i.file.rel}:${i.action}`)).toEqual(['index.html:changed', 'assets/a.js:unchanged', 'assets/b.js:new', 'robots.txt:headers']);
+    expect(plan.stale).toEqual(['assets/old.js']);
+    expect(ordered(plan.items).map((i) => i.file.rel)).toEqual(['assets/b.js', 'robots.txt', 'index.html']);
+  });
+
+  it('asks S3 for headers the manifest does not vouch for (no manifest, or a multipart ETag counts as changed)', () => {
+    const rem = new Map(remote);
+    rem.set('assets/b.js', r('assets/b.js', undefined));
+    expect(needHead(local, rem, knownHeaders(rem, undefined))).toEqual(['assets/a.js', 'robots.txt']);
+    expect(makePlan(local, rem, new Map()).items.find((i) => i.file.rel === 'assets/b.js')?.action).toBe('changed');
+  });
+
+  it('invalidates changed non-immutable paths, the directory of an index.html, and collapses past the threshold', () => {
+    const items = makePlan(local, remote, knownHeaders(remote, manifest('x', [f('robots.txt', 'r1', 'no-cache')]))).items;
+    expect(invalidationPaths(items)).toEqual(['/', '/index.html', '/robots.txt']);
+    expect(invalidationPaths(items, 2)).toEqual(['/*']);
+    const many = Array.from({ length: 16 }, (_, i) => ({ file: f(`p${i}.txt`, 'x'), action: 'new' as const, tier: 'other' as const }));
+    expect(invalidationPaths(many)).toEqual(['/*']);
+    expect(invalidationPaths([{ file: f('docs/index.html', 'x'), action: 'changed', tier: 'html' }])).toEqual(['/docs/', '/docs/index.html']);
+    expect(cloudFrontPath('a b/ü?#*.txt')).toBe('/a%20b/%C3%BC%3F%23%2A.txt');
+  });
+});
+
+describe('releases and prune', () => {
+  it('ids sort by time and carry the content hash; a new id is always after the current one', () => {
+    const files = { 'a.txt': { md5: 'x', size: 1, contentType: 't', cacheControl: 'c' } };
+    const id = releaseId(files, new Date('2026-01-02T03:04:05.678Z'));
+    expect(id).toBe(`20260102T030405.678Z-${contentHash(files)}`);
+    expect(timeOfId(id)).toBe(Date.parse('2026-01-02T03:04:05.678Z'));
+    expect(releaseId(files, new Date('2020-01-01T00:00:00Z'), id)).toBe(`20260102T030405.679Z-${contentHash(files)}`);
+    expect(normalizePrefix('/site/v1/')).toBe('site/v1/');
+    expect(normalizePrefix('')).toBe('');
+  });
+
+  const state = (releases: [string, number][], site: RemoteObject[], blobs: [string, number][] = []) => ({
+    site: new Map(site.map((o) => [o.rel, o])),
+    releases: new Map(releases.map(([id, t]) => [id, new Date(t)])),
+    blobs: new Map(blobs.map(([m, t]) => [m, new Date(t)])),
+  });
+
+  it('deletes what no kept release references, only once there are more releases than kept', () => {
+    const m1 = manifest('1', [f('index.html', 'h1'), f('assets/a1.js', 'a1', IMM)]);
+    const m2 = manifest('2', [f('index.html', 'h2'), f('assets/a2.js', 'a2', IMM)]);
+    const m3 = manifest('3', [f('index.html', 'h3'), f('assets/a3.js', 'a3', IMM)]);
+    const site = [r('index.html', 'h3', 300), r('assets/a1.js', 'a1', 100), r('assets/a2.js', 'a2', 200), r('assets/a3.js', 'a3', 300), r('legacy.js', 'l', 50), r('fresh.js', 'f', 900)];
+    const s = state([['1', 110], ['2', 210], ['3', 310]], site, [['h1', 110], ['h2', 210], ['h3', 310]]);
+    const pp = prunePlan(s, new Map([['2', m2]]), 2, m3);
+    expect(pp).toEqual({ kept: ['2', '3'], site: ['assets/a1.js', 'legacy.js'], releases: ['1'], blobs: ['h1'] });
+    expect(prunePlan(s, new Map([['1', m1], ['2', m2]]), 3, m3).site).toEqual([]);
+    // A kept manifest that could not be read: prune nothing rather than guess.
+    expect(prunePlan(s, new Map(), 2, m3).site).toEqual([]);
+  });
+});
