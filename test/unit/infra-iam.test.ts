@@ -121,6 +121,7 @@ describe('role permissions (least privilege per job)', () => {
         's3:ListBucket',
         's3:ListMultipartUploadParts',
         's3:PutObject',
+        'cloudfront:GetDistribution',
         'cloudfront:CreateInvalidation',
         'cloudfront:GetInvalidation',
       ].sort(),
@@ -158,7 +159,14 @@ describe('role permissions (least privilege per job)', () => {
     const st = await doc('backup');
     const actions = actionsOf(st);
     expect(actions).toEqual(
-      ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:ListMultipartUploadParts', 's3:PutObject'].sort(),
+      [
+        's3:AbortMultipartUpload',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:ListBucketMultipartUploads',
+        's3:ListMultipartUploadParts',
+        's3:PutObject',
+      ].sort(),
     );
     expect(actions.some((a) => /Delete/.test(a))).toBe(false);
     const objects = st.find((s) => list(s.actions).includes('s3:PutObject'));

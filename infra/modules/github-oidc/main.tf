@@ -127,7 +127,7 @@ data "aws_iam_policy_document" "frontend_deploy" {
   statement {
     sid       = "InvalidateDistribution"
     effect    = "Allow"
-    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+    actions   = ["cloudfront:GetDistribution", "cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
     resources = [var.distribution_arn]
   }
 }
@@ -214,6 +214,14 @@ data "aws_iam_policy_document" "backup" {
       variable = "s3:prefix"
       values   = [var.backup_prefix, "${var.backup_prefix}*"]
     }
+  }
+
+  # The dump upload checks for multipart uploads it left open (ListMultipartUploads with the key as prefix).
+  statement {
+    sid       = "FindOpenUploads"
+    effect    = "Allow"
+    actions   = ["s3:ListBucketMultipartUploads"]
+    resources = [var.backup_bucket_arn]
   }
 
   statement {
