@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { describeError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
+import { ParallelGzip } from './parallel-gzip.js';
 
 export interface DumpUploadParams {
   s3: S3Client;
@@ -45,7 +45,7 @@ class DumpFailed extends Error {
 }
 
 /**
- * pg_dump stdout → gzip → S3 multipart upload (SSE AES256), hashing the gzip bytes on the way: constant memory,
+ * pg_dump stdout → gzip (on all cores, see ParallelGzip) → S3 multipart upload (SSE AES256), hashing the gzip bytes on the way: constant memory,
  * no temp file. The end of the stream is held back until pg_dump has exited: a failed or killed pg_dump makes the
  * stream fail instead of end, so the upload is never completed with a truncated dump. On any failure the multipart
  * upload is aborted and pg_dump is stopped; nothing is left in the bucket.
@@ -119,7 +119,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   };
   // A failed stream fails the upload (its reader throws, and lib-storage aborts the multipart upload itself);
   // a failed upload stops pg_dump (otherwise it would block forever on a full pipe).
-  const piped = pipeline(child.stdout, gate, createGzip({ level: p.level }), tap).catch((err: unknown) => {
+  const piped = pipeline(child.stdout, gate, new ParallelGzip({ level: p.level }), tap).catch((err: unknown) => {
     tap.destroy(err instanceof Error ? err : new Error(String(err)));
     throw err;
   });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { inputsFrom } from '../../src/core/inputs.js';
@@ -111,6 +112,11 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const file = path.join(tmp, 'backup.sql.gz');
     await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: file }), out.reporter);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256);
+    // `--output -` streams the same bytes to stdout (and keeps its own messages off stdout).
+    const chunks: Buffer[] = [];
+    const stdout = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
+    await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: '-' }), out.reporter, stdout);
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(sha256);
 
     // The team's recovery, literally: gunzip the file into psql on the database URL.
     execFileSync('bash', ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL"'], {
