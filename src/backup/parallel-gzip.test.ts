@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -10,9 +10,8 @@ async function compress(input: Buffer, opts: { blockSize: number; concurrency?: 
   const out: Buffer[] = [];
   const pieces: Buffer[] = [];
   for (let i = 0; i < input.length; i += chunk) pieces.push(input.subarray(i, i + chunk));
-  await pipeline(Readable.from(pieces), new ParallelGzip({ level: 6, ...opts }), async function* (src: AsyncIterable<Buffer>) {
-    for await (const b of src) out.push(b);
-  });
+  const sink = new Writable({ write: (b: Buffer, _e, cb) => (out.push(b), cb()) });
+  await pipeline(Readable.from(pieces), new ParallelGzip({ level: 6, ...opts }), sink);
   return Buffer.concat(out);
 }
 
