@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Name of the backup bucket (input bucket of the db-backup action)."
-  value       = aws_s3_bucket.backups.id
+  value       = aws_s3_bucket.backups.bucket
 }
 
 output "bucket_arn" {

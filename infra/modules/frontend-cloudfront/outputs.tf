@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Name of the SPA bucket (input bucket of the deploy-frontend action)."
-  value       = aws_s3_bucket.spa.id
+  value       = aws_s3_bucket.spa.bucket
 }
 
 output "bucket_arn" {
