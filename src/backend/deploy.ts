@@ -46,7 +46,12 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
       `another deployment${v ? ` (version ${v})` : ''} is in progress on '${inputs.serviceName}' (state ${stateLine(service)}); wait for it to finish, then deploy again`,
     );
   }
-  if (service.isDisabled) throw new OpsError(`container service '${inputs.serviceName}' is disabled; enable it before deploying`);
+  if (service.isDisabled || service.state === 'DISABLED') {
+    throw new OpsError(`container service '${inputs.serviceName}' is disabled; enable it before deploying`);
+  }
+  if (service.state && !['READY', 'RUNNING'].includes(service.state)) {
+    throw new OpsError(`container service '${inputs.serviceName}' is ${stateLine(service)}; Lightsail accepts a deployment only when it is READY or RUNNING, try again later`);
+  }
   const previous = service.currentDeployment?.version;
 
   const startedAt = new Date();
@@ -58,7 +63,7 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
     waitForVersion(client, reporter, { serviceName: inputs.serviceName, version, timeoutMs: inputs.timeoutMinutes * 60_000, timing }),
   );
   const url = result.service.url ?? service.url ?? '';
-  if (url) reporter.output('url', url);
+  if (url && url !== service.url) reporter.output('url', url);
   reporter.output('state', result.state);
 
   const keeps = previous !== undefined
