@@ -49,9 +49,8 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
   const s3 = opts.s3 ?? s3Client();
 
   const { pgDump, serverVersion, pgDumpVersion } = await reporter.group('Checking the database and pg_dump', async () => {
-    const num = await serverVersionNum(conn, reporter);
-    const serverMajor = majorOfVersionNum(num);
-    const chosen = choosePgDump(await findPgDumps(opts.pgLibDir ?? PG_LIB_DIR), serverMajor);
+    const [num, candidates] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR)]);
+    const chosen = choosePgDump(candidates, majorOfVersionNum(num));
     reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
     reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
     return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version };

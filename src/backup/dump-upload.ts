@@ -36,7 +36,7 @@ export interface DumpUploadResult {
   compressedSize: number;
 }
 
-export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 2;
 const STDERR_KEEP = 64 * 1024;
 

@@ -83,12 +83,13 @@ export async function findPgDumps(libDir = PG_LIB_DIR): Promise<PgDumpCandidate[
     if (v) out.push({ path: first, ...v, onPath: true });
   }
   const dirs = existsSync(libDir) ? readdirSync(libDir).filter((d) => /^\d+$/.test(d)) : [];
-  for (const d of dirs) {
-    const p = path.join(libDir, d, 'bin', 'pg_dump');
-    if (!existsSync(p)) continue;
-    const v = await versionOf(p);
-    if (v) out.push({ path: p, ...v, onPath: false });
-  }
+  const found = await Promise.all(
+    dirs
+      .map((d) => path.join(libDir, d, 'bin', 'pg_dump'))
+      .filter((p) => existsSync(p))
+      .map(async (p) => ({ p, v: await versionOf(p) })),
+  );
+  for (const { p, v } of found) if (v) out.push({ path: p, ...v, onPath: false });
   return out;
 }
 
