@@ -1,4 +1,4 @@
-import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
@@ -6,7 +6,7 @@ import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { dumpToS3, mb } from './dump-upload.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
-import { COPY_LIMIT, copySource, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
+import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
 import { verifyBackup } from './verify.js';
@@ -101,30 +101,17 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
 }
 
 /**
- * Writes sha256 and sizes onto the object: a server-side copy onto itself with the new metadata (one object that
- * describes itself; no second file to keep in step), or a sidecar when the object is too big for CopyObject.
- * If that fails the object is deleted: a backup that cannot be verified is not left looking like a good one.
+ * Records sha256 and sizes in the `<key>.sha256` sidecar (see metadata.ts for why not a CopyObject). If that fails
+ * the backup is deleted when the credentials allow it: a backup that cannot be verified must not look like a good one.
  */
 async function recordMeta(s3: S3Client, bucket: string, key: string, meta: BackupMeta, reporter: Reporter): Promise<void> {
   try {
-    if ((meta.compressedSize ?? 0) >= COPY_LIMIT) {
-      await writeSidecar(s3, bucket, key, meta);
-      return;
-    }
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        CopySource: copySource(bucket, key),
-        MetadataDirective: 'REPLACE',
-        Metadata: toS3Metadata(meta),
-        ContentType: 'application/gzip',
-        ServerSideEncryption: 'AES256',
-      }),
-    );
+    await writeSidecar(s3, bucket, key, meta);
   } catch (err) {
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
-    reporter.warn(`deleted s3://${bucket}/${key}: its checksum could not be recorded`);
-    throw new OpsError(`CopyObject s3://${bucket}/${key} (recording sha256 metadata): ${describeError(err)}`, { cause: err });
+    await s3
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+      .then(() => reporter.warn(`deleted s3://${bucket}/${key}: its checksum could not be recorded`))
+      .catch(() => reporter.warn(`s3://${bucket}/${key} is stored without its checksum file: do not rely on it`));
+    throw new OpsError(`PutObject s3://${bucket}/${key}${SIDECAR_SUFFIX} (recording the sha256): ${describeError(err)}`, { cause: err });
   }
 }

@@ -25,7 +25,7 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   const output = getString(inputs, 'output', { default: key.split('/').pop() });
 
   const { meta, size } = await readBackupMeta(s3, bucket, key);
-  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no sha256 metadata: it cannot be checked`);
+  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: it cannot be checked`);
   const body = await openBackup(s3, bucket, key);
   const h = hashingTap();
   const toStdout = output === '-';

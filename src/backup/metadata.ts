@@ -2,10 +2,11 @@ import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectComm
 import { OpsError } from '../core/errors.js';
 
 /**
- * What a backup object says about itself (S3 user metadata, `x-amz-meta-*`). The sha256 and sizes are known only
- * once the upload has finished, so they are written afterwards with a server-side CopyObject onto the same key
- * (MetadataDirective REPLACE, encryption kept); objects too large for CopyObject (> 5 GiB) get a sidecar
- * `<key>.meta.json` instead.
+ * What a backup says about itself. Known before the dump (server and pg_dump versions, database, time): S3 user
+ * metadata of the object (`x-amz-meta-*`). Known only when the upload has finished (sha256, sizes): a small
+ * sidecar `<key>.sha256` in `sha256sum` format (`sha256sum -c` checks a downloaded pair), carrying the sizes in its
+ * own metadata. Not a CopyObject of the backup onto itself: in a versioned bucket (ours is) that keeps a second,
+ * noncurrent copy of every backup for the retention period, and it re-copies the whole object server-side.
  */
 export interface BackupMeta {
   sha256?: string;
@@ -19,9 +20,7 @@ export interface BackupMeta {
   createdAt?: string;
 }
 
-export const SIDECAR_SUFFIX = '.meta.json';
-/** Largest object a single CopyObject can copy. */
-export const COPY_LIMIT = 5 * 1024 ** 3;
+export const SIDECAR_SUFFIX = '.sha256';
 
 export function toS3Metadata(m: BackupMeta): Record<string, string> {
   const out: Record<string, string> = { tool: 'shisha-ops', format: 'plain-sql-gzip' };
@@ -56,7 +55,17 @@ export interface HeadInfo {
   meta: BackupMeta;
 }
 
-/** HEAD of a backup plus its recorded metadata (from the object, or from the sidecar for very large objects). */
+/** `sha256sum` format: `<hex>  <file name>`. */
+export function sidecarBody(sha256: string, key: string): string {
+  return `${sha256}  ${key.split('/').pop()}\n`;
+}
+
+export function parseSidecar(body: string): string | undefined {
+  const m = /^([0-9a-f]{64})\s/.exec(body.trim() + ' ');
+  return m?.[1];
+}
+
+/** HEAD of a backup plus its recorded metadata (the object's own, then the `.sha256` sidecar's). */
 export async function readBackupMeta(s3: S3Client, bucket: string, key: string): Promise<HeadInfo> {
   let head;
   try {
@@ -68,30 +77,36 @@ export async function readBackupMeta(s3: S3Client, bucket: string, key: string):
     throw new OpsError(`HeadObject s3://${bucket}/${key}: ${(err as Error).message}`, { cause: err });
   }
   let meta = fromS3Metadata(head.Metadata);
-  if (!meta.sha256) {
-    try {
-      const side = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key + SIDECAR_SUFFIX }));
-      meta = { ...meta, ...(JSON.parse((await side.Body?.transformToString()) ?? '{}') as BackupMeta) };
-    } catch {
-      /* no sidecar: the caller reports the missing checksum */
+  try {
+    const side = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key + SIDECAR_SUFFIX }));
+    const sha256 = parseSidecar((await side.Body?.transformToString()) ?? '');
+    const extra = fromS3Metadata(side.Metadata);
+    meta = {
+      ...meta,
+      sha256: sha256 ?? meta.sha256,
+      compressedSize: extra.compressedSize ?? meta.compressedSize,
+      uncompressedSize: extra.uncompressedSize ?? meta.uncompressedSize,
+    };
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name !== 'NoSuchKey' && name !== 'NotFound') {
+      throw new OpsError(`GetObject s3://${bucket}/${key}${SIDECAR_SUFFIX}: ${(err as Error).message}`, { cause: err });
     }
   }
   return { size: head.ContentLength ?? 0, sse: head.ServerSideEncryption, meta };
 }
 
+/** Writes `<key>.sha256` (sha256sum format) with the sizes in its metadata. */
 export async function writeSidecar(s3: S3Client, bucket: string, key: string, meta: BackupMeta): Promise<void> {
+  if (!meta.sha256) throw new Error('no sha256 to record');
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
       Key: key + SIDECAR_SUFFIX,
-      Body: JSON.stringify(meta, null, 2),
-      ContentType: 'application/json',
+      Body: sidecarBody(meta.sha256, key),
+      ContentType: 'text/plain; charset=utf-8',
       ServerSideEncryption: 'AES256',
+      Metadata: toS3Metadata(meta),
     }),
   );
-}
-
-/** CopySource for CopyObject: bucket/key with each key segment URL-encoded. */
-export function copySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }

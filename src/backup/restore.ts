@@ -53,7 +53,7 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
   }
 
   const { meta, size } = await readBackupMeta(s3, bucket, key);
-  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no sha256 metadata: restoring without a checksum check`);
+  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: restoring without a checksum check`);
   const psql = findPsql();
   reporter.info(`restoring s3://${bucket}/${key} (${mb(size)}) into ${where} with ${psql}`);
   const child = spawn(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)], {

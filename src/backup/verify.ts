@@ -55,7 +55,7 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
   const head = await readBackupMeta(s3, bucket, key);
   const { meta } = head;
   const where = `s3://${bucket}/${key}`;
-  if (!meta.sha256) throw new OpsError(`verify ${where}: the object has no sha256 metadata (not written by shisha-ops, or its upload did not finish)`);
+  if (!meta.sha256) throw new OpsError(`verify ${where}: no checksum recorded (no ${key.split('/').pop()}.sha256 next to it: not written by shisha-ops, or its run failed)`);
   if (meta.compressedSize !== undefined && meta.compressedSize !== head.size) {
     throw new OpsError(`verify ${where}: size is ${head.size} bytes, the backup recorded ${meta.compressedSize}`);
   }

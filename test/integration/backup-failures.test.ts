@@ -144,14 +144,8 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     const target = uniqueName('target').replace(/-/g, '_');
     pg.createDatabase(target);
     const key = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: 'tampered', time: new Date() });
-    await s3Client().send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: gzipSync('CREATE TABLE should_not_exist (id int);\n'),
-        Metadata: { sha256: '0'.repeat(64) },
-      }),
-    );
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync('CREATE TABLE should_not_exist (id int);\n') }));
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${'0'.repeat(64)}  x.sql.gz\n` }));
     const out = capture();
     const inputs = { bucket, key, 'target-url': pg.urlFor(target) };
     // No terminal and no --yes: refused as bad input (exit 2) before anything runs.
@@ -177,7 +171,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     const now = new Date('2026-03-15T00:00:00Z');
     const at = (days: number, prefix = 'backups') =>
       backupKey({ prefix, project: 'shisha-log', environment: 'prod', dbname: 'postgres', time: new Date(now.getTime() - days * 86400_000) });
-    const keys = [at(1), at(20), at(40), at(100), at(400), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`];
+    const keys = [at(1), at(20), at(40), `${at(40)}.sha256`, at(100), at(400), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: pb, Key, Body: 'x' }));
     const out = capture();
     const dry = await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }), out.reporter, now);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { TerminalReporter } from '../../src/core/reporter-terminal.js';
@@ -99,19 +99,27 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
 
     const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     expect(head.ServerSideEncryption).toBe('AES256');
-    expect(head.Metadata?.sha256).toBe(sha256);
-    expect(Number(head.Metadata?.['compressed-size'])).toBe(head.ContentLength);
-    expect(Number(head.Metadata?.['uncompressed-size'])).toBeGreaterThan(head.ContentLength ?? 0);
     expect(head.Metadata?.['server-version']).toMatch(/^15\.\d+$/);
+    expect(head.Metadata?.database).toBe(source);
     expect(head.Metadata?.['pg-dump-version']).toMatch(/^1[5-9]\.\d+$/);
+    // The checksum sits next to it in sha256sum format, with the sizes in its metadata.
+    const side = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.sha256` }));
+    expect(await side.Body?.transformToString()).toBe(`${sha256}  ${key.split('/').pop()}\n`);
+    expect(side.ServerSideEncryption).toBe('AES256');
+    expect(Number(side.Metadata?.['compressed-size'])).toBe(head.ContentLength);
+    expect(Number(side.Metadata?.['uncompressed-size'])).toBeGreaterThan(head.ContentLength ?? 0);
     const open = await s3Client().send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(open.Uploads ?? []).toEqual([]);
   });
 
   it('downloads the file with a matching sha256, and gunzip | psql restores identical schema and data', async () => {
-    const file = path.join(tmp, 'backup.sql.gz');
+    const file = path.join(tmp, key.split('/').pop()!);
     await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: file }), out.reporter);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256);
+    // The sidecar checks a downloaded file with the standard tool.
+    const side = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.sha256` }));
+    writeFileSync(`${file}.sha256`, (await side.Body?.transformToString()) ?? '');
+    expect(execFileSync('sha256sum', ['-c', `${path.basename(file)}.sha256`], { cwd: tmp, encoding: 'utf8' })).toContain(': OK');
     // `--output -` streams the same bytes to stdout (and keeps its own messages off stdout).
     const chunks: Buffer[] = [];
     const stdout = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
