@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LightsailClient } from '@aws-sdk/client-lightsail';
 
@@ -36,10 +36,13 @@ function common(service: ServiceId, env: Env): CommonConfig {
   return cfg;
 }
 
-/** S3, with path-style addressing whenever an endpoint is configured (emulators, MinIO, tests). */
-export function s3Client(env: Env = process.env): S3Client {
+/**
+ * S3, with path-style addressing whenever an endpoint is configured (emulators, MinIO, tests). `extra` adds
+ * client settings for a special-purpose client (e.g. checksum behaviour of an upload client).
+ */
+export function s3Client(env: Env = process.env, extra: Pick<S3ClientConfig, 'requestChecksumCalculation'> = {}): S3Client {
   const cfg = common('S3', env);
-  return new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint) });
+  return new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), ...extra });
 }
 
 /** CloudFront is global: its API lives in us-east-1 whatever AWS_REGION says. */

@@ -27,7 +27,10 @@ export interface DeployResult {
 
 export function clients(): Clients {
   // Uploads stream from disk, so the SDK cannot resend them: that client does not retry, uploadFile does.
-  return { s3: s3Client(), s3Upload: s3Client({ ...process.env, AWS_MAX_ATTEMPTS: '1' }), cf: cloudFrontClient() };
+  // Integrity of uploads comes from Content-MD5 (S3 checks it, and the ETag stays the MD5 the diff relies on);
+  // the SDK's default extra CRC32 would switch streamed bodies to aws-chunked encoding for no gain.
+  const s3Upload = s3Client({ ...process.env, AWS_MAX_ATTEMPTS: '1' }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return { s3: s3Client(), s3Upload, cf: cloudFrontClient() };
 }
 
 /** `shisha-ops frontend plan`: the deploy with dry-run on. */
@@ -103,7 +106,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   }
   if (nothingToDo) {
     reporter.info(`nothing changed: release ${manifest.id} keeps serving; no upload, no invalidation`);
-    result.deleted = await prune(c, opts, reporter, manifest, local);
+    result.deleted = await prune(c, opts, reporter, manifest, local, state);
     return result;
   }
 
@@ -137,7 +140,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   if (paths.length) {
     result.invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, 'the new files are live in the bucket');
   }
-  result.deleted = await prune(c, opts, reporter, manifest, local);
+  result.deleted = await prune(c, opts, reporter, manifest, local, state);
   return result;
 }
 

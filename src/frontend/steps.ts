@@ -3,7 +3,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { OpsError, describeError } from '../core/errors.js';
 import type { Reporter, Summary } from '../core/reporter.js';
 import { blobKey, manifestKey, type Manifest } from './releases.js';
-import { deleteKeys, getManifest, listBucket } from './bucket.js';
+import { deleteKeys, getManifest, type BucketState } from './bucket.js';
 import { createInvalidation, waitForInvalidation } from './invalidation.js';
 import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
@@ -48,11 +48,21 @@ export async function invalidate(c: Clients, opts: TargetOptions, reporter: Repo
  * Removes what no release within `keep-releases` references (never anything outside the prefix, never a file of
  * the current release). Returns the number of objects deleted.
  */
-export async function prune(c: Clients, opts: TargetOptions & { keepReleases: number; dryRun: boolean }, reporter: Reporter, current: Manifest, local: LocalFile[]): Promise<number> {
+export async function prune(
+  c: Clients,
+  opts: TargetOptions & { keepReleases: number; dryRun: boolean },
+  reporter: Reporter,
+  current: Manifest,
+  local: LocalFile[],
+  listed: BucketState,
+): Promise<number> {
   let deleted = 0;
   let total = 0;
   try {
-    const state = await listBucket(c.s3, opts.bucket, opts.prefix);
+    // The listing from before this deploy: everything in it predates the new manifest (which sorts last), and
+    // what this deploy uploaded belongs to the current release anyway. Saves listing the bucket again.
+    const state: BucketState = { ...listed, releases: new Map(listed.releases) };
+    if (!state.releases.has(current.id)) state.releases.set(current.id, new Date(8.64e15));
     const ids = [...state.releases.keys()].sort().slice(-opts.keepReleases);
     const manifests = new Map<string, Manifest>();
     for (const id of ids) if (id !== current.id) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));

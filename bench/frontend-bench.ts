@@ -1,0 +1,160 @@
+/**
+ * Benchmark: `shisha-ops frontend deploy` against `aws s3 sync` on the same moto_server (started here, via the lab).
+ *   (a) first deploy of a generated build (default 2,000 files, ~75 MB) to an empty bucket;
+ *   (b) redeploy after a rebuild: every file rewritten (new mtimes), 5 chunks changed (new hashed names), index.html changed.
+ * Each tool deploys to its own bucket. Both run as a user runs them: a fresh process each time.
+ * Sizes: BENCH_FILES (default 2000), BENCH_MB (default 75). Goals: (a) <= 0.6x, (b) <= 0.15x wall time.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { awsEnvFor, startMoto } from '../test/lab/index.js';
+import { cloudFrontClient, s3Client } from '../src/core/aws.js';
+
+const FILES = Number(process.env.BENCH_FILES ?? 2000);
+const MB = Number(process.env.BENCH_MB ?? 75);
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Build {
+  files: Map<string, Buffer>;
+  chunks: string[];
+}
+
+/** A Vite-like build: index.html, a few public files, hashed chunks under assets/ (sizes skewed: many small, few large). */
+function generate(): Build {
+  const files = new Map<string, Buffer>();
+  const publicFiles = ['favicon.ico', 'robots.txt', 'manifest.webmanifest', 'apple-touch-icon.png', 'og-image.png', 'sw.js', 'logo.svg', 'fonts.css'];
+  const chunkCount = Math.max(1, FILES - 1 - publicFiles.length);
+  const weights = Array.from({ length: chunkCount + publicFiles.length }, (_, i) => (i % 50 === 0 ? 20 : 1) * (0.5 + Math.random()));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const size = (i: number) => Math.max(64, Math.round(((weights[i] ?? 1) / total) * MB * 1024 * 1024));
+  publicFiles.forEach((name, i) => files.set(name, randomBytes(size(i))));
+  const chunks: string[] = [];
+  for (let i = 0; i < chunkCount; i++) {
+    const body = randomBytes(size(publicFiles.length + i));
+    const ext = i % 5 === 0 ? 'css' : i % 7 === 0 ? 'woff2' : i % 11 === 0 ? 'webp' : 'js';
+    const name = `assets/chunk${i}-${hash(body)}.${ext}`;
+    files.set(name, body);
+    chunks.push(name);
+  }
+  files.set('index.html', indexHtml(chunks));
+  return { files, chunks };
+}
+
+const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 8);
+const indexHtml = (chunks: string[]) =>
+  Buffer.from(`<!doctype html><html><head>${chunks.slice(0, 5).map((c) => `<script type="module" src="/${c}"></script>`).join('')}</head><body><div id="root"></div></body></html>`);
+
+/** The rebuild: 5 chunks get new content and names, index.html follows; everything is rewritten (new mtimes). */
+function rebuild(b: Build): Build {
+  const files = new Map(b.files);
+  const chunks = [...b.chunks];
+  for (let k = 0; k < Math.min(5, chunks.length); k++) {
+    const i = Math.floor((k * chunks.length) / 5);
+    const old = chunks[i] as string;
+    const body = randomBytes((files.get(old) as Buffer).length);
+    const name = old.replace(/-[0-9a-f]{8}\./, `-${hash(body)}.`);
+    files.delete(old);
+    files.set(name, body);
+    chunks[i] = name;
+  }
+  files.set('index.html', indexHtml(chunks));
+  return { files, chunks };
+}
+
+function write(dir: string, b: Build): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [rel, body] of b.files) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), body);
+  }
+}
+
+/** Runs a command as its own process (asynchronously: moto_server's log pipe must keep draining) and times it. */
+async function timed(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(cmd, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (code !== 0) throw new Error(`${label} failed (exit ${code}):\n${(stderr || stdout).slice(-3000)}`);
+  console.log(`  ${label}: ${secs.toFixed(2)}s  (${cmdSummary(stdout.trim().split('\n'))})`);
+  return secs;
+}
+
+function cmdSummary(lines: string[]): string {
+  const uploads = lines.filter((l) => l.startsWith('upload:')).length;
+  if (uploads) return `${uploads} uploads`;
+  const live = lines.find((l) => l.includes(' is live: '));
+  const inv = lines.find((l) => l.startsWith('invalidation '));
+  return [live?.replace(/^.* is live: /, ''), inv].filter(Boolean).join('; ') || 'nothing to do';
+}
+
+const moto = await startMoto();
+const work = mkdtempSync(path.join(os.tmpdir(), 'fe-bench-'));
+try {
+  const env = { ...process.env, ...awsEnvFor({ moto: moto.url }) };
+  Object.assign(process.env, env);
+  const s3 = s3Client();
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-ours' }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-sync' }));
+  const dist = await cloudFrontClient().send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: 'bench',
+        Comment: 'bench',
+        Enabled: true,
+        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: 'bench-ours.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+      },
+    }),
+  );
+  const distributionId = dist.Distribution?.Id ?? '';
+
+  const build = generate();
+  const bytes = [...build.files.values()].reduce((s, b) => s + b.length, 0);
+  const dir = path.join(work, 'dist');
+  write(dir, build);
+  console.log(`build: ${build.files.size} files, ${(bytes / 1048576).toFixed(1)} MB; moto_server ${moto.url}; ${os.cpus().length} CPUs`);
+
+  // Ours as CI runs it: the bundled action (actions/deploy-frontend/dist), inputs as INPUT_* variables.
+  const outFile = path.join(work, 'github-output');
+  const ours = (label: string) => {
+    writeFileSync(outFile, '');
+    return timed(label, process.execPath, ['actions/deploy-frontend/dist/index.js'], {
+      ...env,
+      'INPUT_SOURCE-DIR': dir,
+      INPUT_BUCKET: 'bench-ours',
+      'INPUT_DISTRIBUTION-ID': distributionId,
+      GITHUB_OUTPUT: outFile,
+      GITHUB_STEP_SUMMARY: path.join(work, 'summary.md'),
+    });
+  };
+  // aws CLI v1 (botocore >= 1.31) honours AWS_ENDPOINT_URL_S3 like our clients; the variable is in env.
+  const sync = (label: string) => timed(label, 'aws', ['s3', 'sync', dir, 's3://bench-sync/', '--no-progress'], env);
+
+  console.log('(a) first deploy');
+  const a1 = await ours('shisha-ops frontend deploy');
+  const a2 = await sync('aws s3 sync');
+  write(dir, rebuild(build));
+  console.log('(b) redeploy after a rebuild (new mtimes, 5 changed chunks)');
+  const b1 = await ours('shisha-ops frontend deploy');
+  const b2 = await sync('aws s3 sync');
+
+  const ra = a1 / a2;
+  const rb = b1 / b2;
+  console.log('');
+  console.log('  scenario                 ours      aws s3 sync   ratio   goal');
+  console.log(`  (a) first deploy     ${a1.toFixed(2).padStart(7)}s  ${a2.toFixed(2).padStart(10)}s   ${ra.toFixed(2)}x  <= 0.60x ${ra <= 0.6 ? 'met' : 'MISSED'}`);
+  console.log(`  (b) rebuild redeploy ${b1.toFixed(2).padStart(7)}s  ${b2.toFixed(2).padStart(10)}s   ${rb.toFixed(2)}x  <= 0.15x ${rb <= 0.15 ? 'met' : 'MISSED'}`);
+} finally {
+  await moto.stop();
+  rmSync(work, { recursive: true, force: true });
+}
