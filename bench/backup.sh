@@ -104,12 +104,12 @@ read -r T_Q RSS_Q _ < <(run_action bench_quarter)
 grep -h "dumped" "$WORK/action.bench_full.log" | tail -1 || true
 
 echo
-echo "database: $(numfmt --to=iec "$SQL_BYTES") of SQL, $(numfmt --to=iec "$GZ_BYTES") gzipped (-6)"
+echo "database: $(numfmt --to=iec "$SQL_BYTES") of SQL, $(numfmt --to=iec "$GZ_BYTES") gzipped (-6); $(nproc) CPU cores; best of $ROUNDS alternating runs"
 printf '%-48s %8.1fs\n' "pg_dump | gzip -6 > /dev/null" "$T_GZIP"
 printf '%-48s %8.1fs\n' "pg_dump | gzip -6 | aws s3 cp -" "$T_AWS"
 printf '%-48s %8.1fs\n' "db-backup action, whole run" "$T_OURS"
 printf '%-48s %8.1fs\n' "  of which dump → gzip → multipart upload" "$T_DUMP"
 echo "ratio db-backup / (pg_dump | gzip):       $(ratio "$T_OURS" "$T_GZIP")   (goal <= 1.15)"
-echo "  dump+upload phase only:                 $(ratio "$T_DUMP" "$T_GZIP")   (the rest: node start, version checks, CopyObject of the metadata)"
+echo "  dump+upload phase only:                 $(ratio "$T_DUMP" "$T_GZIP")   (the rest: node start, version checks, the .sha256 sidecar)"
 echo "ratio db-backup / (pg_dump | gzip | aws): $(ratio "$T_OURS" "$T_AWS")"
 echo "peak RSS of db-backup: $(( RSS_Q / 1024 )) MB at ~$(( DB_MB / 4 )) MB, $(( RSS_FULL / 1024 )) MB at ~${DB_MB} MB   (goal <= 200 MB, flat)"

@@ -140,6 +140,15 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(await bucketState(bucket)).toEqual({ objects: [], uploads: [] });
   });
 
+  it('stops pg_dump and reports the S3 call when the upload fails', async () => {
+    let pid = 0;
+    const { err } = await failing({ 'database-url': pg.urlFor(db), bucket: 'no-such-bucket-for-backups' }, { onDumpStarted: (p) => (pid = p) });
+    expect(err).toBeInstanceOf(OpsError);
+    expect(err.message).toMatch(/^upload to s3:\/\/no-such-bucket-for-backups\/.*NoSuchBucket.*nothing was stored$/);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow(); // pg_dump is gone
+  });
+
   it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
     const target = uniqueName('target').replace(/-/g, '_');
     pg.createDatabase(target);
