@@ -80,7 +80,7 @@ export async function startPostgres(): Promise<Postgres> {
   const psql = (db: string, sql: string) =>
     execFileSync(psqlBin, ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', host, '-p', String(port), '-U', user, '-d', db, '-c', sql], {
       encoding: 'utf8',
-      env: { ...process.env, PGPASSWORD: password },
+      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: '-c client_min_messages=warning' },
       maxBuffer: 64 * 1024 * 1024,
     }).trim();
   return {

@@ -47,7 +47,7 @@ export const pg = {
     return execFileSync(
       path.join(this.binDir, 'psql'),
       ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', this.host, '-p', String(this.port), '-U', this.user, '-d', db, '-c', sql],
-      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: this.password }, maxBuffer: 64 * 1024 * 1024 },
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: this.password, PGOPTIONS: '-c client_min_messages=warning' }, maxBuffer: 64 * 1024 * 1024 },
     ).trim();
   },
   createDatabase(db: string): string {
