@@ -62,6 +62,8 @@ interface Progress {
 }
 
 export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
+  const t0 = Date.now();
+  const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
   const root = await checkSourceDir(opts.sourceDir);
   await checkBucket(c.s3, opts.bucket);
@@ -76,7 +78,9 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   ]);
   const currentId = [...state.releases.keys()].sort().at(-1);
   const current = currentId ? await getManifest(c.s3, opts.bucket, opts.prefix, currentId) : undefined;
+  lap(`scanned ${local.length} files, listed ${state.site.size} objects`);
   const plan = await planAgainst(c.s3, opts, local, state, current);
+  lap('planned');
 
   const files: Record<string, FileEntry> = {};
   for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
@@ -127,6 +131,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
       });
     }
     stage = 'manifest';
+    lap('uploaded');
     await keepRollbackCopies(c.s3, opts, local, state);
     await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
   } catch (err) {
@@ -137,10 +142,13 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   result.bytesUploaded = p.bytes;
   reporter.info(`release ${manifest.id} is live: uploaded ${p.uploadsDone} files (${p.bytes} bytes), fixed headers of ${p.copiesDone} server-side`);
 
+  lap('manifest written');
   if (paths.length) {
     result.invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, 'the new files are live in the bucket');
   }
+  lap('invalidated');
   result.deleted = await prune(c, opts, reporter, manifest, local, state);
+  lap('pruned');
   return result;
 }
 
