@@ -1,4 +1,5 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Client } from '../core/aws.js';
@@ -12,7 +13,8 @@ import { readBackupMeta } from './metadata.js';
 import { hashingTap, openBackup } from './verify.js';
 
 /**
- * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout). The file is
+ * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout, a directory
+ * receives the object's file name). The file is
  * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it.
  */
 export async function downloadJob(inputs: InputSource, reporter: Reporter, stdout: Writable = process.stdout): Promise<{ key: string; path: string; sha256: string }> {
@@ -22,7 +24,10 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   let key = getString(inputs, 'key');
   const s3 = s3Client();
   if (!key) key = await latestBackup(s3, bucket, prefix, filter);
-  const output = getString(inputs, 'output', { default: key.split('/').pop() });
+  const fileName = key.split('/').pop() ?? 'backup.sql.gz';
+  let output = getString(inputs, 'output', { default: fileName });
+  // An existing directory (`--output .`) receives the backup under its own file name.
+  if (output !== '-' && existsSync(output) && statSync(output).isDirectory()) output = path.join(output, fileName);
 
   const { meta, size } = await readBackupMeta(s3, bucket, key);
   if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: it cannot be checked`);

@@ -19,3 +19,13 @@ describe('prune selection', () => {
     expect(selectForPrune(all, new Date('2030-01-01Z'), 1, 10)).toEqual([]);
   });
 });
+
+describe('backup test comparison', () => {
+  it('names tables whose counts differ or that are missing', async () => {
+    const { compareCounts } = await import('./selftest.js');
+    const src = new Map([['public.a', '3'], ['public.b', '1'], ['auth.users', '2']]);
+    const dst = new Map([['public.a', '3'], ['public.b', '0']]);
+    expect(compareCounts(src, dst)).toEqual(['public.b (source 1, restored 0)', 'auth.users (source 2, missing from the restore)']);
+    expect(compareCounts(src, new Map(src))).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { downloadJob } from '../backup/download.js';
 import { listJob } from '../backup/list.js';
 import { pruneJob } from '../backup/prune.js';
 import { restoreJob } from '../backup/restore.js';
+import { selfTestJob } from '../backup/selftest.js';
 import { verifyJob } from '../backup/verify.js';
 import { jobCommand } from './common.js';
 
@@ -22,19 +23,27 @@ function filters(cmd: Command): Command {
 
 /** Sub-commands of `shisha-ops backup`. */
 export function registerBackup(cmd: Command): void {
+  const runOptions = (c: Command) =>
+    location(c)
+      .option('--database-url <url>', 'postgresql://user:password@host:5432/db (required; secret; or DATABASE_URL)')
+      .option('--project <name>', 'project part of the object name (default shisha-log)')
+      .option('--environment <name>', 'environment part of the object name (default prod)')
+      .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
+      .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
+      .option('--verify <bool>', 're-read and check the stored object (default true)');
   jobCommand(
     cmd,
     'run',
     'Dump the database (pg_dump, plain SQL) through gzip into an S3 multipart upload, then verify it',
-    (c) =>
-      location(c)
-        .option('--database-url <url>', 'postgresql://user:password@host:5432/db (required; secret; or DATABASE_URL)')
-        .option('--project <name>', 'project part of the object name (default shisha-log)')
-        .option('--environment <name>', 'environment part of the object name (default prod)')
-        .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
-        .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
-        .option('--verify <bool>', 're-read and check the stored object (default true)'),
+    runOptions,
     (inputs, reporter) => runBackup(withEnvUrl(inputs, 'database-url'), reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'test',
+    'Back up, restore into a scratch database (--target-url) and compare the row count of every table',
+    (c) => runOptions(c).option('--target-url <url>', 'scratch database to restore into (required; secret)').option('--yes', 'do not ask before restoring'),
+    (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
   );
   jobCommand(
     cmd,

@@ -14,6 +14,8 @@ import { downloadJob } from '../../src/backup/download.js';
 import { listJob } from '../../src/backup/list.js';
 import { restoreJob } from '../../src/backup/restore.js';
 import { verifyJob } from '../../src/backup/verify.js';
+import { selfTestJob } from '../../src/backup/selftest.js';
+import { InputError } from '../../src/core/errors.js';
 import { parseBackupKey } from '../../src/backup/naming.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 
@@ -125,6 +127,11 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const stdout = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
     await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: '-' }), out.reporter, stdout);
     expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(sha256);
+    // A directory (`make backup-download OUT=.`) receives the object's own file name; no --key means the newest.
+    const dir = mkdtempSync(path.join(tmp, 'dir-'));
+    const got = await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', output: dir }), out.reporter);
+    expect(got.path).toBe(path.join(dir, key.split('/').pop()!));
+    expect(createHash('sha256').update(readFileSync(got.path)).digest('hex')).toBe(sha256);
 
     // The team's recovery, literally: gunzip the file into psql on the database URL.
     execFileSync('bash', ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL"'], {
@@ -148,6 +155,20 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
 
     await restoreJob(inputsFrom({ bucket, prefix: 'db/backups', 'target-url': pg.urlFor(scratch2), yes: true }), out.reporter);
     expect(dataFingerprint(scratch2)).toEqual(dataFingerprint(source));
+  });
+
+  it('`backup test` backs up, restores into a scratch database and compares the row count of every table', async () => {
+    const scratch3 = uniqueName('selftest').replace(/-/g, '_');
+    pg.createDatabase(scratch3);
+    try {
+      await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(scratch3), bucket, prefix: 'selftest', yes: true }), out.reporter);
+      const section = out.reporter.sections.find((s) => s.title.startsWith('Backup test'));
+      expect(section?.table?.slice(1)).toEqual(expect.arrayContaining([['public.sessions', '500', '500', 'ok'], ['auth.users', '2', '2', 'ok']]));
+      const same = await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(source), bucket, yes: true }), out.reporter).catch((e: Error) => e);
+      expect(same).toBeInstanceOf(InputError);
+    } finally {
+      pg.psql('postgres', `DROP DATABASE IF EXISTS "${scratch3}" WITH (FORCE)`);
+    }
   });
 
   it('never prints the database password', () => {
