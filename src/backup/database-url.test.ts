@@ -7,7 +7,7 @@ describe('database URL', () => {
     const c = parseDatabaseUrl('postgresql://postgres.abcd:p%40ss%2Fw0rd@aws-0-ap-northeast-1.pooler.supabase.com:5432/postgres?sslmode=require');
     expect(c).toMatchObject({ host: 'aws-0-ap-northeast-1.pooler.supabase.com', port: 5432, user: 'postgres.abcd', password: 'p@ss/w0rd', dbname: 'postgres' });
     expect(urlWithoutPassword(c)).toBe('postgresql://postgres.abcd@aws-0-ap-northeast-1.pooler.supabase.com:5432/postgres?sslmode=require');
-    expect(pgEnv(c, { PATH: '/bin', PGHOST: 'elsewhere' })).toEqual({ PATH: '/bin', PGPASSWORD: 'p@ss/w0rd' });
+    expect(pgEnv(c, { PATH: '/bin', PGHOST: 'elsewhere', PGPASSWORD: 'old', PGSSLROOTCERT: '/ca.pem' })).toEqual({ PATH: '/bin', PGSSLROOTCERT: '/ca.pem', PGPASSWORD: 'p@ss/w0rd' });
     expect(parseDatabaseUrl('postgres://u@h/d').port).toBe(5432);
   });
 

@@ -60,10 +60,13 @@ export function urlWithoutPassword(c: PgConnection): string {
   return `postgresql://${encodeURIComponent(c.user)}@${host}:${c.port}/${encodeURIComponent(c.dbname)}${q ? `?${q}` : ''}`;
 }
 
-/** The environment for libpq tools: the password in PGPASSWORD, nothing else inherited that could redirect them. */
+/** Inherited libpq variables that would point the tools at another server, database, user or password. */
+const REDIRECTING = new Set(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGSERVICEFILE', 'PGOPTIONS']);
+
+/** The environment for libpq tools: the password in PGPASSWORD; SSL and other settings (PGSSLROOTCERT, ...) kept. */
 export function pgEnv(c: PgConnection, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!k.startsWith('PG')) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (!REDIRECTING.has(k)) env[k] = v;
   if (c.password) env.PGPASSWORD = c.password;
   return env;
 }

@@ -132,6 +132,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   clearInterval(ticker);
   const exit = await exited;
   if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && exit.code === 0) {
+    for (const l of reporter.redact(stderr).split('\n').filter((x) => x.trim()).slice(-20)) reporter.warn(`pg_dump: ${l}`);
     return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };
   }
 
