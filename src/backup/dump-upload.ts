@@ -165,6 +165,10 @@ async function cleanUp(s3: S3Client, bucket: string, key: string, completed: boo
   }
 }
 
+/** A byte count for people: B, KiB, MiB or GiB. */
 export function mb(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
 }
