@@ -1,7 +1,8 @@
 # The seed's targets, each one line over the `shisha-ops` CLI (the same core as the GitHub Actions).
 # Set the variables on the command line or in the environment, e.g.
 #   make deploy-frontend BUCKET=shisha-log-prod-frontend DISTRIBUTION_ID=E123ABC
-# AWS credentials and region come from the usual AWS variables or profile.
+# AWS credentials and region come from the usual AWS variables or profile; DATABASE_URL is read from the
+# environment (never put it on a command line).
 
 CLI             := node bin/shisha-ops.js
 SOURCE_DIR      ?= example/frontend/dist
@@ -28,8 +29,8 @@ deploy-frontend: build-frontend ## Deploy the SPA: BUCKET, DISTRIBUTION_ID
 deploy-backend: ## Build and push the API image (linux/amd64), then deploy it by digest: SERVICE_NAME, IMAGE_REPO
 	docker buildx build --platform linux/amd64 --push -t $(IMAGE_REPO):$(IMAGE_TAG) --metadata-file .image.json example/backend && $(CLI) backend deploy --service-name $(SERVICE_NAME) --image "$(IMAGE_REPO)@$$(node -p 'require("./.image.json")["containerimage.digest"]')" --environment "$$API_ENVIRONMENT"
 
-backup-test: ## Back up DATABASE_URL, restore into SCRATCH_URL and compare row counts
-	$(CLI) backup test --database-url "$$DATABASE_URL" --bucket $(BACKUP_BUCKET) --target-url "$(SCRATCH_URL)"
+backup-test: ## Back up DATABASE_URL (env), restore into SCRATCH_URL (a scratch database) and compare row counts
+	$(CLI) backup test --bucket $(BACKUP_BUCKET) --target-url "$(SCRATCH_URL)" --yes
 
 backup-trigger: ## Run the backup workflow on GitHub now (workflow_dispatch)
 	gh workflow run backup.yml --ref main && gh run list --workflow backup.yml --limit 1
