@@ -3,7 +3,7 @@
  *   (a) first deploy of a generated build (default 2,000 files, ~75 MB) to an empty bucket;
  *   (b) redeploy after a rebuild: every file rewritten (new mtimes), 5 chunks changed (new hashed names), index.html changed.
  * Each tool deploys to its own bucket. Both run as a user runs them: a fresh process each time.
- * Sizes: BENCH_FILES (default 2000), BENCH_MB (default 75). Goals: (a) <= 0.6x, (b) <= 0.15x wall time.
+ * Sizes: BENCH_FILES (default 2000), BENCH_MB (default 75); BENCH_CONCURRENCY sets ours (default: the input's 16). Goals: (a) <= 0.6x, (b) <= 0.15x wall time.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -133,6 +133,7 @@ try {
       'INPUT_SOURCE-DIR': dir,
       INPUT_BUCKET: 'bench-ours',
       'INPUT_DISTRIBUTION-ID': distributionId,
+      INPUT_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '',
       GITHUB_OUTPUT: outFile,
       GITHUB_STEP_SUMMARY: path.join(work, 'summary.md'),
     });
