@@ -77,7 +77,13 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
     }),
   ]);
   const currentId = [...state.releases.keys()].sort().at(-1);
-  const current = currentId ? await getManifest(c.s3, opts.bucket, opts.prefix, currentId) : undefined;
+  // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
+  const current = currentId
+    ? await getManifest(c.s3, opts.bucket, opts.prefix, currentId).catch((err: unknown) => {
+        reporter.warn(`${describeError(err)}: planning without it`);
+        return undefined;
+      })
+    : undefined;
   lap(`scanned ${local.length} files, listed ${state.site.size} objects`);
   const plan = await planAgainst(c.s3, opts, local, state, current);
   lap('planned');

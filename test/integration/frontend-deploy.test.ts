@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
 import { useLabAws } from '../lab/shared.js';
 import { baseBuild, getText, head, invalidations, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
@@ -127,6 +129,14 @@ describe('frontend deploy against moto_server', () => {
     // One manifest, one stored copy per distinct mutable content (data.json and x.map share theirs).
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('site/v1/_releases/'))).toHaveLength(1 + 5);
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('site/')).length).toBe(6 + 6);
+    // Pruning under the prefix never touches anything outside it.
+    const outside = (await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'));
+    const d3 = writeBuild({ ...b, 'index.html': '<p>v2</p>', 'img/a b+c ü.svg': '<svg>2</svg>' });
+    const third = await run(deployFrontend, { ...args, 'source-dir': d3, 'keep-releases': 1 });
+    expect(third.err).toBe('');
+    expect(Number(third.outputs.get('deleted'))).toBeGreaterThan(0);
+    expect((await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'))).toEqual(outside);
+    expect(await getText(t.bucket, 'site/v1/img/a b+c ü.svg')).toBe('<svg>2</svg>');
   });
 });
 
@@ -144,5 +154,27 @@ describe('frontend deploy to a bucket with more than 1,000 objects', () => {
     expect(again.err).toBe('');
     expect(again.outputs.get('uploaded')).toBe('0');
     expect(again.outputs.get('unchanged')).toBe('1101');
+  });
+});
+
+describe('frontend deploy adopting a bucket filled by another tool (no manifest)', () => {
+  it('uploads nothing that is already there, fixes wrong headers server-side, leaves unknown objects alone', async () => {
+    useLabAws();
+    const t = await makeTarget('fe-adopt');
+    const b = baseBuild();
+    const s3 = s3Client();
+    // What `aws s3 sync` leaves: the right bytes, one Cache-Control (none) and guessed types.
+    for (const [rel, body] of Object.entries(b)) {
+      await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: rel, Body: body, ContentType: rel.endsWith('.html') ? 'text/html' : 'application/octet-stream' }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'assets/old-chunk-zzz.js', Body: 'old' }));
+    const r = await run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    expect(r.err).toBe('');
+    expect(r.outputs.get('uploaded')).toBe('0');
+    expect(r.outputs.get('copied')).toBe('7');
+    expect(r.outputs.get('deleted')).toBe('0'); // the first release does not prune what came before it
+    expect((await head(t.bucket, 'assets/index-aaa111.js')).CacheControl).toBe('public, max-age=31536000, immutable');
+    expect((await head(t.bucket, 'index.html')).ContentType).toBe('text/html; charset=utf-8');
+    expect(await listKeys(t.bucket)).toContain('assets/old-chunk-zzz.js');
   });
 });
