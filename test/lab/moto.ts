@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort, hasCommand, waitFor } from './ports.js';
 
 export interface Moto {
@@ -15,14 +18,22 @@ export async function startMoto(): Promise<Moto> {
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // moto logs every request: send that to a file, not a pipe, so a parent that blocks its event loop (spawnSync)
+  // can never stall the emulator on a full pipe.
+  const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'shisha-moto-')), 'moto.log');
+  const logFd = openSync(logFile, 'a');
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  closeSync(logFd);
+  const logTail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
   let exited = false;
   child.on('exit', () => (exited = true));
   try {
@@ -33,14 +44,17 @@ export async function startMoto(): Promise<Moto> {
     }, 60000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`moto_server failed to start on port ${port}: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`moto_server failed to start on port ${port}: ${(err as Error).message}\n${logTail()}`);
   }
   return {
     url,
     async reset() {
       await fetch(`${url}/moto-api/reset`, { method: 'POST' });
     },
-    stop: () => stopChild(child),
+    async stop() {
+      await stopChild(child);
+      rmSync(path.dirname(logFile), { recursive: true, force: true });
+    },
   };
 }
 
