@@ -7,8 +7,7 @@ import { describeError, OpsError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mb } from './dump-upload.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
-import { latestBackup } from './list.js';
+import { selectBackup } from './list.js';
 import { readBackupMeta } from './metadata.js';
 import { hashingTap, openBackup } from './verify.js';
 
@@ -18,12 +17,8 @@ import { hashingTap, openBackup } from './verify.js';
  * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it.
  */
 export async function downloadJob(inputs: InputSource, reporter: Reporter, stdout: Writable = process.stdout): Promise<{ key: string; path: string; sha256: string }> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  let key = getString(inputs, 'key');
   const s3 = s3Client();
-  if (!key) key = await latestBackup(s3, bucket, prefix, filter);
+  const { bucket, key } = await selectBackup(inputs, s3);
   const fileName = key.split('/').pop() ?? 'backup.sql.gz';
   let output = getString(inputs, 'output', { default: fileName });
   // An existing directory (`--output .`) receives the backup under its own file name.

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { OpsError, describeError } from '../core/errors.js';
-import { getInt, type InputSource } from '../core/inputs.js';
+import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { s3Client } from '../core/aws.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
@@ -48,6 +48,18 @@ export async function latestBackup(s3: S3Client, bucket: string, prefix: string,
   const all = await listBackups(s3, bucket, prefix, filter);
   if (!all[0]) throw new OpsError(`no backups under s3://${bucket}/${prefix}${prefix ? '/' : ''}`);
   return all[0].key;
+}
+
+/**
+ * The backup a command works on: `key` when given, else the newest under the prefix (of `project`/`environment`
+ * when given). The location inputs are validated before anything is listed.
+ */
+export async function selectBackup(inputs: InputSource, s3: S3Client): Promise<{ bucket: string; key: string }> {
+  const bucket = getBucket(inputs);
+  const prefix = getPrefix(inputs);
+  const filter = getFilters(inputs);
+  const key = getString(inputs, 'key') || (await latestBackup(s3, bucket, prefix, filter));
+  return { bucket, key };
 }
 
 export function isoSeconds(d: Date): string {

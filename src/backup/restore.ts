@@ -5,12 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
-import { getBoolean, getString, type InputSource } from '../core/inputs.js';
+import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword } from './database-url.js';
 import { mb } from './dump-upload.js';
-import { getBucket, getDatabaseUrl, getFilters, getPrefix } from './inputs.js';
-import { latestBackup } from './list.js';
+import { getDatabaseUrl } from './inputs.js';
+import { selectBackup } from './list.js';
 import { readBackupMeta } from './metadata.js';
 import { findPsql } from './pg-tools.js';
 import { hashingTap, openBackup } from './verify.js';
@@ -37,13 +37,9 @@ const STDERR_KEEP = 64 * 1024;
  */
 export async function restoreJob(inputs: InputSource, reporter: Reporter, confirm: Confirm = ttyConfirm): Promise<{ key: string }> {
   const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
   const yes = getBoolean(inputs, 'yes', false);
-  let key = getString(inputs, 'key');
   const s3 = s3Client();
-  if (!key) key = await latestBackup(s3, bucket, prefix, filter);
+  const { bucket, key } = await selectBackup(inputs, s3);
   const where = `${target.dbname} on ${target.host}:${target.port}`;
 
   if (!yes) {

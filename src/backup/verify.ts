@@ -5,11 +5,10 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
-import { getString, type InputSource } from '../core/inputs.js';
+import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mb } from './dump-upload.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
-import { latestBackup } from './list.js';
+import { selectBackup } from './list.js';
 import { readBackupMeta, type BackupMeta } from './metadata.js';
 
 /** The last line pg_dump writes to a plain dump: its presence means the dump was not cut short. */
@@ -88,12 +87,8 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
 
 /** `backup verify --key K` (newest backup when --key is omitted). */
 export async function verifyJob(inputs: InputSource, reporter: Reporter): Promise<VerifyResult> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  let key = getString(inputs, 'key');
   const s3 = s3Client();
-  if (!key) key = await latestBackup(s3, bucket, prefix, filter);
+  const { bucket, key } = await selectBackup(inputs, s3);
   const r = await verifyBackup(s3, bucket, key, reporter);
   reporter.output('key', key);
   reporter.output('size', r.size);
