@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startLab } from '../test/lab/index.js';
 import { provisionAws } from '../test/lab/provision.js';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const envFile = process.argv[2];
 if (!envFile) {
   console.error('usage: tsx scripts/lab-serve.ts <env-file>');
@@ -26,7 +27,6 @@ const env = {
   LAB_DISTRIBUTION_ID: res.distributionId,
   LAB_SERVICE_NAME: 'shisha-log-api',
   LAB_DATABASE_URL: databaseUrl,
-  PATH: `${lab.postgres.binDir}:${process.env.PATH ?? ''}`,
 };
 appendFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
 console.log(`lab ready: moto ${lab.moto.url}, postgres :${lab.postgres.port}, lightsail ${lab.lightsail.url}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from './errors.js';
-import { getBoolean, getChoice, getInt, getList, getMap, getString, inputsFrom } from './inputs.js';
+import { getBoolean, getInt, getList, getMap, getString, inputsFrom } from './inputs.js';
 
 const src = (v: Record<string, string>) => inputsFrom(v);
 
@@ -59,12 +59,5 @@ describe('input parsing', () => {
     expect(badKey.message).toContain("key '1BAD'");
     expect(badKey.message).not.toContain('hunter2');
     expect(errorOf(() => getMap(src({ environment: 'A=1\nA=2' }), 'environment')).message).toContain('given twice');
-  });
-
-  it('restricts choices', () => {
-    expect(getChoice(src({ mode: 'b' }), 'mode', ['a', 'b'] as const, 'a')).toBe('b');
-    expect(errorOf(() => getChoice(src({ mode: 'c' }), 'mode', ['a', 'b'] as const, 'a')).message).toBe(
-      "Input 'mode': expected one of a, b, got 'c'",
-    );
   });
 });

@@ -81,11 +81,3 @@ export function getMap(src: InputSource, name: string): Map<string, string> {
   });
   return out;
 }
-
-/** Fail with a clear message unless the value is one of `allowed`. */
-export function getChoice<T extends string>(src: InputSource, name: string, allowed: readonly T[], dflt: T): T {
-  const v = raw(src, name);
-  if (!v) return dflt;
-  if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new InputError(name, `expected one of ${allowed.join(', ')}, got '${v}'`);
-}

@@ -30,8 +30,10 @@ export class ActionsReporter extends BaseReporter {
   }
 
   override secret(value: string | undefined): void {
+    const known = new Set(this.redactor.list());
     super.secret(value);
-    for (const s of this.redactor.list()) core.setSecret(s);
+    // Register with the runner only what is new (the value and its encoded forms), so the log masks it too.
+    for (const s of this.redactor.list()) if (!known.has(s)) core.setSecret(s);
   }
 
   override output(name: string, value: OutputValue): void {
