@@ -34,14 +34,17 @@ export async function startMoto(): Promise<Moto> {
       return '';
     }
   };
-  let exited = false;
-  child.on('exit', () => (exited = true));
+  // Fails at once if moto_server exits (a bad install, a port taken) instead of waiting out the timeout.
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`moto_server exited (${signal ?? `code ${code}`})`)));
+    child.once('error', reject);
+  });
+  died.catch(() => undefined);
   try {
-    await waitFor('moto_server', async () => {
-      if (exited) throw new Error('exited');
-      const res = await fetch(`${url}/moto-api/`);
-      return res.status < 500;
-    }, 60000);
+    await Promise.race([
+      died,
+      waitFor('moto_server', async () => (await fetch(`${url}/moto-api/`)).status < 500, 60000),
+    ]);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`moto_server failed to start on port ${port}: ${(err as Error).message}\n${logTail()}`);
