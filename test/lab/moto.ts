@@ -47,7 +47,9 @@ export async function startMoto(): Promise<Moto> {
     ]);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`moto_server failed to start on port ${port}: ${(err as Error).message}\n${logTail()}`);
+    const log = logTail();
+    rmSync(path.dirname(logFile), { recursive: true, force: true });
+    throw new Error(`moto_server failed to start on port ${port}: ${(err as Error).message}\n${log}`);
   }
   return {
     url,
