@@ -1,13 +1,11 @@
 /** Shared by the backend integration tests: a Lightsail fake per test file, the AWS variables, captured output. */
 import { lightsailClient } from '../../src/core/aws.js';
 import type { InputSource } from '../../src/core/inputs.js';
-import { inputsFrom } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
-import { TerminalReporter } from '../../src/core/reporter-terminal.js';
-import { runJob } from '../../src/core/run.js';
 import type { Timing } from '../../src/backend/timing.js';
 import { awsEnvFor } from '../lab/index.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
+import { runCaptured as captureRun, type CapturedRun } from '../lab/capture.js';
 
 export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 export const image = (name: string, c = 'a') => `public.ecr.aws/shisha/${name}@${DIGEST(c)}`;
@@ -36,25 +34,10 @@ export async function startFake(activationMs = 150): Promise<{ fake: LightsailFa
   };
 }
 
-export interface Run {
-  code: number;
-  out: string;
-  err: string;
-  all: string;
-  reporter: TerminalReporter;
-  outputs: Map<string, string>;
-}
+export type Run = CapturedRun;
 
-/** Runs a job as the CLI would (runJob + TerminalReporter), capturing stdout and stderr. */
-export async function runCaptured(
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
-  values: Record<string, string>,
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const reporter = new TerminalReporter({ write: (s: string) => out.push(s) }, { write: (s: string) => err.push(s) }, true);
-  const code = await runJob(reporter, () => job(inputsFrom(values), reporter));
-  return { code, out: out.join(''), err: err.join(''), all: out.join('') + err.join(''), reporter, outputs: reporter.outputs };
-}
+/** Runs a job as the CLI would, capturing stdout and stderr (debug lines included: they must not leak secrets either). */
+export const runCaptured = (job: (inputs: InputSource, reporter: Reporter) => Promise<void>, values: Record<string, string>): Promise<Run> =>
+  captureRun(job, values, { verbose: true });
 
 export { lightsailClient };

@@ -9,20 +9,16 @@ import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
 import { s3Client } from '../../src/core/aws.js';
 import { InputError, OpsError } from '../../src/core/errors.js';
 import { inputsFrom } from '../../src/core/inputs.js';
-import { TerminalReporter } from '../../src/core/reporter-terminal.js';
 import { runBackup } from '../../src/backup/backup.js';
 import { restoreJob } from '../../src/backup/restore.js';
 import { pruneJob } from '../../src/backup/prune.js';
 import { backupKey } from '../../src/backup/naming.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
+import { captureReporter } from '../lab/capture.js';
 
 const run = promisify(execFile);
 
-function capture() {
-  let text = '';
-  const sink = { write: (s: string) => (text += s) };
-  return { reporter: new TerminalReporter(sink, sink, true), text: () => text };
-}
+const capture = () => captureReporter(true);
 
 async function bucketState(bucket: string): Promise<{ objects: string[]; uploads: string[] }> {
   const s3 = s3Client();

@@ -7,8 +7,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { inputsFrom } from '../../src/core/inputs.js';
-import { TerminalReporter } from '../../src/core/reporter-terminal.js';
 import { runBackup } from '../../src/backup/backup.js';
 import { downloadJob } from '../../src/backup/download.js';
 import { listJob } from '../../src/backup/list.js';
@@ -16,15 +14,13 @@ import { restoreJob } from '../../src/backup/restore.js';
 import { verifyJob } from '../../src/backup/verify.js';
 import { selfTestJob } from '../../src/backup/selftest.js';
 import { InputError } from '../../src/core/errors.js';
+import { inputsFrom } from '../../src/core/inputs.js';
 import { parseBackupKey } from '../../src/backup/naming.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
+import { captureReporter } from '../lab/capture.js';
 
 /** A terminal reporter whose output the test can read (to prove no password is printed). */
-function capture() {
-  let text = '';
-  const sink = { write: (s: string) => (text += s) };
-  return { reporter: new TerminalReporter(sink, sink, true), text: () => text };
-}
+const capture = () => captureReporter(true);
 
 /** Supabase's API roles exist cluster-wide in every Supabase database: create them if this cluster lacks them. */
 function ensureSupabaseRoles(): void {

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateDistributionCommand, ListInvalidationsCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
-import { inputsFrom, type InputSource } from '../../src/core/inputs.js';
+import type { InputSource } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
-import { TerminalReporter } from '../../src/core/reporter-terminal.js';
-import { runJob } from '../../src/core/run.js';
 import { uniqueName } from '../lab/shared.js';
+import { runCaptured, type CapturedRun } from '../lab/capture.js';
 
 export type Build = Record<string, string | Buffer>;
 
@@ -60,21 +59,11 @@ export async function makeTarget(prefix = 'fe'): Promise<Target> {
   return { bucket, distributionId: d.Distribution?.Id ?? '' };
 }
 
-export interface RunResult {
-  code: number;
-  outputs: Map<string, string>;
-  out: string;
-  err: string;
-}
+export type RunResult = CapturedRun;
 
 /** Runs a core job as the CLI would (terminal reporter, exit code), capturing what it prints. */
-export async function run(job: (inputs: InputSource, r: Reporter) => Promise<void>, values: Record<string, string | number | boolean | undefined>): Promise<RunResult> {
-  let out = '';
-  let err = '';
-  const reporter = new TerminalReporter({ write: (s: string) => (out += s) }, { write: (s: string) => (err += s) }, false);
-  const code = await runJob(reporter, () => job(inputsFrom(values), reporter));
-  return { code, outputs: reporter.outputs, out, err };
-}
+export const run = (job: (inputs: InputSource, r: Reporter) => Promise<void>, values: Record<string, string | number | boolean | undefined>): Promise<RunResult> =>
+  runCaptured(job, values);
 
 export async function listKeys(bucket: string): Promise<string[]> {
   const keys: string[] = [];
