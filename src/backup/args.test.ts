@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkPgDumpArgs, splitArgs } from './args.js';
+import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { pgDumpArgs } from './backup.js';
 import { parseDatabaseUrl } from './database-url.js';
 
@@ -28,5 +28,10 @@ describe('pg_dump arguments', () => {
     expect(args).toEqual(expect.arrayContaining(['--format=plain', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--exclude-schema=graphql']));
     expect(args.join(' ')).not.toContain('s3cret');
     expect(args[args.length - 1]).toBe('--dbname=postgresql://postgres@db.x.supabase.co:5432/postgres');
+  });
+
+  it('refuses DROP/CREATE options when the backup goes straight into a scratch database', () => {
+    for (const a of ['--clean', '-c', '-Oc', '-C', '--if-exists']) expect(() => checkScratchDumpArgs([a])).toThrow(/^Input 'pg-dump-args': .*refused when the backup is restored into a scratch/);
+    expect(() => checkScratchDumpArgs(['-tcustomers', '--exclude-table-data=public.clean', '-O'])).not.toThrow();
   });
 });

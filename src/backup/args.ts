@@ -43,3 +43,23 @@ export function checkPgDumpArgs(args: string[], input = 'pg-dump-args'): void {
     }
   }
 }
+
+/** pg_dump's short options that take a value: in `-tcustomers` the `c` belongs to the table name. */
+const SHORT_WITH_VALUE = new Set(['d', 'E', 'e', 'f', 'F', 'h', 'j', 'n', 'N', 'p', 'S', 't', 'T', 'U', 'Z']);
+
+/**
+ * A backup that is restored into a scratch database right away (`backup test`, a drill) must not carry DROP or
+ * CREATE DATABASE statements: `--clean` once dropped the source's tables when the "scratch" was the source.
+ */
+export function checkScratchDumpArgs(args: string[], input = 'pg-dump-args'): void {
+  for (const a of args) {
+    let bad = a === '--clean' || a === '--if-exists' || a.startsWith('--clean=');
+    if (!a.startsWith('--') && a.startsWith('-')) {
+      for (const ch of a.slice(1)) {
+        if (ch === 'c' || ch === 'C') bad = true;
+        if (SHORT_WITH_VALUE.has(ch)) break;
+      }
+    }
+    if (bad) throw new InputError(input, `'${a}' (DROP/CREATE statements) is refused when the backup is restored into a scratch database (backup test, drill-url)`);
+  }
+}

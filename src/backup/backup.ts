@@ -1,14 +1,21 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
-import { describeError, OpsError } from '../core/errors.js';
+import { CancelledError, describeError, InputError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { cancellable } from '../core/signals.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { dumpToS3, mb } from './dump-upload.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
+import { checkBackupBucket } from './list.js';
+import { MANIFEST_FORMAT, MANIFEST_SUFFIX, writeManifest, type BackupManifest } from './manifest.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
+import { drillBackup } from './drill.js';
+import { targetName } from './restore.js';
+import { sameDatabase, serverFacts } from './server-identity.js';
+import { SqlScanner } from './sql-scanner.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -21,6 +28,8 @@ export interface BackupOptions {
   partSize?: number;
   queueSize?: number;
   onDumpStarted?: (pid: number) => void;
+  /** Cancels the backup (default: SIGINT/SIGTERM of this process, see core/signals.ts). */
+  signal?: AbortSignal;
 }
 
 export interface BackupResult extends BackupMeta {
@@ -28,6 +37,8 @@ export interface BackupResult extends BackupMeta {
   uri: string;
   size: number;
   sha256: string;
+  bucket: string;
+  manifest: BackupManifest;
 }
 
 /**
@@ -42,18 +53,30 @@ export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
   return [...DUMP_FLAGS, ...extra, `--dbname=${urlWithoutPassword(conn)}`];
 }
 
-/** `db-backup` / `backup run`: checks, then dump → gzip → S3, metadata, verify. */
+/**
+ * `db-backup` / `backup run`: checks, then dump → gzip → S3 with the manifest counted on the way, the `.sha256` and
+ * `.manifest.json` sidecars, verify. SIGINT/SIGTERM during the dump stop pg_dump and abort the upload (exit 130/143).
+ */
 export async function runBackup(inputs: InputSource, reporter: Reporter, opts: BackupOptions = {}): Promise<BackupResult> {
+  if (opts.signal) return backupOnce(inputs, reporter, opts, opts.signal);
+  return cancellable('the backup', (signal) => backupOnce(inputs, reporter, opts, signal));
+}
+
+async function backupOnce(inputs: InputSource, reporter: Reporter, opts: BackupOptions, signal: AbortSignal): Promise<BackupResult> {
   const inp: RunInputs = parseRunInputs(inputs, reporter);
   const { conn } = inp;
   const s3 = opts.s3 ?? s3Client();
 
-  const { pgDump, serverVersion, pgDumpVersion } = await reporter.group('Checking the database and pg_dump', async () => {
-    const [num, candidates] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR)]);
+  const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group('Checking the bucket, the database and pg_dump', async () => {
+    await checkBackupBucket(s3, inp.bucket, inp.prefix);
+    const [num, candidates, facts] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR), serverFacts(conn, reporter)]);
     const chosen = choosePgDump(candidates, majorOfVersionNum(num));
+    if (inp.drill && sameDatabase((await serverFacts(inp.drill, reporter)).identity, facts.identity)) {
+      throw new InputError('drill-url', `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`);
+    }
     reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
     reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
-    return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version };
+    return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version, facts };
   });
 
   const started = (opts.now ?? (() => new Date()))();
@@ -61,6 +84,7 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
   const uri = `s3://${inp.bucket}/${key}`;
   const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString() };
 
+  const scanner = new SqlScanner({ guard: false });
   const t0 = Date.now();
   const dumped = await reporter.group(`Dumping ${conn.dbname} to ${uri}`, () =>
     dumpToS3({
@@ -76,42 +100,70 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
       partSize: opts.partSize,
       queueSize: opts.queueSize,
       onDumpStarted: opts.onDumpStarted,
+      onSql: (chunk) => scanner.push(chunk),
+      signal,
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
   reporter.info(`dumped ${mb(dumped.uncompressedSize)} of SQL into ${mb(dumped.compressedSize)} in ${seconds.toFixed(1)}s`);
 
+  for (const p of scanner.problems) reporter.warn(`${uri}: \`backup restore\` will refuse ${p}`);
   const meta: BackupMeta = { ...base, ...dumped };
-  await recordMeta(s3, inp.bucket, key, meta, reporter);
+  const manifest: BackupManifest = {
+    format: MANIFEST_FORMAT,
+    file: key.split('/').pop() ?? key,
+    createdAt: base.createdAt!,
+    database: conn.dbname,
+    serverVersion,
+    pgDumpVersion,
+    sha256: dumped.sha256,
+    compressedSize: dumped.compressedSize,
+    uncompressedSize: dumped.uncompressedSize,
+    source: facts.identity,
+    settings: { timeZone: facts.timeZone, byteaOutput: facts.byteaOutput },
+    tables: scanner.tableData(),
+  };
+  // A cancel that comes after the upload completed lets the sidecars be written: the backup is whole.
+  await recordMeta(s3, inp.bucket, key, meta, manifest, reporter);
+  if (signal.aborted) throw signal.reason instanceof CancelledError ? signal.reason : new CancelledError('SIGTERM');
 
   if (inp.verify) await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
+  const drill = inp.drill;
+  if (drill) {
+    await reporter.group(`Restore drill into ${targetName(drill)}`, () => drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }));
+  }
 
   reporter.output('key', key);
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
+  const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
   reporter.summary({
     title: 'Database backup',
     table: [
-      ['Database', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
-      [conn.dbname, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
+      ['Database', 'Server', 'pg_dump', 'Tables', 'Rows', 'SQL size', 'Stored size', 'Time', 'Verified'],
+      [conn.dbname, serverVersion, pgDumpVersion, String(manifest.tables.length), String(rows), mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
     ],
   });
-  return { key, uri, size: dumped.compressedSize, ...meta, sha256: dumped.sha256 };
+  return { key, uri, bucket: inp.bucket, size: dumped.compressedSize, ...meta, sha256: dumped.sha256, manifest };
 }
 
 /**
- * Records sha256 and sizes in the `<key>.sha256` sidecar (see metadata.ts for why not a CopyObject). If that fails
- * the backup is deleted when the credentials allow it: a backup that cannot be verified must not look like a good one.
+ * Records sha256 and sizes in the `<key>.sha256` sidecar (see metadata.ts for why not a CopyObject), then the
+ * manifest. If that fails the backup is deleted when the credentials allow it: a backup that cannot be verified
+ * must not look like a good one.
  */
-async function recordMeta(s3: S3Client, bucket: string, key: string, meta: BackupMeta, reporter: Reporter): Promise<void> {
+async function recordMeta(s3: S3Client, bucket: string, key: string, meta: BackupMeta, manifest: BackupManifest, reporter: Reporter): Promise<void> {
+  let suffix = SIDECAR_SUFFIX;
   try {
     await writeSidecar(s3, bucket, key, meta);
+    suffix = MANIFEST_SUFFIX;
+    await writeManifest(s3, bucket, key, manifest);
   } catch (err) {
     await s3
       .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
       .then(() => reporter.warn(`deleted s3://${bucket}/${key}: its checksum could not be recorded`))
       .catch(() => reporter.warn(`s3://${bucket}/${key} is stored without its checksum file: do not rely on it`));
-    throw new OpsError(`PutObject s3://${bucket}/${key}${SIDECAR_SUFFIX} (recording the sha256): ${describeError(err)}`, { cause: err });
+    throw new OpsError(`PutObject s3://${bucket}/${key}${suffix} (recording the ${suffix === SIDECAR_SUFFIX ? 'sha256' : 'manifest'}): ${describeError(err)}`, { cause: err });
   }
 }

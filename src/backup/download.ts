@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Client } from '../core/aws.js';
-import { describeError, OpsError } from '../core/errors.js';
-import { getString, type InputSource } from '../core/inputs.js';
+import { describeError, InputError, OpsError } from '../core/errors.js';
+import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mb } from './dump-upload.js';
 import { selectBackup } from './list.js';
@@ -14,7 +14,8 @@ import { hashingTap, openBackup } from './verify.js';
 /**
  * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout, a directory
  * receives the object's file name). The file is
- * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it.
+ * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it. An existing
+ * file is never overwritten without `--force`.
  */
 export async function downloadJob(inputs: InputSource, reporter: Reporter, stdout: Writable = process.stdout): Promise<{ key: string; path: string; sha256: string }> {
   const s3 = s3Client();
@@ -23,6 +24,9 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   let output = getString(inputs, 'output', { default: fileName });
   // An existing directory (`--output .`) receives the backup under its own file name.
   if (output !== '-' && existsSync(output) && statSync(output).isDirectory()) output = path.join(output, fileName);
+  if (output !== '-' && existsSync(output) && !getBoolean(inputs, 'force', false)) {
+    throw new InputError('output', `${output} already exists: nothing was downloaded (pass --force to overwrite it)`);
+  }
 
   const { meta, size } = await readBackupMeta(s3, bucket, key);
   if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: it cannot be checked`);

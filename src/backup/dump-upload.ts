@@ -4,9 +4,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { describeError, OpsError } from '../core/errors.js';
+import { CancelledError, describeError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { ParallelGzip } from './parallel-gzip.js';
+import { STREAM_HEADER, STREAM_TRAILER } from './sql-scanner.js';
 
 export interface DumpUploadParams {
   s3: S3Client;
@@ -26,6 +27,10 @@ export interface DumpUploadParams {
   queueSize?: number;
   /** Called with pg_dump's pid once it runs (tests, diagnostics). */
   onDumpStarted?: (pid: number) => void;
+  /** Sees every byte of SQL, in order, before it is compressed (the manifest's scanner). */
+  onSql?: (chunk: Buffer) => void;
+  /** Aborting it (SIGINT/SIGTERM) stops pg_dump and aborts the upload; the promise rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 export interface DumpUploadResult {
@@ -67,14 +72,20 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   let raw = 0;
   let packed = 0;
   const hash = createHash('sha256');
+  const sql = (chunk: Buffer) => {
+    raw += chunk.length;
+    p.onSql?.(chunk);
+    return chunk;
+  };
+  // Our own first and last lines frame the SQL: the closing one is written only once pg_dump has exited 0, so a
+  // restore can tell a whole backup from one cut after any of pg_dump's own lines (see SqlScanner).
   const gate = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      raw += chunk.length;
-      cb(null, chunk);
+      cb(null, sql(chunk));
     },
     flush(cb) {
       void exited.then(({ code, signal, error }) => {
-        if (code === 0) return cb();
+        if (code === 0) return cb(null, sql(Buffer.from(`\n${STREAM_TRAILER}\n`)));
         const why = error ? `could not start (${error.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
         cb(new DumpFailed(`pg_dump ${why}`));
       });
@@ -103,6 +114,8 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
     leavePartsOnError: false,
   });
 
+  gate.push(sql(Buffer.from(`${STREAM_HEADER}\n`)));
+
   const started = Date.now();
   const ticker = setInterval(() => {
     const s = Math.round((Date.now() - started) / 1000);
@@ -128,9 +141,22 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
     tap.destroy(err instanceof Error ? err : new Error(String(err)));
     throw err;
   });
+  // Cancelled (SIGINT/SIGTERM): stop pg_dump, abort the upload; the clean-up below removes whatever remains.
+  const onAbort = () => {
+    stopDump();
+    void upload.abort().catch(() => undefined);
+    tap.destroy(p.signal?.reason instanceof Error ? p.signal.reason : new Error('cancelled'));
+  };
+  if (p.signal?.aborted) onAbort();
+  else p.signal?.addEventListener('abort', onAbort, { once: true });
   const [pipeRes, upRes] = await Promise.allSettled([piped, uploaded]);
+  p.signal?.removeEventListener('abort', onAbort);
   clearInterval(ticker);
   const exit = await exited;
+  if (p.signal?.aborted && upRes.status === 'rejected') {
+    await cleanUp(p.s3, p.bucket, p.key, false, reporter);
+    throw p.signal.reason instanceof CancelledError ? p.signal.reason : new CancelledError('SIGTERM');
+  }
   if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && exit.code === 0) {
     for (const l of reporter.redact(stderr).split('\n').filter((x) => x.trim()).slice(-20)) reporter.warn(`pg_dump: ${l}`);
     return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };

@@ -2,7 +2,7 @@ import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { secretsOfUrl } from '../core/secrets.js';
-import { checkPgDumpArgs, splitArgs } from './args.js';
+import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
 import { NAME_PART, normalizePrefix } from './naming.js';
 
@@ -17,8 +17,19 @@ export function getBucket(src: InputSource): string {
   return b;
 }
 
+/**
+ * The key prefix, slashes around it trimmed. Refused: the bucket's root (`/`, empty), `.`/`..` segments, empty
+ * segments and characters outside letters, digits, `.`, `_`, `-` and `/`: a backup must land under a prefix that
+ * the bucket's lifecycle rule and the backup role's permissions cover (`backups/` by default), never beside it.
+ */
 export function getPrefix(src: InputSource): string {
-  return normalizePrefix(getString(src, 'prefix', { default: DEFAULTS.prefix }));
+  const raw = getString(src, 'prefix', { default: DEFAULTS.prefix });
+  const p = normalizePrefix(raw);
+  const segments = p.split('/');
+  if (!p || segments.some((s) => s === '' || s === '.' || s === '..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
+    throw new InputError('prefix', `expected a folder such as 'backups' or 'backups/staging' (no '..', '.', '//' or bucket root), got '${raw.slice(0, 100)}'`);
+  }
+  return p;
 }
 
 function namePart(src: InputSource, name: string, dflt: string): string {
@@ -47,13 +58,18 @@ export interface RunInputs {
   compressionLevel: number;
   pgDumpArgs: string[];
   verify: boolean;
+  /** Scratch database for the restore drill after the backup (optional). */
+  drill?: PgConnection;
 }
 
 export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs {
   const conn = getDatabaseUrl(src, reporter, 'database-url');
   const pgDumpArgs = splitArgs(src('pg-dump-args') ?? '');
   checkPgDumpArgs(pgDumpArgs);
+  const drill = (src('drill-url') ?? '').trim() ? getDatabaseUrl(src, reporter, 'drill-url') : undefined;
+  if (drill) checkScratchDumpArgs(pgDumpArgs);
   return {
+    drill,
     conn,
     bucket: getBucket(src),
     prefix: getPrefix(src),

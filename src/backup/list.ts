@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { OpsError, describeError } from '../core/errors.js';
+import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { s3Client } from '../core/aws.js';
@@ -20,6 +20,8 @@ export async function listBackups(
   bucket: string,
   prefix: string,
   filter: { project?: string; environment?: string } = {},
+  /** Receives every key listed under the prefix (sidecars included). */
+  seen?: Set<string>,
 ): Promise<BackupObject[]> {
   const out: BackupObject[] = [];
   let token: string | undefined;
@@ -31,6 +33,7 @@ export async function listBackups(
       throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}: ${describeError(err)}`, { cause: err });
     }
     for (const o of page.Contents ?? []) {
+      if (o.Key) seen?.add(o.Key);
       if (!o.Key || !isUnderPrefix(o.Key, prefix)) continue;
       const name = parseBackupKey(o.Key);
       if (!name) continue;
@@ -41,6 +44,22 @@ export async function listBackups(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return out.sort((a, b) => b.name.time.getTime() - a.name.time.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+}
+
+/**
+ * Before a dump starts: the bucket exists and the prefix may be listed. ListObjectsV2 under the prefix rather than
+ * HeadBucket, because the backup role's s3:ListBucket is limited to the prefix (HeadBucket has none, so it is denied).
+ */
+export async function checkBackupBucket(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  try {
+    await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, MaxKeys: 1 }));
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name === 'NoSuchBucket' || status === 404) throw new InputError('bucket', `bucket '${bucket}' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped`);
+    if (status === 403) throw new InputError('bucket', `listing s3://${bucket}/${prefix}/ is denied (ListObjectsV2: 403): check the role's s3:ListBucket permission`);
+    throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}/: ${describeError(err)}`, { cause: err });
+  }
 }
 
 /** The newest backup, for commands whose --key is omitted. */

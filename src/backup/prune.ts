@@ -4,10 +4,9 @@ import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mb } from './dump-upload.js';
-import { getBucket, getFilters } from './inputs.js';
+import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
-import { normalizePrefix } from './naming.js';
 
 /** Which backups a prune removes: older than the cutoff (by the time in their name), never the newest `keep`. */
 export function selectForPrune(backups: BackupObject[], now: Date, olderThanDays: number, keep: number): BackupObject[] {
@@ -23,8 +22,7 @@ export function selectForPrune(backups: BackupObject[], now: Date, olderThanDays
  */
 export async function pruneJob(inputs: InputSource, reporter: Reporter, now: Date = new Date()): Promise<BackupObject[]> {
   const bucket = getBucket(inputs);
-  const prefix = normalizePrefix(getString(inputs, 'prefix', { default: 'backups' }));
-  if (!prefix) throw new InputError('prefix', 'prune needs a non-empty prefix (it never works on the whole bucket)');
+  const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
   if (!getString(inputs, 'older-than-days')) throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
   const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });

@@ -1,18 +1,21 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { pgEnv, urlWithoutPassword } from './database-url.js';
+import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { mb } from './dump-upload.js';
 import { getDatabaseUrl } from './inputs.js';
 import { selectBackup } from './list.js';
+import { compareTables, describeMismatch, readManifest, type BackupManifest } from './manifest.js';
 import { readBackupMeta } from './metadata.js';
 import { findPsql } from './pg-tools.js';
+import { ScanRefusal, SqlScanner } from './sql-scanner.js';
 import { hashingTap, openBackup } from './verify.js';
 
 /** Asks the person at the terminal; returns their answer, or undefined when there is no terminal to ask on. */
@@ -30,26 +33,55 @@ export const ttyConfirm: Confirm = async (question) => {
 
 const STDERR_KEEP = 64 * 1024;
 
+/** `host:port/dbname`: what identifies a restore target (the database alone is `postgres` on every Supabase project). */
+export function targetName(c: PgConnection): string {
+  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+  return `${host}:${c.port}/${c.dbname}`;
+}
+
+/** The target URL from --target-url, else the TARGET_URL environment variable (keeps it out of `ps` and history). */
+export function withTargetUrlFromEnv(inputs: InputSource): InputSource {
+  return (n) => (n === 'target-url' ? inputs(n) || process.env.TARGET_URL : inputs(n));
+}
+
+export interface RestoreParams {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  target: PgConnection;
+  reporter: Reporter;
+  /** Restore a backup that has neither a `.sha256` nor a manifest (its completeness rests on its last line only). */
+  allowUnverified: boolean;
+}
+
+export interface RestoreResult {
+  manifest?: BackupManifest;
+  sha256?: string;
+}
+
 /**
- * `backup restore --key K --target-url URL [--yes]`: streams the backup through a sha256 check and gunzip into
- * `psql -v ON_ERROR_STOP=1 --single-transaction` on the explicitly named target. psql only sees the end of its
- * input once the checksum matched; on a mismatch or any error psql is killed first, so the transaction rolls back.
+ * Streams a backup into `psql -v ON_ERROR_STOP=1 --single-transaction` on the target, through three checks that
+ * all must pass before psql sees the end of its input (and so before it commits):
+ * - every line psql would read is scanned first (SqlScanner): a meta-command other than our dumps' own stops the
+ *   restore at that line, before psql receives it;
+ * - the SQL must end where a complete dump ends (our closing line, or pg_dump's for older backups);
+ * - the object's sha256 (`.sha256`) and every table's row count and data checksum (`.manifest.json`) must match
+ *   what was recorded. With neither recorded, only `allowUnverified` lets it run.
+ * On any failure psql is killed before commit, so the transaction rolls back and nothing is restored.
  */
-export async function restoreJob(inputs: InputSource, reporter: Reporter, confirm: Confirm = ttyConfirm): Promise<{ key: string }> {
-  const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  const yes = getBoolean(inputs, 'yes', false);
-  const s3 = s3Client();
-  const { bucket, key } = await selectBackup(inputs, s3);
-  const where = `${target.dbname} on ${target.host}:${target.port}`;
-
-  if (!yes) {
-    const answer = await confirm(`Restore s3://${bucket}/${key} into ${where}? Its statements run in that database. Type the database name (${target.dbname}) to confirm: `);
-    if (answer === undefined) throw new InputError('yes', `restoring writes into ${where}; there is no terminal to confirm on, so pass --yes`);
-    if (answer.trim() !== target.dbname) throw new InputError('yes', 'not confirmed (the database name typed did not match); nothing was restored');
-  }
-
-  const { meta, size } = await readBackupMeta(s3, bucket, key);
-  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: restoring without a checksum check`);
+export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
+  const { s3, bucket, key, target, reporter } = p;
+  const where = targetName(target);
+  const [{ meta, size }, manifest] = await Promise.all([readBackupMeta(s3, bucket, key), readManifest(s3, bucket, key)]);
+  if (!meta.sha256 && !manifest) {
+    if (!p.allowUnverified) {
+      throw new InputError(
+        'allow-unverified',
+        `s3://${bucket}/${key} has neither a .sha256 nor a .manifest.json next to it, so nothing proves it is whole; nothing was restored (pass --allow-unverified to restore it anyway)`,
+      );
+    }
+    reporter.warn(`s3://${bucket}/${key} has no checksum and no manifest: restoring it unverified (--allow-unverified)`);
+  } else if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: checking it against its manifest only`);
   const psql = findPsql();
   reporter.info(`restoring s3://${bucket}/${key} (${mb(size)}) into ${where} with ${psql}`);
   const child = spawn(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)], {
@@ -68,6 +100,18 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
   });
 
   const h = hashingTap();
+  const scanner = new SqlScanner({ guard: true });
+  // Scans each chunk before passing it on: psql never receives a line the scanner refused.
+  const guard = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      try {
+        scanner.push(chunk);
+        cb(null, chunk);
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
   let aborted = false;
   const stopPsql = () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -75,7 +119,7 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
       child.kill('SIGKILL');
     }
   };
-  // Feeds psql; ends its input only after everything upstream (including the checksum check) succeeded.
+  // Feeds psql; ends its input only after everything upstream and every completeness check succeeded.
   const feed = new Writable({
     write(chunk: Buffer, _e, cb) {
       if (child.stdin.destroyed) return cb(new Error('psql stopped reading'));
@@ -85,6 +129,12 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
     final(cb) {
       const got = h.digest();
       if (meta.sha256 && got !== meta.sha256) return cb(new OpsError(`sha256 is ${got}, the backup recorded ${meta.sha256}`));
+      const incomplete = scanner.incompleteReason();
+      if (incomplete) return cb(new OpsError(`the backup is incomplete: ${incomplete}`));
+      if (manifest) {
+        const rows = compareTables(manifest.tables, scanner.tableData());
+        if (rows.some((r) => !r.match)) return cb(new OpsError(`the backup does not match its manifest: ${describeMismatch(rows)}`));
+      }
       child.stdin.end(cb);
     },
     destroy(err, cb) {
@@ -99,7 +149,7 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
   const body = await openBackup(s3, bucket, key);
   let streamErr: unknown;
   try {
-    await pipeline(body, h.tap, createGunzip(), feed);
+    await pipeline(body, h.tap, createGunzip(), guard, feed);
   } catch (err) {
     streamErr = err;
     stopPsql();
@@ -111,6 +161,9 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
     const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1] ?? '';
     throw new OpsError(reporter.redact(`psql restore into ${where} failed (exit ${exit.code ?? exit.signal}): ${last.trim()}; the transaction was rolled back`));
   }
+  if (streamErr instanceof ScanRefusal) {
+    throw new OpsError(reporter.redact(`refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit, nothing was restored`));
+  }
   if (streamErr || exit.code !== 0) {
     throw new OpsError(reporter.redact(`restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit, nothing was restored`), {
       cause: streamErr,
@@ -118,7 +171,35 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
   }
   for (const l of lines) reporter.warn(`psql: ${l}`);
   reporter.info(`restored s3://${bucket}/${key} into ${where}`);
+  return { manifest, sha256: meta.sha256 };
+}
+
+/**
+ * `backup restore --key K --target-url URL [--yes] [--allow-unverified]`: asks first (typing the target's
+ * `host:port/dbname`, since the database name alone is `postgres` on every Supabase project), then restoreBackup.
+ */
+export async function restoreJob(inputs: InputSource, reporter: Reporter, confirm: Confirm = ttyConfirm): Promise<{ key: string }> {
+  const target = getDatabaseUrl(inputs, reporter, 'target-url');
+  const yes = getBoolean(inputs, 'yes', false);
+  const allowUnverified = getBoolean(inputs, 'allow-unverified', false);
+  const s3 = s3Client();
+  const { bucket, key } = await selectBackup(inputs, s3);
+  const where = targetName(target);
+
+  if (!yes) {
+    const answer = await confirm(`Restore s3://${bucket}/${key} into ${where}? Its statements run in that database. Type the target (${where}) to confirm: `);
+    if (answer === undefined) throw new InputError('yes', `restoring writes into ${where}; there is no terminal to confirm on, so pass --yes`);
+    if (answer.trim() !== where) throw new InputError('yes', `not confirmed (expected '${where}' to be typed); nothing was restored`);
+  }
+
+  const res = await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified });
   reporter.output('key', key);
-  reporter.summary({ title: 'Database restored', table: [['Backup', 'Target', 'sha256'], [key, where, meta.sha256 ?? 'not recorded']] });
+  reporter.summary({
+    title: 'Database restored',
+    table: [
+      ['Backup', 'Target', 'sha256', 'Manifest'],
+      [key, where, res.sha256 ?? 'not recorded', res.manifest ? `${res.manifest.tables.length} table(s) matched` : 'none'],
+    ],
+  });
   return { key };
 }

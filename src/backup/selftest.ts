@@ -5,9 +5,11 @@ import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { runBackup, type BackupOptions } from './backup.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { checkScratchDumpArgs, splitArgs } from './args.js';
 import { getDatabaseUrl } from './inputs.js';
 import { findPsql } from './pg-tools.js';
-import { restoreJob, ttyConfirm, type Confirm } from './restore.js';
+import { restoreJob, targetName, ttyConfirm, withTargetUrlFromEnv, type Confirm } from './restore.js';
+import { sameDatabase, serverFacts } from './server-identity.js';
 
 const run = promisify(execFile);
 
@@ -53,13 +55,17 @@ export function compareCounts(source: Map<string, string>, restored: Map<string,
 
 /**
  * `backup test` (make backup-test): a real backup, restored into a scratch database, then the row count of every
- * table compared. The scratch database must differ from the source; it is written to, so it asks unless --yes.
+ * table compared. The scratch database must be another database than the source, asked of both servers (host
+ * names may differ for the same server); it is written to, so it asks unless --yes.
  */
 export async function selfTestJob(inputs: InputSource, reporter: Reporter, opts: BackupOptions & { confirm?: Confirm } = {}): Promise<void> {
+  inputs = withTargetUrlFromEnv(inputs);
   const source = getDatabaseUrl(inputs, reporter, 'database-url');
   const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  if (source.host === target.host && source.port === target.port && source.dbname === target.dbname) {
-    throw new InputError('target-url', 'must name a scratch database, not the database being backed up');
+  checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
+  const [sf, tf] = await Promise.all([serverFacts(source, reporter), serverFacts(target, reporter)]);
+  if (sameDatabase(sf.identity, tf.identity)) {
+    throw new InputError('target-url', `${targetName(target)} is the database being backed up (same server and database OID): name a scratch database`);
   }
   const res = await runBackup(inputs, reporter, opts);
   const sourceCounts = await countRows(source, reporter);

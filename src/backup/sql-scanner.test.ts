@@ -84,6 +84,7 @@ describe('SqlScanner', () => {
     ['SELECT set_config(\'standard_conforming_strings\', \'off\', false);', /standard_conforming_strings/],
     ['COPY "public"."t" FROM PROGRAM \'id\';', /a COPY other than/],
     ['copy t from stdin;', /a COPY other than/],
+    ['COMMIT;', /transaction control/],
   ])('refuses %s and says which line', (line, message) => {
     const err = (() => {
       try {

@@ -51,6 +51,7 @@ const COPY_LINE = /^COPY ((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\.(?:"(?:[^"]|"")+"|
 const RESTRICT_LINE = /^\\(restrict|unrestrict) ([A-Za-z0-9]+)\s*$/;
 const SETTINGS_WORDS = /client_encoding|standard_conforming_strings/i;
 const PG_DUMP_SETTINGS = new Set(["SET client_encoding = 'UTF8';", 'SET standard_conforming_strings = on;']);
+const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'end', 'rollback', 'abort', 'start', 'savepoint', 'release', 'prepare']);
 const IDENT_START = /[A-Za-z_\x80-\xff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\x80-\xff]/;
 
@@ -131,7 +132,7 @@ export class SqlScanner {
   private copyData(buf: Buffer, start: number): number {
     const c = this.copy!;
     let i = start;
-    let runStart = i;
+    const runStart = i;
     while (i < buf.length) {
       if (this.atLineStart && buf[i] === 0x5c) {
         const rest = buf.length - i;
@@ -319,15 +320,17 @@ export class SqlScanner {
         let j = i + 1;
         while (j < n && IDENT_CONT.test(line[j]!)) j++;
         // E'...': the identifier E is followed directly by a quote; leave the quote to the next turn.
-        this.identifier(line.slice(i, j));
+        this.identifier(line.slice(i, j), line);
         i = j;
       } else i++;
     }
   }
 
   /** psql's heuristic for `CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END`, whose `;` do not end it. */
-  private identifier(word: string): void {
+  private identifier(word: string, line: string): void {
     const w = word.toLowerCase();
+    // A restore is one transaction (psql --single-transaction): a COMMIT in the stream would make what came before stay.
+    if (this.identCount === 0 && TRANSACTION_CONTROL.has(w)) this.refuse(line, 'transaction control (a restore runs as one transaction; pg_dump writes none)');
     if (this.identCount < 4 && ['create', 'function', 'procedure', 'or', 'replace'].includes(w)) this.idents[this.identCount] = w[0]!;
     this.identCount++;
     const id = this.idents;

@@ -9,10 +9,9 @@ import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mb } from './dump-upload.js';
 import { selectBackup } from './list.js';
+import { compareTables, describeMismatch, readManifest } from './manifest.js';
 import { readBackupMeta, type BackupMeta } from './metadata.js';
-
-/** The last line pg_dump writes to a plain dump: its presence means the dump was not cut short. */
-export const DUMP_COMPLETE = '-- PostgreSQL database dump complete';
+import { ScanRefusal, SqlScanner } from './sql-scanner.js';
 
 export interface VerifyResult {
   key: string;
@@ -61,18 +60,24 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
   if (head.sse !== 'AES256' && head.sse !== 'aws:kms') reporter.warn(`${where} is not encrypted at rest (ServerSideEncryption: ${head.sse ?? 'none'})`);
   const body = await openBackup(s3, bucket, key);
   const h = hashingTap();
+  const manifest = await readManifest(s3, bucket, key);
   let plain = 0;
-  let tail = '';
+  const scanner = new SqlScanner({ guard: true });
   const sink = new Writable({
     write(chunk: Buffer, _e, cb) {
       plain += chunk.length;
-      tail = (tail + chunk.toString('latin1')).slice(-512);
-      cb();
+      try {
+        scanner.push(chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
     },
   });
   try {
     await pipeline(body, h.tap, createGunzip(), sink);
   } catch (err) {
+    if (err instanceof ScanRefusal) throw new OpsError(`verify ${where}: \`backup restore\` would refuse it at ${err.message}`);
     throw new OpsError(`verify ${where}: reading or gunzipping the object failed: ${describeError(err)}`, { cause: err });
   }
   const sha256 = h.digest();
@@ -80,8 +85,13 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
   if (meta.uncompressedSize !== undefined && plain !== meta.uncompressedSize) {
     throw new OpsError(`verify ${where}: gunzipped size is ${plain} bytes, the backup recorded ${meta.uncompressedSize}`);
   }
-  if (!tail.includes(DUMP_COMPLETE)) throw new OpsError(`verify ${where}: the SQL does not end with '${DUMP_COMPLETE}' (the dump is incomplete)`);
-  reporter.info(`verified ${where}: ${mb(head.size)}, sha256 ${sha256}, ${mb(plain)} of SQL, complete`);
+  const incomplete = scanner.incompleteReason();
+  if (incomplete) throw new OpsError(`verify ${where}: the dump is incomplete: ${incomplete}`);
+  if (manifest) {
+    const rows = compareTables(manifest.tables, scanner.tableData());
+    if (rows.some((r) => !r.match)) throw new OpsError(`verify ${where}: ${describeMismatch(rows)}`);
+  } else reporter.warn(`${where} has no .manifest.json: its tables could not be checked`);
+  reporter.info(`verified ${where}: ${mb(head.size)}, sha256 ${sha256}, ${mb(plain)} of SQL, complete${manifest ? `, ${manifest.tables.length} table(s) match the manifest` : ''}`);
   return { key, size: head.size, sha256, uncompressedSize: plain, meta };
 }
 

@@ -3,7 +3,9 @@ import { runBackup } from '../backup/backup.js';
 import { downloadJob } from '../backup/download.js';
 import { listJob } from '../backup/list.js';
 import { pruneJob } from '../backup/prune.js';
-import { restoreJob } from '../backup/restore.js';
+import { checkJob } from '../backup/check.js';
+import { drillJob } from '../backup/drill.js';
+import { restoreJob, withTargetUrlFromEnv } from '../backup/restore.js';
 import { selfTestJob } from '../backup/selftest.js';
 import { verifyJob } from '../backup/verify.js';
 import { jobCommand } from './common.js';
@@ -30,19 +32,20 @@ export function registerBackup(cmd: Command): void {
       .option('--environment <name>', 'environment part of the object name (default prod)')
       .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
       .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
-      .option('--verify <bool>', 're-read and check the stored object (default true)');
+      .option('--verify <bool>', 're-read and check the stored object (default true)')
+      .option('--drill-url <url>', 'after the backup, restore it into this empty scratch database and compare every table with the manifest (secret; or DRILL_URL)');
   jobCommand(
     cmd,
     'run',
     'Dump the database (pg_dump, plain SQL) through gzip into an S3 multipart upload, then verify it',
     runOptions,
-    (inputs, reporter) => runBackup(withEnvUrl(inputs, 'database-url'), reporter).then(() => undefined),
+    (inputs, reporter) => runBackup(withEnv(withEnvUrl(inputs, 'database-url'), 'drill-url', 'DRILL_URL'), reporter).then(() => undefined),
   );
   jobCommand(
     cmd,
     'test',
     'Back up, restore into a scratch database (--target-url) and compare the row count of every table',
-    (c) => runOptions(c).option('--target-url <url>', 'scratch database to restore into (required; secret)').option('--yes', 'do not ask before restoring'),
+    (c) => runOptions(c).option('--target-url <url>', 'scratch database to restore into (required; secret; or TARGET_URL)').option('--yes', 'do not ask before restoring'),
     (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
   );
   jobCommand(
@@ -59,7 +62,8 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--output <file>', "where to write it, '-' for stdout (default: the object's file name)"),
+        .option('--output <file>', "where to write it, '-' for stdout (default: the object's file name)")
+        .option('--force', 'overwrite the output file if it exists'),
     (inputs, reporter) => downloadJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
@@ -69,9 +73,27 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret)')
-        .option('--yes', 'do not ask for confirmation (required without a terminal)'),
-    (inputs, reporter) => restoreJob(inputs, reporter).then(() => undefined),
+        .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret; or TARGET_URL)')
+        .option('--yes', 'do not ask for confirmation (required without a terminal)')
+        .option('--allow-unverified', 'restore a backup that has neither a .sha256 nor a .manifest.json'),
+    (inputs, reporter) => restoreJob(withTargetUrlFromEnv(inputs), reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'drill',
+    'Restore drill: restore a backup into an empty scratch database and compare every table with its manifest (exit 1 on a difference)',
+    (c) =>
+      filters(location(c))
+        .option('--key <key>', 'object key (default: the newest backup)')
+        .option('--target-url <url>', 'empty scratch database (required; secret; or TARGET_URL)'),
+    (inputs, reporter) => drillJob(inputs, reporter).then(() => undefined),
+  );
+  jobCommand(
+    cmd,
+    'check',
+    'Fail when the newest backup is older than --max-age-days or lacks its .sha256 or .manifest.json',
+    (c) => filters(location(c)).option('--max-age-days <n>', 'largest acceptable age of the newest backup (required, e.g. 8)'),
+    (inputs, reporter) => checkJob(inputs, reporter),
   );
   jobCommand(
     cmd,
@@ -95,5 +117,9 @@ export function registerBackup(cmd: Command): void {
 
 /** The URL may come from the environment instead of a flag (keeps it out of shell history and `ps`). */
 function withEnvUrl(inputs: (name: string) => string | undefined, name: string): (name: string) => string | undefined {
-  return (n) => (n === name ? inputs(n) || process.env.DATABASE_URL : inputs(n));
+  return withEnv(inputs, name, 'DATABASE_URL');
+}
+
+function withEnv(inputs: (name: string) => string | undefined, name: string, variable: string): (name: string) => string | undefined {
+  return (n) => (n === name ? inputs(n) || process.env[variable] : inputs(n));
 }

@@ -24,6 +24,19 @@ export class OpsError extends Error {
   }
 }
 
+/** The run was cancelled by a signal (what GitHub sends when a run is cancelled): exit 128 + the signal number. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  readonly exitCode: number;
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    what = 'the run',
+  ) {
+    super(`cancelled by ${signal}: ${what} was stopped`);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
 /** One line describing any error, for logs: the first line of its message, with the AWS error code when there is one. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
@@ -37,5 +50,6 @@ export function describeError(err: unknown): string {
 }
 
 export function exitCodeOf(err: unknown): number {
+  if (err instanceof CancelledError) return err.exitCode;
   return err instanceof InputError ? EXIT_BAD_INPUT : EXIT_FAILED;
 }

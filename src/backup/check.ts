@@ -1,0 +1,41 @@
+import { s3Client } from '../core/aws.js';
+import { InputError, OpsError } from '../core/errors.js';
+import { getInt, getString, type InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { isoSeconds, listBackups } from './list.js';
+import { MANIFEST_SUFFIX } from './manifest.js';
+import { SIDECAR_SUFFIX } from './metadata.js';
+
+/**
+ * `backup check --bucket B --max-age-days 8`: fails (exit 1) when the newest backup is older than that, or lacks
+ * its `.sha256` or `.manifest.json`, so a schedule that stopped is noticed. Lists only (s3:ListBucket on the
+ * prefix): it never reads a backup.
+ */
+export async function checkJob(inputs: InputSource, reporter: Reporter, now: Date = new Date()): Promise<void> {
+  const bucket = getBucket(inputs);
+  const prefix = getPrefix(inputs);
+  const filter = getFilters(inputs);
+  if (!getString(inputs, 'max-age-days')) throw new InputError('max-age-days', 'is required (a whole number of days, e.g. 8 for a weekly backup)');
+  const maxDays = getInt(inputs, 'max-age-days', { default: 8, min: 1 });
+  const keys = new Set<string>();
+  const all = await listBackups(s3Client(), bucket, prefix, filter, keys);
+  const newest = all[0];
+  if (!newest) throw new OpsError(`no backups under s3://${bucket}/${prefix}/: the backup schedule has never run or writes elsewhere`);
+  const ageHours = (now.getTime() - newest.name.time.getTime()) / 3600_000;
+  const missing = [SIDECAR_SUFFIX, MANIFEST_SUFFIX].filter((s) => !keys.has(newest.key + s));
+  reporter.output('latest-key', newest.key);
+  reporter.output('age-hours', Math.floor(ageHours));
+  reporter.summary({
+    title: `Newest backup in s3://${bucket}/${prefix}/`,
+    table: [
+      ['Key', 'Created (UTC)', 'Age', 'Checksum', 'Manifest'],
+      [newest.key, isoSeconds(newest.name.time), `${(ageHours / 24).toFixed(1)} days`, keys.has(newest.key + SIDECAR_SUFFIX) ? 'yes' : 'MISSING', keys.has(newest.key + MANIFEST_SUFFIX) ? 'yes' : 'MISSING'],
+    ],
+  });
+  if (ageHours > maxDays * 24) {
+    throw new OpsError(`the newest backup ${newest.key} is ${(ageHours / 24).toFixed(1)} days old (more than ${maxDays}): is the backup workflow still running?`);
+  }
+  if (missing.length) throw new OpsError(`the newest backup ${newest.key} has no ${missing.join(' and no ')} next to it: its run did not finish`);
+  reporter.info(`newest backup ${newest.key}: ${(ageHours / 24).toFixed(1)} days old, with its checksum and manifest`);
+}

@@ -1,0 +1,161 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../core/aws.js';
+import { InputError, OpsError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
+import type { Reporter } from '../core/reporter.js';
+import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { getDatabaseUrl } from './inputs.js';
+import { selectBackup } from './list.js';
+import { compareTables, describeMismatch, readManifest, type BackupManifest, type TableComparison } from './manifest.js';
+import { findPsql } from './pg-tools.js';
+import { restoreBackup, targetName, withTargetUrlFromEnv } from './restore.js';
+import { sameDatabase, serverFacts, type ServerIdentity } from './server-identity.js';
+import type { TableData } from './sql-scanner.js';
+
+const run = promisify(execFile);
+
+/** Schemas a fresh database (plain, or a new Supabase project) already has tables in: not the user's. */
+export const PLATFORM_SCHEMAS = [
+  'information_schema', 'auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'supabase_functions',
+  'supabase_migrations', 'vault', 'pgsodium', 'pgsodium_masks', 'net', 'pgbouncer', 'cron', '_analytics', 'pgtle', 'topology',
+];
+
+export interface DrillParams {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  target: PgConnection;
+  reporter: Reporter;
+  /** The live source, when known (after a backup): the target must not be it either. */
+  source?: ServerIdentity;
+}
+
+export interface DrillResult {
+  passed: boolean;
+  tables: TableComparison[];
+}
+
+/** The relation of a COPY target: `"s"."t" ("a", "b")` → `"s"."t"`. */
+const relationOf = (copy: string) => copy.replace(/ \(.*\)$/, '');
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+async function psqlLines(target: PgConnection, sql: string, reporter: Reporter): Promise<string[]> {
+  try {
+    const { stdout } = await run(findPsql(), ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, '--dbname', urlWithoutPassword(target)], {
+      env: pgEnv(target),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout.split('\n').filter(Boolean);
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
+    throw new OpsError(reporter.redact(`psql on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? ''}`));
+  }
+}
+
+/**
+ * Refuses a target that is not a scratch database: one holding tables outside the platform's schemas, or rows in
+ * any table the backup fills (auth.users of a used Supabase project, say).
+ */
+async function checkScratch(target: PgConnection, manifest: BackupManifest, reporter: Reporter): Promise<void> {
+  const where = targetName(target);
+  const user = await psqlLines(
+    target,
+    `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ` +
+      `WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN (${PLATFORM_SCHEMAS.map(literal).join(', ')}) ORDER BY 1 LIMIT 5`,
+    reporter,
+  );
+  if (user.length) throw new InputError('target-url', `${where} holds user tables (${user.join(', ')}): a drill restores only into an empty scratch database`);
+  if (!manifest.tables.length) return;
+  const rels = manifest.tables.map((t) => `(${literal(relationOf(t.copy))})`).join(', ');
+  const filled = await psqlLines(
+    target,
+    `SELECT t.rel FROM (VALUES ${rels}) AS t(rel) WHERE CASE WHEN to_regclass(t.rel) IS NULL THEN false ELSE ` +
+      `(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM (SELECT 1 FROM %s LIMIT 1) x', t.rel), false, true, '')))[1]::text::int > 0 END`,
+    reporter,
+  );
+  if (filled.length) throw new InputError('target-url', `${where} already has rows in ${filled.slice(0, 5).join(', ')}: a drill restores only into an empty scratch database`);
+}
+
+/**
+ * Row count and sha256 of a table's data on the target, read exactly as pg_dump wrote it: `COPY ... TO STDOUT` with
+ * the same columns and the session settings the text depends on (recorded at dump time). A table freshly loaded by
+ * COPY is read back in the order it was written (synchronized scans off).
+ */
+export async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: TableData): Promise<TableData> {
+  const settings = [
+    `SET TimeZone = ${literal(manifest.settings.timeZone)}`,
+    `SET bytea_output = ${literal(manifest.settings.byteaOutput)}`,
+    'SET DateStyle = ISO',
+    'SET IntervalStyle = postgres',
+    'SET extra_float_digits = 3',
+    'SET synchronize_seqscans = off',
+    'SET row_security = off',
+  ].join('; ');
+  const child = spawn(findPsql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', settings, '-c', `COPY ${t.copy} TO STDOUT`, '--dbname', urlWithoutPassword(target)], {
+    env: pgEnv(target),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const hash = createHash('sha256');
+  let rows = 0;
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    hash.update(d);
+    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) rows++;
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4096)));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new OpsError(`reading ${t.name} on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? `psql exit ${code}`}`);
+  return { ...t, rows, sha256: hash.digest('hex') };
+}
+
+/**
+ * The restore drill: the backup restored into a scratch target with every restore check (scanner, completeness,
+ * sha256, manifest), then every table read back from the target and compared with the manifest.
+ */
+export async function drillBackup(p: DrillParams): Promise<DrillResult> {
+  const { s3, bucket, key, target, reporter } = p;
+  const where = targetName(target);
+  const manifest = await readManifest(s3, bucket, key);
+  if (!manifest) throw new OpsError(`s3://${bucket}/${key} has no .manifest.json: a drill compares against it (backups made before manifests cannot be drilled; use \`backup restore\`)`);
+  const facts = await serverFacts(target, reporter);
+  if (sameDatabase(facts.identity, manifest.source) || (p.source && sameDatabase(facts.identity, p.source))) {
+    throw new InputError('target-url', `${where} is the database this backup was taken from (same server and database OID): a drill needs a scratch database`);
+  }
+  await checkScratch(target, manifest, reporter);
+  let tables: TableComparison[];
+  try {
+    await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified: false });
+    const restored: TableData[] = [];
+    for (const t of manifest.tables) restored.push(await tableDataOn(target, manifest, t));
+    tables = compareTables(manifest.tables, restored);
+  } catch (err) {
+    reporter.output('drill', 'failed');
+    reporter.output('drill-tables', 0);
+    throw err;
+  }
+  const passed = tables.every((t) => t.match);
+  reporter.output('drill', passed ? 'passed' : 'failed');
+  reporter.output('drill-tables', tables.length);
+  reporter.summary({
+    title: `Restore drill of ${key.split('/').pop()} into ${where}: ${passed ? 'passed' : 'FAILED'}`,
+    table: [['Table', 'Rows expected', 'Rows restored', 'Match'], ...tables.map((t) => [t.name, String(t.expectedRows ?? '-'), String(t.gotRows ?? '-'), t.match ? 'yes' : 'NO'])],
+  });
+  if (!passed) throw new OpsError(`restore drill of s3://${bucket}/${key} failed: ${describeMismatch(tables)}`);
+  reporter.info(`restore drill passed: ${tables.length} table(s) of ${key} restored into ${where} with the same rows and data`);
+  return { passed, tables };
+}
+
+/** `backup drill --bucket B [--key K] --target-url URL` (target also from TARGET_URL). */
+export async function drillJob(inputs: InputSource, reporter: Reporter): Promise<DrillResult> {
+  const target = getDatabaseUrl(withTargetUrlFromEnv(inputs), reporter, 'target-url');
+  const s3 = s3Client();
+  const { bucket, key } = await selectBackup(inputs, s3);
+  reporter.output('key', key);
+  return drillBackup({ s3, bucket, key, target, reporter });
+}
