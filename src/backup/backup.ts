@@ -69,7 +69,8 @@ async function backupOnce(inputs: InputSource, reporter: Reporter, opts: BackupO
 
   const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group('Checking the bucket, the database and pg_dump', async () => {
     await checkBackupBucket(s3, inp.bucket, inp.prefix);
-    const [num, candidates, facts] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR), serverFacts(conn, reporter)]);
+    const [num, candidates] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR)]);
+    const facts = await serverFacts(conn, reporter);
     const chosen = choosePgDump(candidates, majorOfVersionNum(num));
     if (inp.drill && sameDatabase((await serverFacts(inp.drill, reporter)).identity, facts.identity)) {
       throw new InputError('drill-url', `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`);

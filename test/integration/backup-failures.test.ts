@@ -136,13 +136,12 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(await bucketState(bucket)).toEqual({ objects: [], uploads: [] });
   });
 
-  it('stops pg_dump and reports the S3 call when the upload fails', async () => {
+  it('finds a missing bucket before pg_dump starts', async () => {
     let pid = 0;
     const { err } = await failing({ 'database-url': pg.urlFor(db), bucket: 'no-such-bucket-for-backups' }, { onDumpStarted: (p) => (pid = p) });
-    expect(err).toBeInstanceOf(OpsError);
-    expect(err.message).toMatch(/^upload to s3:\/\/no-such-bucket-for-backups\/.*NoSuchBucket.*nothing was stored$/);
-    expect(pid).toBeGreaterThan(0);
-    expect(() => process.kill(pid, 0)).toThrow(); // pg_dump is gone
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe("Input 'bucket': bucket 'no-such-bucket-for-backups' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped");
+    expect(pid).toBe(0); // pg_dump never ran
   });
 
   it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
@@ -160,8 +159,11 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     // A wrong answer on the terminal is refused too.
     const wrong = await restoreJob(inputsFrom(inputs), out.reporter, async () => 'postgres').catch((e: Error) => e);
     expect(wrong).toBeInstanceOf(InputError);
+    // The database name alone (`postgres` on every Supabase project) does not confirm: the target's host and database do.
+    const nameOnly = await restoreJob(inputsFrom(inputs), out.reporter, async () => target).catch((e: Error) => e);
+    expect((nameOnly as Error).message).toBe(`Input 'yes': not confirmed (expected '${pg.host}:${pg.port}/${target}' to be typed); nothing was restored`);
     // Confirmed, but the object does not match its checksum: psql is stopped before it can commit.
-    const bad = await restoreJob(inputsFrom(inputs), out.reporter, async () => target).catch((e: Error) => e);
+    const bad = await restoreJob(inputsFrom(inputs), out.reporter, async () => `${pg.host}:${pg.port}/${target}`).catch((e: Error) => e);
     expect(bad).toBeInstanceOf(OpsError);
     expect((bad as Error).message).toMatch(/sha256 is [0-9a-f]{64}, the backup recorded 0{64}.*nothing was restored/);
     expect(pg.psql(target, `SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`)).toBe('0');
