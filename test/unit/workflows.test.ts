@@ -117,6 +117,17 @@ describe('workflows', () => {
     expect(job.steps.some((s) => (s.run ?? '').includes('GITHUB_STEP_SUMMARY') && s.env?.KEY)).toBe(true);
   });
 
+  it('backup.yml: every backup is drilled on a pinned supabase/postgres 15 image; deploy.yml checks backups are fresh', () => {
+    const job = Object.values(wf('backup.yml').jobs)[0]! as Job & { services?: Record<string, { image: string; ports: string[] }> };
+    const db = Object.values(job.services ?? {})[0]!;
+    expect(db.image).toMatch(/^supabase\/postgres:15\.\d+\.\d+\.\d+$/);
+    const port = db.ports[0]!.split(':')[0];
+    const step = job.steps.find((s) => s.uses === './actions/db-backup')!;
+    expect(step.with?.['drill-url']).toMatch(new RegExp(`^postgresql://postgres:[^@]+@localhost:${port}/postgres$`));
+    const deploy = allSteps(wf('deploy.yml')).map((s) => s.run ?? '');
+    expect(deploy.some((r) => /backup check --bucket .* --max-age-days 8/.test(r))).toBe(true);
+  });
+
   it('ci.yml: tests on pull requests and pushes, and runs each action once against the lab', () => {
     const w = wf('ci.yml');
     expect(Object.keys(w.on).sort()).toEqual(['pull_request', 'push']);
