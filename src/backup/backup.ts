@@ -4,6 +4,7 @@ import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { createDumpSource } from './dump-source.js';
 import { dumpToS3, mb } from './dump-upload.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
@@ -20,6 +21,7 @@ export interface BackupOptions {
   now?: () => Date;
   partSize?: number;
   queueSize?: number;
+  /** Called with the pid of each dump process (pg_dump) once it runs. */
   onDumpStarted?: (pid: number) => void;
 }
 
@@ -67,15 +69,14 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
       s3,
       bucket: inp.bucket,
       key,
-      pgDump,
-      args: pgDumpArgs(conn, inp.pgDumpArgs),
-      env: pgEnv(conn),
+      source: createDumpSource([{ kind: 'process', name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }], {
+        onProcessStarted: opts.onDumpStarted,
+      }),
       level: inp.compressionLevel,
       metadata: toS3Metadata(base),
       reporter,
       partSize: opts.partSize,
       queueSize: opts.queueSize,
-      onDumpStarted: opts.onDumpStarted,
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
