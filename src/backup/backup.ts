@@ -10,6 +10,7 @@ import { parseRunInputs, type RunInputs } from './inputs.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
+import { detectFlavor, readCatalog, supabaseProducers } from './supabase-dump.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -33,12 +34,12 @@ export interface BackupResult extends BackupMeta {
 }
 
 /**
- * Flags our dumps always carry: plain SQL that restores with `gunzip | psql` into a database that already has
- * Supabase's roles and its own publication: no ownership or GRANT statements (roles differ between projects, and
- * `ALTER ... OWNER TO supabase_admin` needs superuser), no publications/subscriptions (supabase_realtime exists
- * already; subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
+ * Flags our dumps always carry: plain SQL that restores with `gunzip | psql`: no ownership statements (roles
+ * differ between servers, and `ALTER ... OWNER TO supabase_admin` needs superuser), GRANT/REVOKE kept (the API
+ * roles' rights are part of the app), no publications/subscriptions (supabase_realtime exists already;
+ * subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
  */
-export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
+export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
 
 export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
   return [...DUMP_FLAGS, ...extra, `--dbname=${urlWithoutPassword(conn)}`];
@@ -58,6 +59,17 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
     return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version };
   });
 
+  const flavor = inp.flavor === 'auto' ? await detectFlavor(conn, reporter) : inp.flavor;
+  reporter.info(
+    flavor === 'supabase'
+      ? `Supabase mode${inp.flavor === 'auto' ? ' (detected: auth schema and supabase_admin role)' : ''}: app schemas, custom roles, auth/storage data, user objects on platform tables`
+      : 'PostgreSQL mode: the whole database with its privileges',
+  );
+  const producers =
+    flavor === 'supabase'
+      ? supabaseProducers({ cat: await readCatalog(conn, reporter), pgDump, conn, extraArgs: inp.pgDumpArgs, baseFlags: DUMP_FLAGS, reporter })
+      : [{ kind: 'process' as const, name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }];
+
   const started = (opts.now ?? (() => new Date()))();
   const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
   const uri = `s3://${inp.bucket}/${key}`;
@@ -69,9 +81,7 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
       s3,
       bucket: inp.bucket,
       key,
-      source: createDumpSource([{ kind: 'process', name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }], {
-        onProcessStarted: opts.onDumpStarted,
-      }),
+      source: createDumpSource(producers, { onProcessStarted: opts.onDumpStarted }),
       level: inp.compressionLevel,
       metadata: toS3Metadata(base),
       reporter,
@@ -94,8 +104,8 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
   reporter.summary({
     title: 'Database backup',
     table: [
-      ['Database', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
-      [conn.dbname, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
+      ['Database', 'Mode', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
+      [conn.dbname, flavor, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
     ],
   });
   return { key, uri, size: dumped.compressedSize, ...meta, sha256: dumped.sha256 };

@@ -7,7 +7,15 @@ import { Readable } from 'node:stream';
  */
 export type DumpProducer =
   | { kind: 'sql'; name: string; sql: () => string | Promise<string> }
-  | { kind: 'process'; name: string; command: string; args: string[]; env: NodeJS.ProcessEnv };
+  | {
+      kind: 'process';
+      name: string;
+      command: string;
+      args: string[];
+      env: NodeJS.ProcessEnv;
+      /** Rewrites each line of the output (null drops it): for small schema dumps only, never for data. */
+      rewriteLine?: (line: string) => string | null;
+    };
 
 /** A producer failed: its name, why, and the last lines of its stderr. */
 export class DumpFailed extends Error {
@@ -82,7 +90,8 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
       });
       if (child.pid !== undefined) opts.onProcessStarted?.(child.pid, p.name);
       try {
-        for await (const chunk of child.stdout) yield chunk as Buffer;
+        if (p.rewriteLine) yield* rewriteLines(child.stdout, p.rewriteLine);
+        else for await (const chunk of child.stdout) yield chunk as Buffer;
       } finally {
         // Also reached when the consumer gave up (the stream was destroyed): never leave the process running.
         kill();
@@ -118,4 +127,24 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
     },
     warnings,
   };
+}
+
+/** The stream's lines through `rewrite` (UTF-8, '\n'-separated; a line split across chunks is joined first). */
+async function* rewriteLines(input: Readable, rewrite: (line: string) => string | null): AsyncGenerator<Buffer> {
+  let rest = '';
+  const out = (lines: string[]) => {
+    const kept = lines.map(rewrite).filter((l): l is string => l !== null);
+    return kept.length ? Buffer.from(kept.map((l) => l + '\n').join(''), 'utf8') : undefined;
+  };
+  input.setEncoding('utf8');
+  for await (const chunk of input) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop() ?? '';
+    const b = out(lines);
+    if (b) yield b;
+  }
+  if (rest) {
+    const b = out([rest]);
+    if (b) yield b.subarray(0, b.length - 1);
+  }
 }
