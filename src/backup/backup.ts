@@ -4,13 +4,14 @@ import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { createDumpSource } from './dump-source.js';
+import { createDumpSource, type DumpProducer } from './dump-source.js';
 import { dumpToS3, mb } from './dump-upload.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
-import { detectFlavor, readCatalog, supabaseProducers } from './supabase-dump.js';
+import { exportSnapshot } from './snapshot.js';
+import { detectFlavor, readCatalog, supabaseProducers, type Flavor } from './supabase-dump.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -65,11 +66,39 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
       ? `Supabase mode${inp.flavor === 'auto' ? ' (detected: auth schema and supabase_admin role)' : ''}: app schemas, custom roles, auth/storage data, user objects on platform tables`
       : 'PostgreSQL mode: the whole database with its privileges',
   );
-  const producers =
-    flavor === 'supabase'
-      ? supabaseProducers({ cat: await readCatalog(conn, reporter), pgDump, conn, extraArgs: inp.pgDumpArgs, baseFlags: DUMP_FLAGS, reporter })
-      : [{ kind: 'process' as const, name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }];
+  // Supabase mode runs several pg_dumps: they share one exported snapshot, so the backup is as consistent as one pg_dump.
+  const snapshot = flavor === 'supabase' ? await exportSnapshot(conn, reporter) : undefined;
+  try {
+    const producers =
+      flavor === 'supabase'
+        ? supabaseProducers({
+            cat: await readCatalog(conn, reporter, snapshot?.id),
+            pgDump,
+            conn,
+            extraArgs: inp.pgDumpArgs,
+            baseFlags: DUMP_FLAGS,
+            reporter,
+            snapshot: snapshot?.id,
+          })
+        : [{ kind: 'process' as const, name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }];
+    return await dumpAndRecord(inp, flavor, producers, { serverVersion, pgDumpVersion }, s3, reporter, opts);
+  } finally {
+    await snapshot?.close();
+  }
+}
 
+/** dump → gzip → S3, then the checksum file, the optional verification, outputs and summary. */
+async function dumpAndRecord(
+  inp: RunInputs,
+  flavor: Flavor,
+  producers: DumpProducer[],
+  versions: { serverVersion: string; pgDumpVersion: string },
+  s3: S3Client,
+  reporter: Reporter,
+  opts: BackupOptions,
+): Promise<BackupResult> {
+  const { conn } = inp;
+  const { serverVersion, pgDumpVersion } = versions;
   const started = (opts.now ?? (() => new Date()))();
   const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
   const uri = `s3://${inp.bucket}/${key}`;

@@ -8,6 +8,7 @@ import { findPsql } from './pg-tools.js';
 import { PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS } from './supabase-platform.js';
 
 const run = promisify(execFile);
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export type Flavor = 'supabase' | 'postgres';
 
@@ -17,11 +18,14 @@ export const PLATFORM_MIGRATION_TABLES = ['auth.schema_migrations', 'storage.mig
 /** Extensions a fresh project has already (never created by the backup). */
 const PLATFORM_EXTENSIONS = ['plpgsql', 'pg_graphql', 'pg_stat_statements', 'pgcrypto', 'uuid-ossp', 'supabase_vault', 'pgsodium', 'pgjwt'];
 
-/** Runs one query through psql (password in the environment) and returns its single value. */
-async function queryValue(conn: PgConnection, sql: string, reporter: Reporter, what: string): Promise<string> {
+/** Runs one query through psql (password in the environment), in the given snapshot, and returns its single value. */
+async function queryValue(conn: PgConnection, sql: string, reporter: Reporter, what: string, snapshot?: string): Promise<string> {
+  const inSnapshot = snapshot
+    ? ['-c', 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', '-c', `SET TRANSACTION SNAPSHOT ${lit(snapshot)}`]
+    : [];
   try {
     // An empty search_path makes pg_get_triggerdef and the policy expressions name every schema.
-    const { stdout } = await run(findPsql(), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', "SET search_path = ''", '-c', sql, '--dbname', urlWithoutPassword(conn)], {
+    const { stdout } = await run(findPsql(), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...inSnapshot, '-c', "SET search_path = ''", '-c', sql, '--dbname', urlWithoutPassword(conn)], {
       env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
       timeout: 120000,
       maxBuffer: 64 * 1024 * 1024,
@@ -76,7 +80,6 @@ export interface SupabaseCatalog {
   grants: { table: string; grantee: string; privilege: string; grantable: boolean }[];
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const arr = (xs: string[]) => `ARRAY[${xs.map(lit).join(', ')}]::text[]`;
 
@@ -115,8 +118,8 @@ export function catalogQuery(): string {
 )`;
 }
 
-export async function readCatalog(conn: PgConnection, reporter: Reporter): Promise<SupabaseCatalog> {
-  return JSON.parse(await queryValue(conn, catalogQuery(), reporter, 'reading the catalog for a Supabase backup')) as SupabaseCatalog;
+export async function readCatalog(conn: PgConnection, reporter: Reporter, snapshot?: string): Promise<SupabaseCatalog> {
+  return JSON.parse(await queryValue(conn, catalogQuery(), reporter, 'reading the catalog for a Supabase backup', snapshot)) as SupabaseCatalog;
 }
 
 /** CREATE ROLE for each role the user made (no passwords: set them again after a restore), with memberships. */
@@ -239,6 +242,8 @@ export function supabaseProducers(o: {
   extraArgs: string[];
   baseFlags: string[];
   reporter: Reporter;
+  /** A snapshot every pg_dump shares (see snapshot.ts), so the parts agree with each other. */
+  snapshot?: string;
 }): DumpProducer[] {
   const { cat, conn } = o;
   const env = pgEnv(conn);
@@ -250,7 +255,7 @@ export function supabaseProducers(o: {
     kind: 'process',
     name,
     command: o.pgDump,
-    args: [...o.baseFlags, ...args, ...o.extraArgs, db],
+    args: [...o.baseFlags, ...(o.snapshot ? [`--snapshot=${o.snapshot}`] : []), ...args, ...o.extraArgs, db],
     env,
     ...(rewrite ? { rewriteLine: rewriteSchemaLine } : {}),
   });

@@ -143,6 +143,32 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     }
   });
 
+  it('all parts of the backup see one snapshot: changes made while it runs are in none of them', async () => {
+    let started = 0;
+    const res = await runBackup(inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot' }), out.reporter, {
+      onDumpStarted: (pid) => {
+        // Between the schema dump and the data dump: a new table with rows, and more rows in an old one.
+        if (++started !== 2) return;
+        process.kill(pid, 'SIGSTOP');
+        try {
+          source.psql(`CREATE TABLE public.late (id int); INSERT INTO public.late VALUES (1); INSERT INTO public.sessions (user_id, memo) SELECT id, 'late' FROM public.profiles`);
+        } finally {
+          process.kill(pid, 'SIGCONT');
+        }
+      },
+    });
+    expect(started).toBe(3);
+    const db = uniqueName('snap').replace(/-/g, '_');
+    pg.createDatabase(db);
+    try {
+      await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(db), bootstrap: true, yes: true }), out.reporter);
+      expect(pg.psql(db, `SELECT count(*) FROM public.sessions`)).toBe('40');
+      expect(pg.psql(db, `SELECT to_regclass('public.late') IS NULL`)).toBe('t');
+    } finally {
+      pg.psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    }
+  });
+
   it('never prints the database passwords', () => {
     expect(out.text()).not.toContain(source.password);
     expect(out.text()).not.toContain(pg.password);
