@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { platformObjectsSql, rewriteSchemaLine, rolesSql, type SupabaseCatalog } from './supabase-dump.js';
 
-const empty: SupabaseCatalog = { appSchemas: [], extensions: [], roles: [], memberships: [], unreadable: [], triggers: [], policies: [], rls: [], grants: [] };
+const empty: SupabaseCatalog = { appSchemas: [], extensions: [], roles: [], memberships: [], unreadable: [], triggers: [], policies: [], rls: [], grants: [], realtime: [], globalDefaults: [] };
 
 describe('rewriteSchemaLine', () => {
   it('makes schema creation idempotent and drops what the platform owns', () => {

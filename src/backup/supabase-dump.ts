@@ -78,10 +78,16 @@ export interface SupabaseCatalog {
   rls: string[];
   /** Privileges the user's own roles hold on platform tables. */
   grants: { table: string; grantee: string; privilege: string; grantable: boolean }[];
+  /** App tables in the supabase_realtime publication (Realtime's change feed). */
+  realtime: string[];
+  /** Global (not per-schema) default privileges of the dumping role; grantee null is PUBLIC. */
+  globalDefaults: { kind: string; grantee: string | null; self: boolean; privilege: string; grantable: boolean }[];
 }
 
 export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const arr = (xs: string[]) => `ARRAY[${xs.map(lit).join(', ')}]::text[]`;
+
+const kindOf = (t: string) => `CASE ${t}.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END`;
 
 export function catalogQuery(): string {
   const platform = arr(PLATFORM_SCHEMAS);
@@ -114,7 +120,13 @@ export function catalogQuery(): string {
     WHERE n.nspname = ANY (${data}) AND c.relrowsecurity),
   'grants', (SELECT coalesce(json_agg(json_build_object('table', ${rel}, 'grantee', r.rolname, 'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY 1, 2, 3), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
-    WHERE n.nspname = ANY (${data}) AND r.rolname !~ ${rolePattern})
+    WHERE n.nspname = ANY (${data}) AND r.rolname !~ ${rolePattern}),
+  'globalDefaults', (SELECT coalesce(json_agg(json_build_object('kind', ${kindOf('d')}, 'grantee', r.rolname, 'self', a.grantee = d.defaclrole,
+      'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY 1), '[]')
+    FROM pg_default_acl d, aclexplode(d.defaclacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+    WHERE d.defaclrole = current_user::regrole AND d.defaclnamespace = 0),
+  'realtime', (SELECT coalesce(json_agg(format('%I.%I', p.schemaname, p.tablename) ORDER BY 1), '[]') FROM pg_publication_tables p
+    WHERE p.pubname = 'supabase_realtime' AND p.schemaname <> ALL (${platform}))
 )`;
 }
 
@@ -143,7 +155,11 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
       out.push(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`);
     }
   }
-  for (const m of cat.memberships) out.push(`GRANT ${ident(m.role)} TO ${ident(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''};`);
+  for (const m of cat.memberships) {
+    const grant = `GRANT ${ident(m.role)} TO ${ident(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''}`;
+    // The platform's own roles (authenticator, ...) may be reserved: granting them a role is tried, not required.
+    out.push(PLATFORM_ROLE_PATTERN.test(m.member) ? tryStatement(grant, `${m.role} granted to ${m.member}`) : `${grant};`);
+  }
   return out.join('\n') + '\n';
 }
 
@@ -157,27 +173,33 @@ export function extensionsSql(cat: SupabaseCatalog): string {
   return out.length ? `-- Extensions the user enabled.\n${out.join('\n')}\n` : '';
 }
 
+const GRANTEE = `CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = a.grantee)) END`;
+
 /**
  * A fresh project's default privileges would grant the API roles everything the restore creates (and a REVOKE in
- * the source would come back as a grant). So the restoring role's default privileges are emptied first; the dump's
- * own ALTER DEFAULT PRIVILEGES statements (post-data) then set them exactly as in the source.
+ * the source would come back as a grant). So the restoring role's default privileges are set aside first: those in
+ * the app schemas are removed (the dump's own ALTER DEFAULT PRIVILEGES, in its post-data part, set them as in the
+ * source), the global ones go back to PostgreSQL's built-in defaults until globalDefaultPrivilegesSql sets the
+ * source's once every object exists (pg_dump of chosen schemas does not carry them).
  */
-export const RESET_DEFAULT_PRIVILEGES = `-- Objects are created without the target's default privileges; the source's own come back at the end.
+export function resetDefaultPrivilegesSql(appSchemas: string[]): string {
+  return `-- Objects are created without the target's default privileges; the source's come back with the dump's post-data part.
 DO $$
 DECLARE
   d record;
-  g record;
+  a record;
   kind text;
 BEGIN
-  FOR d IN SELECT defaclnamespace, defaclobjtype, defaclacl FROM pg_default_acl WHERE defaclrole = current_user::regrole LOOP
-    kind := CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END;
-    FOR g IN SELECT DISTINCT a.grantee FROM aclexplode(d.defaclacl) a LOOP
+  FOR d IN SELECT defaclnamespace, defaclobjtype, defaclacl FROM pg_default_acl
+    WHERE defaclrole = current_user::regrole
+      AND (defaclnamespace = 0 OR (SELECT nspname FROM pg_namespace WHERE oid = defaclnamespace) = ANY (${arr(appSchemas)}))
+  LOOP
+    kind := ${kindOf('d')};
+    FOR a IN SELECT DISTINCT x.grantee FROM aclexplode(d.defaclacl) x LOOP
       EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I %s REVOKE ALL ON %s FROM %s', current_user,
-        CASE WHEN d.defaclnamespace = 0 THEN '' ELSE format('IN SCHEMA %I', (SELECT nspname FROM pg_namespace WHERE oid = d.defaclnamespace)) END,
-        kind, CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = g.grantee)) END);
+        CASE WHEN d.defaclnamespace = 0 THEN '' ELSE 'IN SCHEMA ' || d.defaclnamespace::regnamespace::text END, kind, ${GRANTEE});
     END LOOP;
     IF d.defaclnamespace = 0 THEN
-      -- Back to the built-in defaults (the owner has all; PUBLIC may run functions and use types).
       EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO %I', current_user, kind, current_user);
       IF kind IN ('FUNCTIONS', 'TYPES') THEN
         EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT %s ON %s TO PUBLIC', current_user, CASE kind WHEN 'FUNCTIONS' THEN 'EXECUTE' ELSE 'USAGE' END, kind);
@@ -186,6 +208,35 @@ BEGIN
   END LOOP;
 END $$;
 `;
+}
+
+/**
+ * The source's global default privileges of the dumping role (pg_dump of chosen schemas leaves them out), applied to
+ * the restoring role once every object exists: a fresh project's own are replaced by the source's.
+ */
+export function globalDefaultPrivilegesSql(cat: SupabaseCatalog): string {
+  const kinds = [...new Set(cat.globalDefaults.map((g) => g.kind))];
+  if (!kinds.length) return '';
+  const out = ["-- The source's global default privileges."];
+  const who = (g: { grantee: string | null; self: boolean }) => (g.self ? 'CURRENT_USER' : g.grantee === null ? 'PUBLIC' : ident(g.grantee));
+  for (const kind of kinds) {
+    out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM PUBLIC;`, `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM CURRENT_USER;`);
+    for (const g of cat.globalDefaults.filter((x) => x.kind === kind)) {
+      out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT ${g.privilege} ON ${kind} TO ${who(g)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * A statement the platform may refuse to \`postgres\` (supautils' reserved roles, a publication it does not own): tried
+ * in a sub-transaction, and a refusal becomes a WARNING instead of failing the whole restore.
+ */
+export function tryStatement(sql: string, what: string): string {
+  return `DO $$ BEGIN ${sql}; EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR invalid_grant_operation OR undefined_object THEN RAISE WARNING '%', ${lit(
+    `not restored: ${what}: `,
+  )} || SQLERRM; END $$;`;
+}
 
 /** Triggers, policies, row level security and grants the user put on platform tables (auth.users, storage.objects). */
 export function platformObjectsSql(cat: SupabaseCatalog): string {
@@ -209,6 +260,9 @@ export function platformObjectsSql(cat: SupabaseCatalog): string {
     );
   }
   for (const g of cat.grants) out.push(`GRANT ${g.privilege} ON TABLE ${g.table} TO ${ident(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+  for (const t of cat.realtime) {
+    out.push(tryStatement(`ALTER PUBLICATION supabase_realtime ADD TABLE ${t}`, `${t} in the supabase_realtime publication (Realtime)`));
+  }
   return out.join('\n') + '\n';
 }
 
@@ -268,12 +322,16 @@ export function supabaseProducers(o: {
         `-- into a fresh Supabase project (as postgres), or into plain PostgreSQL after shisha-ops backup restore --bootstrap.\n` +
         rolesSql(cat, o.reporter) +
         extensionsSql(cat) +
-        RESET_DEFAULT_PRIVILEGES,
+        resetDefaultPrivilegesSql(cat.appSchemas),
     },
     dump('pg_dump (schema)', ['--section=pre-data', ...schemas], true),
     { kind: 'sql', name: 'data header', sql: () => '-- Data: no trigger fires on restored rows.\nSET session_replication_role = replica;\n' },
     dump('pg_dump (data)', ['--data-only', ...schemas, ...PLATFORM_DATA_SCHEMAS.map((s) => `--schema=${s}`), ...skip]),
-    { kind: 'sql', name: 'platform tables', sql: () => 'SET session_replication_role = DEFAULT;\n' + platformObjectsSql(cat) },
+    {
+      kind: 'sql',
+      name: 'platform tables',
+      sql: () => 'SET session_replication_role = DEFAULT;\n' + platformObjectsSql(cat) + globalDefaultPrivilegesSql(cat),
+    },
     // Last, so that the file ends with pg_dump's own "dump complete" trailer (verify and the drill check it).
     dump('pg_dump (constraints, triggers, policies)', ['--section=post-data', ...schemas], true),
   ];

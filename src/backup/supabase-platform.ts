@@ -90,6 +90,7 @@ BEGIN
     CREATE PUBLICATION supabase_realtime;
   END IF;
 END $$;
+ALTER PUBLICATION supabase_realtime OWNER TO postgres;
 `;
 
 /** The auth service's tables, as its migrations leave them (the columns an app reads). Owned by supabase_auth_admin. */

@@ -51,6 +51,7 @@ UNION ALL SELECT 'sequence ' || schemaname || '.' || sequencename || ' ' || coal
 UNION ALL SELECT 'role ' || rolname || ' ' || rolcanlogin || ' ' || rolinherit || ' ' || rolconnlimit FROM pg_roles WHERE rolname LIKE 'shisha%'
 UNION ALL SELECT 'member ' || roleid::regrole || ' ' || member::regrole || ' ' || admin_option FROM pg_auth_members WHERE roleid::regrole::text LIKE 'shisha%' OR member::regrole::text LIKE 'shisha%'
 UNION ALL SELECT 'extension ' || extname FROM pg_extension
+UNION ALL SELECT 'publication ' || pubname || ' ' || schemaname || '.' || tablename FROM pg_publication_tables
 ORDER BY 1`;
 
 /** Every row of every table the backup carries (auth and storage included), as count + md5 per table. */
@@ -100,6 +101,8 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
   });
 
   it('restores strictly, as the non-superuser postgres, into a fresh project: identical objects and rows', () => {
+    // This project's own default privileges differ from the source's: the restored objects must not pick them up.
+    target.psql('ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO dashboard_user');
     strictRestore(file, target.url);
     const asAdmin = (p: SupabaseProject) => (sql: string) => p.admin.psql('postgres', sql);
     const want = snapshot(asAdmin(source));
@@ -109,6 +112,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     // What the comparison covers, said plainly.
     expect(got.catalog).toContain('trigger CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION handle_new_user() O');
     expect(got.catalog.filter((l) => l.startsWith('policy storage.objects'))).toHaveLength(2);
+    expect(got.catalog).toEqual(expect.arrayContaining(['publication supabase_realtime public.sessions', 'member shisha_analyst authenticator false']));
     expect(got.rows.find((l) => l.startsWith('public.sessions '))).toMatch(/^public\.sessions 40 /);
     expect(got.rows.find((l) => l.startsWith('public.profiles '))).toMatch(/^public\.profiles 2 /);
     expect(got.rows.find((l) => l.startsWith('storage.prefixes '))).toMatch(/^storage\.prefixes 4 /);
