@@ -34,7 +34,7 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-eas
 export AWS_ENDPOINT_URL_S3=$BENCH_MOTO_URL AWS_EC2_METADATA_DISABLED=true
 PSQL="$BENCH_PG_BIN/psql -X -q -v ON_ERROR_STOP=1"
 PG_DUMP="$BENCH_PG_BIN/pg_dump"
-DUMP_FLAGS="--format=plain --no-owner --no-privileges --no-publications --no-subscriptions --quote-all-identifiers --encoding=UTF8"
+DUMP_FLAGS="--format=plain --no-owner --no-publications --no-subscriptions --quote-all-identifiers --encoding=UTF8"
 
 # A Supabase-like table: uuids, timestamps, short Japanese text, jsonb, arrays (compresses about like real data).
 make_db() { # name, MB
