@@ -11,6 +11,7 @@ import { downloadJob } from '../../src/backup/download.js';
 import { restoreJob } from '../../src/backup/restore.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 import { captureReporter } from '../lab/capture.js';
+import { startPostgres, type Postgres } from '../lab/postgres.js';
 import { startSupabasePostgres, type SupabaseProject } from '../lab/supabase.js';
 
 /** The seed's recovery, strict: gunzip the file into psql, stop at the first error, all or nothing. */
@@ -70,18 +71,20 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
   const out = captureReporter(true);
   let source: SupabaseProject;
   let target: SupabaseProject;
+  /** A plain PostgreSQL 15 server of its own: the bootstrap creates cluster-wide roles (supabase_admin, ...). */
+  let plain: Postgres;
   let file = '';
   let key = '';
 
   beforeAll(async () => {
     useLabAws();
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
-    [source, target] = await Promise.all([startSupabasePostgres(), startSupabasePostgres()]);
+    [source, target, plain] = await Promise.all([startSupabasePostgres(), startSupabasePostgres(), startPostgres()]);
     source.psql(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'supabase-app.sql'), 'utf8'));
   });
   afterAll(async () => {
     rmSync(tmp, { recursive: true, force: true });
-    await Promise.all([source?.stop(), target?.stop()]);
+    await Promise.all([source?.stop(), target?.stop(), plain?.stop()]);
   });
 
   it('detects the Supabase server and stores one .sql.gz with the seed naming', async () => {
@@ -134,17 +137,12 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
   });
 
   it('restores into plain PostgreSQL 15 after `backup restore --bootstrap`', async () => {
-    const db = uniqueName('plain').replace(/-/g, '_');
-    pg.createDatabase(db);
-    try {
-      await restoreJob(inputsFrom({ bucket, key, 'target-url': pg.urlFor(db), bootstrap: true, yes: true }), out.reporter);
-      const want = snapshot((sql) => source.admin.psql('postgres', sql)).rows;
-      expect(pg.psql(db, ROWS) && pg.psql(db, pg.psql(db, ROWS)).split('\n')).toEqual(want);
-      expect(pg.psql(db, `SELECT count(*) FROM pg_trigger WHERE tgname = 'on_auth_user_created'`)).toBe('1');
-      expect(pg.psql(db, `SELECT has_table_privilege('anon', 'public.admin_notes', 'SELECT')`)).toBe('f');
-    } finally {
-      pg.psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    }
+    const db = 'plain_restore';
+    await restoreJob(inputsFrom({ bucket, key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }), out.reporter);
+    const want = snapshot((sql) => source.admin.psql('postgres', sql)).rows;
+    expect(plain.psql(db, plain.psql(db, ROWS)).split('\n')).toEqual(want);
+    expect(plain.psql(db, `SELECT count(*) FROM pg_trigger WHERE tgname = 'on_auth_user_created'`)).toBe('1');
+    expect(plain.psql(db, `SELECT has_table_privilege('anon', 'public.admin_notes', 'SELECT')`)).toBe('f');
   });
 
   it('all parts of the backup see one snapshot: changes made while it runs are in none of them', async () => {
@@ -162,20 +160,15 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
       },
     });
     expect(started).toBe(3);
-    const db = uniqueName('snap').replace(/-/g, '_');
-    pg.createDatabase(db);
-    try {
-      await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(db), bootstrap: true, yes: true }), out.reporter);
-      expect(pg.psql(db, `SELECT count(*) FROM public.sessions`)).toBe('40');
-      expect(pg.psql(db, `SELECT to_regclass('public.late') IS NULL`)).toBe('t');
-    } finally {
-      pg.psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    }
+    const db = 'snapshot_restore';
+    await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }), out.reporter);
+    expect(plain.psql(db, `SELECT count(*) FROM public.sessions`)).toBe('40');
+    expect(plain.psql(db, `SELECT to_regclass('public.late') IS NULL`)).toBe('t');
   });
 
   it('never prints the database passwords', () => {
     expect(out.text()).not.toContain(source.password);
-    expect(out.text()).not.toContain(pg.password);
+    expect(out.text()).not.toContain(plain.password);
   });
 });
 
