@@ -69,7 +69,7 @@ export interface SupabaseCatalog {
   extensions: { name: string; schema: string }[];
   roles: RoleInfo[];
   memberships: { role: string; member: string; admin: boolean }[];
-  /** auth/storage tables the connecting role may not read (skipped, with a warning). */
+  /** auth/storage tables and sequences the connecting role may not read (skipped, with a warning). */
   unreadable: string[];
   /** User triggers on platform tables (their function lives outside the platform's schemas). */
   triggers: { table: string; name: string; def: string; enabled: string }[];
@@ -108,7 +108,7 @@ export function catalogQuery(): string {
     FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
     WHERE r.rolname !~ ${rolePattern} OR m.rolname !~ ${rolePattern}),
   'unreadable', (SELECT coalesce(json_agg(${rel} ORDER BY 1), '[]') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY (${data}) AND c.relkind IN ('r', 'p') AND NOT has_table_privilege(c.oid, 'SELECT')),
+    WHERE n.nspname = ANY (${data}) AND c.relkind IN ('r', 'p', 'S') AND NOT has_table_privilege(c.oid, 'SELECT')),
   'triggers', (SELECT coalesce(json_agg(json_build_object('table', ${rel}, 'name', t.tgname, 'def', pg_get_triggerdef(t.oid), 'enabled', t.tgenabled) ORDER BY 1, t.tgname), '[]')
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
@@ -313,6 +313,8 @@ export function supabaseProducers(o: {
     env,
     ...(rewrite ? { rewriteLine: rewriteSchemaLine } : {}),
   });
+  // No app schema at all (not even public): the schema parts are left out (pg_dump without --schema would dump everything).
+  const schemaPart = (p: DumpProducer): DumpProducer[] => (schemas.length ? [p] : []);
   return [
     {
       kind: 'sql',
@@ -324,7 +326,7 @@ export function supabaseProducers(o: {
         extensionsSql(cat) +
         resetDefaultPrivilegesSql(cat.appSchemas),
     },
-    dump('pg_dump (schema)', ['--section=pre-data', ...schemas], true),
+    ...schemaPart(dump('pg_dump (schema)', ['--section=pre-data', ...schemas], true)),
     { kind: 'sql', name: 'data header', sql: () => '-- Data: no trigger fires on restored rows.\nSET session_replication_role = replica;\n' },
     dump('pg_dump (data)', ['--data-only', ...schemas, ...PLATFORM_DATA_SCHEMAS.map((s) => `--schema=${s}`), ...skip]),
     {
@@ -333,6 +335,6 @@ export function supabaseProducers(o: {
       sql: () => 'SET session_replication_role = DEFAULT;\n' + platformObjectsSql(cat) + globalDefaultPrivilegesSql(cat),
     },
     // Last, so that the file ends with pg_dump's own "dump complete" trailer (verify and the drill check it).
-    dump('pg_dump (constraints, triggers, policies)', ['--section=post-data', ...schemas], true),
+    ...schemaPart(dump('pg_dump (constraints, triggers, policies)', ['--section=post-data', ...schemas], true)),
   ];
 }
