@@ -102,7 +102,7 @@ async function dumpAndRecord(
   const started = (opts.now ?? (() => new Date()))();
   const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
   const uri = `s3://${inp.bucket}/${key}`;
-  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString() };
+  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString(), flavor };
 
   const t0 = Date.now();
   const dumped = await reporter.group(`Dumping ${conn.dbname} to ${uri}`, () =>

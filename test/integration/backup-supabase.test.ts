@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { runBackup } from '../../src/backup/backup.js';
@@ -96,6 +96,8 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     key = res.key;
     expect(key).toMatch(/^backups\/\d{4}\/\d{2}\/shisha-log_prod_postgres_\d{8}_\d{6}\.sql\.gz$/);
     expect(out.text()).toContain('Supabase mode (detected');
+    const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.Metadata?.flavor).toBe('supabase');
     expect(out.text()).toContain('auth.platform_only: not readable by postgres, its rows are not in the backup');
     file = path.join(tmp, 'backup.sql.gz');
     await downloadJob(inputsFrom({ bucket, key, output: file }), out.reporter);
