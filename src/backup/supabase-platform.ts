@@ -309,8 +309,11 @@ END $$;
 
 /**
  * What supautils lets `postgres` do on the platform although it is no superuser: set session_replication_role
- * (supautils.privileged_role_allowed_configs), and manage policies on storage tables (supautils.policy_grants;
- * here through membership of the storage admin role, as projects had it before supautils).
+ * (supautils.privileged_role_allowed_configs), and create/alter/drop policies and drop triggers on the auth,
+ * storage and realtime tables (supautils.policy_grants / drop_trigger_grants list them for postgres). Without
+ * supautils the only way to allow the latter is membership of the tables' owners, which older projects had and
+ * the platform has since revoked (migrations 20240606060239, 20250421084701): the lab grants it to stand in for
+ * policy_grants. Everything else postgres has here is what the platform grants it.
  */
 const POSTGRES_PRIVILEGES = `
 GRANT SET ON PARAMETER session_replication_role TO postgres;
