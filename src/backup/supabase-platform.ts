@@ -311,13 +311,14 @@ END $$;
  * What supautils lets `postgres` do on the platform although it is no superuser: set session_replication_role
  * (supautils.privileged_role_allowed_configs), and create/alter/drop policies and drop triggers on the auth,
  * storage and realtime tables (supautils.policy_grants / drop_trigger_grants list them for postgres). Without
- * supautils the only way to allow the latter is membership of the tables' owners, which older projects had and
- * the platform has since revoked (migrations 20240606060239, 20250421084701): the lab grants it to stand in for
- * policy_grants. Everything else postgres has here is what the platform grants it.
+ * supautils the only way to allow the latter is membership of the tables' owner, which older projects had and the
+ * platform has since revoked (migrations 20240606060239, 20250421084701): membership of supabase_storage_admin
+ * stands in for policy_grants on the storage tables (none on the auth ones: postgres only has its table grants
+ * there, as on the platform). Everything else postgres has here is what the platform grants it.
  */
 const POSTGRES_PRIVILEGES = `
 GRANT SET ON PARAMETER session_replication_role TO postgres;
-GRANT supabase_auth_admin, supabase_storage_admin TO postgres;
+GRANT supabase_storage_admin TO postgres;
 GRANT ALL ON DATABASE CURRENT_DATABASE_NAME TO postgres;
 `;
 
