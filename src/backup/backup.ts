@@ -11,7 +11,8 @@ import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './m
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
 import { exportSnapshot } from './snapshot.js';
-import { detectFlavor, readCatalog, supabaseProducers, type Flavor } from './supabase-dump.js';
+import { detectFlavor, readCatalog, type Flavor } from './supabase-catalog.js';
+import { supabaseProducers } from './supabase-dump.js';
 import { verifyBackup } from './verify.js';
 
 /**

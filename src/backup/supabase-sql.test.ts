@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { platformObjectsSql, rewriteSchemaLine, rolesSql, type SupabaseCatalog } from './supabase-dump.js';
+import type { SupabaseCatalog } from './supabase-catalog.js';
+import { platformObjectsSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
 
 const empty: SupabaseCatalog = { appSchemas: [], extensions: [], roles: [], memberships: [], unreadable: [], triggers: [], policies: [], rls: [], grants: [], realtime: [], globalDefaults: [] };
 
