@@ -15,8 +15,8 @@ export type Flavor = 'supabase' | 'postgres';
 /** Platform schemas whose DATA the backup carries (their DDL is the platform's), minus the migration tables. */
 export const PLATFORM_DATA_SCHEMAS = ['auth', 'storage'];
 export const PLATFORM_MIGRATION_TABLES = ['auth.schema_migrations', 'storage.migrations'];
-/** Extensions a fresh project has already (never created by the backup). */
-const PLATFORM_EXTENSIONS = ['plpgsql', 'pg_graphql', 'pg_stat_statements', 'pgcrypto', 'uuid-ossp', 'supabase_vault', 'pgsodium', 'pgjwt'];
+/** Extensions the platform installs and manages itself (in its own schemas): never created by the backup. */
+const PLATFORM_EXTENSIONS = ['plpgsql', 'pg_graphql', 'supabase_vault', 'pgsodium'];
 
 /** Runs one query through psql (password in the environment), in the given snapshot, and returns its single value. */
 async function queryValue(conn: PgConnection, sql: string, reporter: Reporter, what: string, snapshot?: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SupabaseCatalog } from './supabase-catalog.js';
-import { platformObjectsSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
+import { extensionsSql, platformObjectsSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
 
 const empty: SupabaseCatalog = { appSchemas: [], extensions: [], roles: [], memberships: [], unreadable: [], triggers: [], policies: [], rls: [], grants: [], realtime: [], globalDefaults: [] };
 
@@ -54,5 +54,15 @@ describe('platformObjectsSql', () => {
     expect(sql).toContain('CREATE POLICY "own files" ON storage.objects AS PERMISSIVE FOR SELECT TO "authenticated", PUBLIC USING ((owner = auth.uid()));');
     expect(sql).toContain(`IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = 'storage.objects'::regclass) THEN ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;`);
     expect(sql).toContain('GRANT SELECT ON TABLE auth.users TO "analyst";');
+  });
+});
+
+describe('extensionsSql', () => {
+  it('creates each extension when the server offers it (its schema first when that is an app schema)', () => {
+    const sql = extensionsSql({ ...empty, extensions: [{ name: 'citext', schema: 'extensions' }, { name: 'postgis', schema: 'gis' }] });
+    expect(sql).toContain(`IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'citext') THEN CREATE EXTENSION IF NOT EXISTS "citext" WITH SCHEMA "extensions";`);
+    expect(sql).toContain(`CREATE SCHEMA IF NOT EXISTS "gis";\nDO $$ BEGIN IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'postgis')`);
+    expect(sql).toContain(`RAISE WARNING '%', 'extension postgis is not available on this server: not created'`);
+    expect(sql).not.toContain('CREATE SCHEMA IF NOT EXISTS "extensions"');
   });
 });

@@ -33,14 +33,21 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
   return out.join('\n') + '\n';
 }
 
-/** Extensions the user enabled (the platform's own exist in every project). */
+/**
+ * Extensions of the source (a project has most already: IF NOT EXISTS). One this server does not offer (plain
+ * PostgreSQL lacks Supabase's extra ones) is skipped with a warning; what needs it fails later with its own error.
+ */
 export function extensionsSql(cat: SupabaseCatalog): string {
   const out: string[] = [];
   for (const e of cat.extensions) {
     if (!PLATFORM_SCHEMAS.includes(e.schema) && e.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(e.schema)};`);
-    out.push(`CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)};`);
+    out.push(
+      `DO $$ BEGIN IF EXISTS (SELECT FROM pg_available_extensions WHERE name = ${lit(e.name)}) THEN ` +
+        `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}; ` +
+        `ELSE RAISE WARNING '%', ${lit(`extension ${e.name} is not available on this server: not created`)}; END IF; END $$;`,
+    );
   }
-  return out.length ? `-- Extensions the user enabled.\n${out.join('\n')}\n` : '';
+  return out.length ? `-- Extensions.\n${out.join('\n')}\n` : '';
 }
 
 const GRANTEE = `CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = a.grantee)) END`;
