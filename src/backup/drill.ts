@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
+import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { InputError, OpsError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
+import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { getDatabaseUrl } from './inputs.js';
@@ -31,6 +32,8 @@ export interface DrillParams {
   reporter: Reporter;
   /** The live source, when known (after a backup): the target must not be it either. */
   source?: ServerIdentity;
+  /** Create Supabase's platform roles and schemas first (a plain PostgreSQL target for a Supabase-mode backup). */
+  bootstrap?: boolean;
 }
 
 export interface DrillResult {
@@ -128,6 +131,7 @@ export async function drillBackup(p: DrillParams): Promise<DrillResult> {
     throw new InputError('target-url', `${where} is the database this backup was taken from (same server and database OID): a drill needs a scratch database`);
   }
   await checkScratch(target, manifest, reporter);
+  if (p.bootstrap) await bootstrapSupabasePlatform(target, reporter);
   let tables: TableComparison[];
   try {
     await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified: false });
@@ -157,5 +161,5 @@ export async function drillJob(inputs: InputSource, reporter: Reporter): Promise
   const s3 = s3Client();
   const { bucket, key } = await selectBackup(inputs, s3);
   reporter.output('key', key);
-  return drillBackup({ s3, bucket, key, target, reporter });
+  return drillBackup({ s3, bucket, key, target, reporter, bootstrap: getBoolean(inputs, 'bootstrap', false) });
 }

@@ -8,6 +8,7 @@ import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { mb } from './dump-upload.js';
 import { getDatabaseUrl } from './inputs.js';
@@ -192,6 +193,7 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
     if (answer.trim() !== where) throw new InputError('yes', `not confirmed (expected '${where}' to be typed); nothing was restored`);
   }
 
+  if (getBoolean(inputs, 'bootstrap', false)) await bootstrapSupabasePlatform(target, reporter);
   const res = await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified });
   reporter.output('key', key);
   reporter.summary({

@@ -33,6 +33,7 @@ export function registerBackup(cmd: Command): void {
       .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
       .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
       .option('--verify <bool>', 're-read and check the stored object (default true)')
+      .option('--flavor <flavor>', 'auto (detect Supabase), supabase or postgres (default auto)')
       .option('--drill-url <url>', 'after the backup, restore it into this empty scratch database and compare every table with the manifest (secret; or DRILL_URL)');
   jobCommand(
     cmd,
@@ -74,6 +75,7 @@ export function registerBackup(cmd: Command): void {
       filters(location(c))
         .option('--key <key>', 'object key (default: the newest backup)')
         .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret; or TARGET_URL)')
+        .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)")
         .option('--yes', 'do not ask for confirmation (required without a terminal)')
         .option('--allow-unverified', 'restore a backup that has neither a .sha256 nor a .manifest.json'),
     (inputs, reporter) => restoreJob(withTargetUrlFromEnv(inputs), reporter).then(() => undefined),
@@ -85,7 +87,8 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--target-url <url>', 'empty scratch database (required; secret; or TARGET_URL)'),
+        .option('--target-url <url>', 'empty scratch database (required; secret; or TARGET_URL)')
+        .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)"),
     (inputs, reporter) => drillJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
