@@ -16,9 +16,11 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', 'Lightsail container service name')
         .requiredOption('--image <ref>', 'image to deploy, preferably by digest (registry/repo@sha256:...)')
+        .option('--region <region>', 'region of the container service (default: AWS_REGION)')
         .option('--container-name <name>', 'container name (default: api)')
         .option('--container-port <port>', 'container port served over HTTP (default: 8080)')
         .option('--health-check-path <path>', 'health check path (default: /health)')
+        .option('--health-check-success-codes <codes>', 'HTTP codes counted as healthy (default: 200-299)')
         .option('--environment <KEY=VALUE>', 'environment variable (repeatable; values are treated as secrets)', collect)
         .option('--timeout-minutes <minutes>', 'how long to wait for ACTIVE (default: 15)')
         .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name shisha-api \\\n    --image public.ecr.aws/abc/shisha-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
