@@ -12,4 +12,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // CloudFront Functions: plain scripts whose `handler` CloudFront calls.
+  {
+    files: ['infra/**/functions/*.js'],
+    languageOptions: { sourceType: 'script' },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^handler$' }] },
+  },
 );
