@@ -80,7 +80,7 @@ run "the_plan_role_reads_no_secret" {
   }
 
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Effect == "Deny"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Effect == "Deny"
     error_message = "secret reads must be an explicit Deny (ReadOnlyAccess allows them)"
   }
 
@@ -106,7 +106,7 @@ run "the_apply_role_cannot_change_itself" {
   command = plan
 
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s if s.Sid == "NeverChangeItself"]).Effect == "Deny"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s if s.Sid == "NeverChangeItself"]).Effect == "Deny"
     error_message = "the apply role needs an explicit Deny on changes to itself"
   }
 
