@@ -8,14 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-if ! command -v terraform >/dev/null 2>&1; then
-  echo "tf-check: terraform is not on PATH: install Terraform >= 1.10 to validate and test infra/" >&2
+has_aws() { [ -d "$1/registry.terraform.io/hashicorp/aws" ]; }
+if [ -n "${TF_PLUGIN_MIRROR:-}" ] && ! has_aws "$TF_PLUGIN_MIRROR"; then
+  echo "tf-check: TF_PLUGIN_MIRROR=$TF_PLUGIN_MIRROR holds no registry.terraform.io/hashicorp/aws provider." >&2
+  echo "tf-check: make one with: terraform -chdir=infra/envs/prod providers mirror \"$TF_PLUGIN_MIRROR\"" >&2
   exit 1
 fi
-
 mirror=""
 for candidate in "${TF_PLUGIN_MIRROR:-}" /opt/tf-plugins "$HOME/.terraform.d/plugins"; do
-  if [ -n "$candidate" ] && [ -d "$candidate/registry.terraform.io/hashicorp/aws" ]; then
+  if [ -n "$candidate" ] && has_aws "$candidate"; then
     mirror=$candidate
     break
   fi
@@ -23,6 +24,11 @@ done
 if [ -z "$mirror" ]; then
   echo "tf-check: no provider mirror with registry.terraform.io/hashicorp/aws found (looked in \$TF_PLUGIN_MIRROR, /opt/tf-plugins, ~/.terraform.d/plugins)." >&2
   echo "tf-check: make one with: terraform -chdir=infra/envs/prod providers mirror <dir>, then TF_PLUGIN_MIRROR=<dir> npm test" >&2
+  exit 1
+fi
+
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "tf-check: terraform is not on PATH: install Terraform >= 1.10 to validate and test infra/" >&2
   exit 1
 fi
 
