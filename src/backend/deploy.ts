@@ -56,8 +56,10 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
   }
   const previous = service.currentDeployment?.version;
 
-  if (!inputs.image.mutable && service.currentDeployment?.state === 'ACTIVE' && sameAsCurrent(buildDeploymentRequest(inputs, service.currentDeployment), service.currentDeployment)) {
-    return skipUnchanged(reporter, inputs, service.currentDeployment.version ?? 0, service.url ?? '', timing);
+  // Deploy by content: a digest-pinned image that already runs with the same settings needs no new deployment.
+  const current = service.currentDeployment;
+  if (current?.state === 'ACTIVE' && !inputs.image.mutable && sameAsCurrent(buildDeploymentRequest(inputs, current), current)) {
+    return skipUnchanged(reporter, inputs, current.version ?? 0, service.url ?? '', timing);
   }
   reporter.output('skipped', 'false');
 
@@ -115,7 +117,7 @@ async function createDeployment(
   const request = buildDeploymentRequest(inputs, current);
   const kept = Object.keys(request.containers ?? {}).filter((n) => n !== inputs.containerName);
   reporter.info(
-    `container '${inputs.containerName}': port ${inputs.containerPort}, health check ${inputs.healthCheckPath}, ` +
+    `container '${inputs.containerName}': port ${inputs.containerPort}, health check ${inputs.healthCheckPath} (${inputs.healthCheckSuccessCodes}), ` +
       `environment ${inputs.environment ? `${inputs.environment.size} variable(s) (values hidden)` : 'kept from the current deployment'}` +
       (kept.length ? `; other containers kept: ${kept.join(', ')}` : ''),
   );
