@@ -34,7 +34,7 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-eas
 export AWS_ENDPOINT_URL_S3=$BENCH_MOTO_URL AWS_EC2_METADATA_DISABLED=true
 PSQL="$BENCH_PG_BIN/psql -X -q -v ON_ERROR_STOP=1"
 PG_DUMP="$BENCH_PG_BIN/pg_dump"
-DUMP_FLAGS="--format=plain --no-owner --no-privileges --no-publications --no-subscriptions --quote-all-identifiers --encoding=UTF8"
+DUMP_FLAGS="--format=plain --no-owner --no-publications --no-subscriptions --quote-all-identifiers --encoding=UTF8"
 
 # A Supabase-like table: uuids, timestamps, short Japanese text, jsonb, arrays (compresses about like real data).
 make_db() { # name, MB
@@ -80,7 +80,7 @@ run_aws() {
 run_action() { # db → prints "seconds maxrss_kb dump_phase_seconds"
   local out="$WORK/time.$1" t0 t1
   t0=$(now)
-  env "INPUT_DATABASE-URL=$URL/$1" INPUT_BUCKET=bench-backups INPUT_PREFIX=bench INPUT_VERIFY=false \
+  env "INPUT_DATABASE-URL=$URL/$1" INPUT_BUCKET=bench-backups INPUT_PREFIX=bench INPUT_VERIFY=false INPUT_FLAVOR="${FLAVOR:-auto}" \
     "INPUT_COMPRESSION-LEVEL=6" GITHUB_OUTPUT="$WORK/out" GITHUB_STEP_SUMMARY="$WORK/summary" \
     /usr/bin/time -v -o "$out" node actions/db-backup/dist/index.js >"$WORK/action.$1.log" 2>&1 \
     || { cat "$WORK/action.$1.log" >&2; exit 1; }
@@ -101,6 +101,8 @@ for r in $(seq 1 "$ROUNDS"); do
   [ "$rss" -gt "$RSS_FULL" ] && RSS_FULL=$rss
 done
 read -r T_Q RSS_Q _ < <(run_action bench_quarter)
+# Supabase mode on the same data: three pg_dumps (schema, data, post-data) on one snapshot, plus a catalog query.
+read -r T_SUPA RSS_SUPA _ < <(FLAVOR=supabase run_action bench_full)
 grep -h "dumped" "$WORK/action.bench_full.log" | tail -1 || true
 
 echo
@@ -112,4 +114,5 @@ printf '%-48s %8.1fs\n' "  of which dump → gzip → multipart upload" "$T_DUMP
 echo "ratio db-backup / (pg_dump | gzip):       $(ratio "$T_OURS" "$T_GZIP")   (goal <= 1.15)"
 echo "  dump+upload phase only:                 $(ratio "$T_DUMP" "$T_GZIP")   (the rest: node start, version checks, the .sha256 sidecar)"
 echo "ratio db-backup / (pg_dump | gzip | aws): $(ratio "$T_OURS" "$T_AWS")"
+echo "Supabase mode (flavor: supabase), one run: $(printf '%.1f' "$T_SUPA")s, ratio $(ratio "$T_SUPA" "$T_GZIP"), peak RSS $(( RSS_SUPA / 1024 )) MB"
 echo "peak RSS of db-backup: $(( RSS_Q / 1024 )) MB at ~$(( DB_MB / 4 )) MB, $(( RSS_FULL / 1024 )) MB at ~${DB_MB} MB   (goal <= 200 MB, flat)"

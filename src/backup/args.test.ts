@@ -23,9 +23,10 @@ describe('pg_dump arguments', () => {
     expect(() => checkPgDumpArgs(['--exclude-schema=graphql', '-n', 'public'].filter((a) => a.startsWith('-')))).not.toThrow();
   });
 
-  it('dumps plain SQL without owners, privileges or publications, and never puts the password in argv', () => {
+  it('dumps plain SQL without owners or publications, with privileges, and never puts the password in argv', () => {
     const args = pgDumpArgs(parseDatabaseUrl('postgresql://postgres:s3cret@db.x.supabase.co:5432/postgres'), ['--exclude-schema=graphql']);
-    expect(args).toEqual(expect.arrayContaining(['--format=plain', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--exclude-schema=graphql']));
+    expect(args).toEqual(expect.arrayContaining(['--format=plain', '--no-owner', '--no-publications', '--no-subscriptions', '--exclude-schema=graphql']));
+    expect(args).not.toContain('--no-privileges');
     expect(args.join(' ')).not.toContain('s3cret');
     expect(args[args.length - 1]).toBe('--dbname=postgresql://postgres@db.x.supabase.co:5432/postgres');
   });

@@ -4,11 +4,15 @@ import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { createDumpSource, type DumpProducer } from './dump-source.js';
 import { dumpToS3, mb } from './dump-upload.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
 import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
+import { exportSnapshot } from './snapshot.js';
+import { detectFlavor, readCatalog, type Flavor } from './supabase-catalog.js';
+import { supabaseProducers } from './supabase-dump.js';
 import { verifyBackup } from './verify.js';
 
 /**
@@ -20,6 +24,7 @@ export interface BackupOptions {
   now?: () => Date;
   partSize?: number;
   queueSize?: number;
+  /** Called with the pid of each dump process (pg_dump) once it runs. */
   onDumpStarted?: (pid: number) => void;
 }
 
@@ -31,12 +36,12 @@ export interface BackupResult extends BackupMeta {
 }
 
 /**
- * Flags our dumps always carry: plain SQL that restores with `gunzip | psql` into a database that already has
- * Supabase's roles and its own publication: no ownership or GRANT statements (roles differ between projects, and
- * `ALTER ... OWNER TO supabase_admin` needs superuser), no publications/subscriptions (supabase_realtime exists
- * already; subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
+ * Flags our dumps always carry: plain SQL that restores with `gunzip | psql`: no ownership statements (roles
+ * differ between servers, and `ALTER ... OWNER TO supabase_admin` needs superuser), GRANT/REVOKE kept (the API
+ * roles' rights are part of the app), no publications/subscriptions (supabase_realtime exists already;
+ * subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
  */
-export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
+export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
 
 export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
   return [...DUMP_FLAGS, ...extra, `--dbname=${urlWithoutPassword(conn)}`];
@@ -56,10 +61,49 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
     return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version };
   });
 
+  const flavor = inp.flavor === 'auto' ? await detectFlavor(conn, reporter) : inp.flavor;
+  reporter.info(
+    flavor === 'supabase'
+      ? `Supabase mode${inp.flavor === 'auto' ? ' (detected: auth schema and supabase_admin role)' : ''}: app schemas, custom roles, auth/storage data, user objects on platform tables`
+      : 'PostgreSQL mode: the whole database with its privileges',
+  );
+  // Supabase mode runs several pg_dumps: they share one exported snapshot, so the backup is as consistent as one pg_dump.
+  const snapshot = flavor === 'supabase' ? await exportSnapshot(conn, reporter) : undefined;
+  try {
+    const producers =
+      flavor === 'supabase'
+        ? supabaseProducers({
+            cat: await readCatalog(conn, reporter, snapshot?.id),
+            pgDump,
+            conn,
+            extraArgs: inp.pgDumpArgs,
+            baseFlags: DUMP_FLAGS,
+            reporter,
+            snapshot: snapshot?.id,
+          })
+        : [{ kind: 'process' as const, name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }];
+    return await dumpAndRecord(inp, flavor, producers, { serverVersion, pgDumpVersion }, s3, reporter, opts);
+  } finally {
+    await snapshot?.close();
+  }
+}
+
+/** dump → gzip → S3, then the checksum file, the optional verification, outputs and summary. */
+async function dumpAndRecord(
+  inp: RunInputs,
+  flavor: Flavor,
+  producers: DumpProducer[],
+  versions: { serverVersion: string; pgDumpVersion: string },
+  s3: S3Client,
+  reporter: Reporter,
+  opts: BackupOptions,
+): Promise<BackupResult> {
+  const { conn } = inp;
+  const { serverVersion, pgDumpVersion } = versions;
   const started = (opts.now ?? (() => new Date()))();
   const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
   const uri = `s3://${inp.bucket}/${key}`;
-  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString() };
+  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString(), flavor };
 
   const t0 = Date.now();
   const dumped = await reporter.group(`Dumping ${conn.dbname} to ${uri}`, () =>
@@ -67,15 +111,12 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
       s3,
       bucket: inp.bucket,
       key,
-      pgDump,
-      args: pgDumpArgs(conn, inp.pgDumpArgs),
-      env: pgEnv(conn),
+      source: createDumpSource(producers, { onProcessStarted: opts.onDumpStarted }),
       level: inp.compressionLevel,
       metadata: toS3Metadata(base),
       reporter,
       partSize: opts.partSize,
       queueSize: opts.queueSize,
-      onDumpStarted: opts.onDumpStarted,
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
@@ -93,8 +134,8 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
   reporter.summary({
     title: 'Database backup',
     table: [
-      ['Database', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
-      [conn.dbname, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
+      ['Database', 'Mode', 'Server', 'pg_dump', 'SQL size', 'Stored size', 'Time', 'Verified'],
+      [conn.dbname, flavor, serverVersion, pgDumpVersion, mb(dumped.uncompressedSize), mb(dumped.compressedSize), `${seconds.toFixed(1)}s`, inp.verify ? 'yes' : 'skipped'],
     ],
   });
   return { key, uri, size: dumped.compressedSize, ...meta, sha256: dumped.sha256 };

@@ -34,7 +34,7 @@ export function parseDatabaseUrl(url: string, input = 'database-url'): PgConnect
     throw new InputError(
       input,
       "port 6543 is Supabase's transaction pooler, which pg_dump cannot use: use the session pooler on port 5432 " +
-        '(same host) or the direct connection (db.<project>.supabase.co:5432)',
+        '(same host; the direct host db.<ref>.supabase.co is IPv6-only without the IPv4 add-on, and GitHub-hosted runners have no IPv6)',
     );
   }
   const dbname = decode(u.pathname.replace(/^\//, ''), input, 'database name');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -6,17 +5,15 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsC
 import { Upload } from '@aws-sdk/lib-storage';
 import { describeError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
+import { DumpFailed, type DumpSource } from './dump-source.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
 export interface DumpUploadParams {
   s3: S3Client;
   bucket: string;
   key: string;
-  /** pg_dump binary and its full argument list (no password in it). */
-  pgDump: string;
-  args: string[];
-  /** Environment of pg_dump (PGPASSWORD). */
-  env: NodeJS.ProcessEnv;
+  /** What to upload: the dump's producers concatenated (see dump-source.ts); created, not yet read. */
+  source: DumpSource;
   level: number;
   /** Metadata known before the dump (versions, database). */
   metadata: Record<string, string>;
@@ -24,13 +21,11 @@ export interface DumpUploadParams {
   /** Multipart part size; memory is about partSize × (queueSize + 1). */
   partSize?: number;
   queueSize?: number;
-  /** Called with pg_dump's pid once it runs (tests, diagnostics). */
-  onDumpStarted?: (pid: number) => void;
 }
 
 export interface DumpUploadResult {
   sha256: string;
-  /** Bytes of SQL pg_dump wrote. */
+  /** Bytes of SQL the dump wrote. */
   uncompressedSize: number;
   /** Bytes of the object. */
   compressedSize: number;
@@ -38,46 +33,22 @@ export interface DumpUploadResult {
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 2;
-const STDERR_KEEP = 64 * 1024;
-
-class DumpFailed extends Error {
-  override name = 'DumpFailed';
-}
 
 /**
- * pg_dump stdout → gzip (on all cores, see ParallelGzip) → S3 multipart upload (SSE AES256), hashing the gzip bytes on the way: constant memory,
- * no temp file. The end of the stream is held back until pg_dump has exited: a failed or killed pg_dump makes the
- * stream fail instead of end, so the upload is never completed with a truncated dump. On any failure the multipart
- * upload is aborted and pg_dump is stopped; nothing is left in the bucket.
+ * dump source → gzip (on all cores, see ParallelGzip) → S3 multipart upload (SSE AES256), hashing the gzip bytes on
+ * the way: constant memory, no temp file. The source ends only once every producer exited 0: a failed or killed
+ * pg_dump makes the stream fail instead of end, so the upload is never completed with a truncated dump. On any
+ * failure the multipart upload is aborted and the source is stopped; nothing is left in the bucket.
  */
 export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
-  const { reporter } = p;
-  const child = spawn(p.pgDump, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-STDERR_KEEP);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  if (child.pid !== undefined) p.onDumpStarted?.(child.pid);
-
+  const { reporter, source } = p;
   let raw = 0;
   let packed = 0;
   const hash = createHash('sha256');
-  const gate = new Transform({
+  const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       raw += chunk.length;
       cb(null, chunk);
-    },
-    flush(cb) {
-      void exited.then(({ code, signal, error }) => {
-        if (code === 0) return cb();
-        const why = error ? `could not start (${error.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        cb(new DumpFailed(`pg_dump ${why}`));
-      });
     },
   });
   const tap = new Transform({
@@ -110,42 +81,39 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   }, 30000);
   ticker.unref();
 
-  let killedByUs = false;
-  const stopDump = () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      killedByUs = true;
-      child.kill('SIGTERM');
-    }
-  };
   // A failed stream fails the upload (its reader throws, and lib-storage aborts the multipart upload itself);
-  // a failed upload stops pg_dump (otherwise it would block forever on a full pipe).
-  const piped = pipeline(child.stdout, gate, new ParallelGzip({ level: p.level }), tap).catch((err: unknown) => {
+  // a failed upload stops the dump (otherwise pg_dump would block forever on a full pipe).
+  const piped = pipeline(source.stream, counter, new ParallelGzip({ level: p.level }), tap).catch((err: unknown) => {
     tap.destroy(err instanceof Error ? err : new Error(String(err)));
     throw err;
   });
   const uploaded = upload.done().catch((err: unknown) => {
-    stopDump();
+    source.stop();
     tap.destroy(err instanceof Error ? err : new Error(String(err)));
     throw err;
   });
   const [pipeRes, upRes] = await Promise.allSettled([piped, uploaded]);
   clearInterval(ticker);
-  const exit = await exited;
-  if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && exit.code === 0) {
-    for (const l of reporter.redact(stderr).split('\n').filter((x) => x.trim()).slice(-20)) reporter.warn(`pg_dump: ${l}`);
+  const dumped = await source.done.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && dumped === undefined) {
+    for (const w of source.warnings) {
+      for (const l of reporter.redact(w.stderr).split('\n').filter((x) => x.trim()).slice(-20)) reporter.warn(`${w.producer}: ${l}`);
+    }
     return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };
   }
 
   // Failure: make sure no object and no open multipart upload remains.
   await cleanUp(p.s3, p.bucket, p.key, upRes.status === 'fulfilled', reporter);
-  if (!killedByUs && exit.code !== 0) {
-    const lines = reporter.redact(stderr).trim().split('\n').filter((l) => l.trim());
-    if (lines.length) reporter.error(`pg_dump stderr:\n${lines.slice(-30).join('\n')}`);
-    const why = exit.error ? `could not start (${exit.error.message})` : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  if (dumped instanceof DumpFailed && !dumped.afterStop) {
+    const lines = reporter.redact(dumped.stderr).trim().split('\n').filter((l) => l.trim());
+    if (lines.length) reporter.error(`${dumped.producer} stderr:\n${lines.slice(-30).join('\n')}`);
     const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1];
-    throw new OpsError(reporter.redact(`pg_dump ${why}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`));
+    throw new OpsError(reporter.redact(`${dumped.message}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`));
   }
-  const reason = upRes.status === 'rejected' ? upRes.reason : pipeRes.status === 'rejected' ? pipeRes.reason : new Error('unknown');
+  const reason = upRes.status === 'rejected' ? upRes.reason : pipeRes.status === 'rejected' ? pipeRes.reason : (dumped ?? new Error('unknown'));
   throw new OpsError(reporter.redact(`upload to s3://${p.bucket}/${p.key} failed: ${describeError(reason)}; the upload was aborted, nothing was stored`), {
     cause: reason,
   });

@@ -7,7 +7,10 @@ import { parseDatabaseUrl, type PgConnection } from './database-url.js';
 import { NAME_PART, normalizePrefix } from './naming.js';
 
 /** Defaults: the single source of truth (action.yml declares the same). */
-export const DEFAULTS = { prefix: 'backups', project: 'shisha-log', environment: 'prod', compressionLevel: 6, verify: true } as const;
+export const DEFAULTS = { prefix: 'backups', project: 'shisha-log', environment: 'prod', compressionLevel: 6, verify: true, flavor: 'auto' } as const;
+
+export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
+export type FlavorInput = (typeof FLAVORS)[number];
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -47,6 +50,14 @@ export interface RunInputs {
   compressionLevel: number;
   pgDumpArgs: string[];
   verify: boolean;
+  /** What to dump: auto (detect a Supabase server), supabase, or postgres (the whole database). */
+  flavor: FlavorInput;
+}
+
+export function getFlavor(src: InputSource): FlavorInput {
+  const v = getString(src, 'flavor', { default: DEFAULTS.flavor }).toLowerCase();
+  if (!(FLAVORS as readonly string[]).includes(v)) throw new InputError('flavor', `expected one of ${FLAVORS.join(', ')}, got '${v}'`);
+  return v as FlavorInput;
 }
 
 export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs {
@@ -62,6 +73,7 @@ export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs 
     compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS.compressionLevel, min: 1, max: 9 }),
     pgDumpArgs,
     verify: getBoolean(src, 'verify', DEFAULTS.verify),
+    flavor: getFlavor(src),
   };
 }
 

@@ -18,6 +18,8 @@ export interface BackupMeta {
   pgDumpVersion?: string;
   database?: string;
   createdAt?: string;
+  /** What was dumped: `supabase` (restores into a fresh project, or plain PostgreSQL after the bootstrap) or `postgres`. */
+  flavor?: string;
 }
 
 export const SIDECAR_SUFFIX = '.sha256';
@@ -31,6 +33,7 @@ export function toS3Metadata(m: BackupMeta): Record<string, string> {
   if (m.pgDumpVersion) out['pg-dump-version'] = m.pgDumpVersion;
   if (m.database) out.database = m.database;
   if (m.createdAt) out['created-at'] = m.createdAt;
+  if (m.flavor) out.flavor = m.flavor;
   return out;
 }
 
@@ -46,6 +49,7 @@ export function fromS3Metadata(md: Record<string, string> | undefined): BackupMe
     pgDumpVersion: m['pg-dump-version'],
     database: m.database,
     createdAt: m['created-at'],
+    flavor: m.flavor,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { choosePgDump, formatVersionNum, majorOfVersionNum, parsePgVersion, type PgDumpCandidate } from './pg-tools.js';
+import { choosePgDump, formatVersionNum, ipv6Advice, majorOfVersionNum, parsePgVersion, type PgDumpCandidate } from './pg-tools.js';
 
 const c = (major: number, onPath = false): PgDumpCandidate => ({
   path: onPath ? '/usr/bin/pg_dump' : `/usr/lib/postgresql/${major}/bin/pg_dump`,
@@ -33,5 +33,19 @@ describe('pg_dump versions', () => {
       /pg_dump must be at least the server's major version 17 \(installed: 15 .*\): install postgresql-client-17 \(apt-get install postgresql-client-17/,
     );
     expect(() => choosePgDump([], 15)).toThrow(/installed: none found/);
+  });
+});
+
+describe('ipv6Advice', () => {
+  const err = 'connection to server at "db.abcd.supabase.co" (2406:da14::1), port 5432 failed: Network is unreachable';
+  it('recommends the session pooler when an IPv6-only host is unreachable', () => {
+    expect(ipv6Advice('db.abcd.supabase.co', err, [6])).toMatch(/only IPv6 addresses.*session pooler.*pooler\.supabase\.com:5432/);
+    expect(ipv6Advice('db.example.internal', 'connect EADDRNOTAVAIL', [6, 6])).toContain('session pooler');
+    // Supabase's direct host even when the name could not be resolved here.
+    expect(ipv6Advice('db.abcd.supabase.co', err, [])).toContain('session pooler');
+  });
+  it('says nothing for other errors or hosts with IPv4', () => {
+    expect(ipv6Advice('db.abcd.supabase.co', 'password authentication failed for user "postgres"', [6])).toBe('');
+    expect(ipv6Advice('db.example.com', 'Network is unreachable', [4, 6])).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +120,32 @@ export async function serverVersionNum(conn: PgConnection, reporter: Reporter, p
     if (err instanceof OpsError) throw err;
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
     const line = reporter.redact(stderr.trim().split('\n').find((l) => l.trim()) ?? 'no output');
-    throw new OpsError(`could not connect to the database to read its version (psql): ${line}`);
+    throw new OpsError(`could not connect to the database to read its version (psql): ${line}${await ipv6Hint(conn.host, stderr)}`);
   }
+}
+
+/** Connection errors of a host this machine has no route to (an IPv6 address without IPv6 connectivity). */
+const UNREACHABLE = /Network is unreachable|Cannot assign requested address|ENETUNREACH|EADDRNOTAVAIL|No route to host/i;
+
+/**
+ * The advice for a failed connection to an IPv6-only host: Supabase's direct host db.<ref>.supabase.co has only
+ * an AAAA record without the IPv4 add-on, and GitHub-hosted runners have no IPv6. Empty when it does not apply.
+ */
+export function ipv6Advice(host: string, error: string, addressFamilies: number[]): string {
+  if (!UNREACHABLE.test(error)) return '';
+  const v6only = addressFamilies.length > 0 && addressFamilies.every((f) => f === 6);
+  if (!v6only && !/^db\.[a-z0-9]+\.supabase\.co$/i.test(host)) return '';
+  return (
+    ` (${host} has only IPv6 addresses and this machine cannot reach IPv6 (GitHub-hosted runners have none): for Supabase use the ` +
+    'session pooler, postgresql://postgres.<ref>:<password>@aws-0-<region>.pooler.supabase.com:5432/postgres (Connect > Session pooler), or buy the IPv4 add-on)'
+  );
+}
+
+async function ipv6Hint(host: string, error: string): Promise<string> {
+  if (!UNREACHABLE.test(error)) return '';
+  const families = await lookup(host, { all: true }).then(
+    (a) => a.map((x) => x.family),
+    () => [] as number[],
+  );
+  return ipv6Advice(host, error, families);
 }

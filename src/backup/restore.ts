@@ -7,6 +7,7 @@ import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword } from './database-url.js';
 import { mb } from './dump-upload.js';
 import { getDatabaseUrl } from './inputs.js';
@@ -48,6 +49,7 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
     if (answer.trim() !== target.dbname) throw new InputError('yes', 'not confirmed (the database name typed did not match); nothing was restored');
   }
 
+  if (getBoolean(inputs, 'bootstrap', false)) await bootstrapSupabasePlatform(target, reporter);
   const { meta, size } = await readBackupMeta(s3, bucket, key);
   if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: restoring without a checksum check`);
   const psql = findPsql();

@@ -30,7 +30,8 @@ export function registerBackup(cmd: Command): void {
       .option('--environment <name>', 'environment part of the object name (default prod)')
       .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
       .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
-      .option('--verify <bool>', 're-read and check the stored object (default true)');
+      .option('--verify <bool>', 're-read and check the stored object (default true)')
+      .option('--flavor <flavor>', 'auto (detect Supabase), supabase or postgres (default auto)');
   jobCommand(
     cmd,
     'run',
@@ -70,6 +71,7 @@ export function registerBackup(cmd: Command): void {
       filters(location(c))
         .option('--key <key>', 'object key (default: the newest backup)')
         .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret)')
+        .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)")
         .option('--yes', 'do not ask for confirmation (required without a terminal)'),
     (inputs, reporter) => restoreJob(inputs, reporter).then(() => undefined),
   );

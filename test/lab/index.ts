@@ -5,9 +5,10 @@
 import { startMoto, type Moto } from './moto.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { LightsailFake } from './lightsail-fake.js';
+import { startSupabasePostgres, type SupabaseProject } from './supabase.js';
 
-export { startMoto, startPostgres, LightsailFake };
-export type { Moto, Postgres };
+export { startMoto, startPostgres, startSupabasePostgres, LightsailFake };
+export type { Moto, Postgres, SupabaseProject };
 
 /** The environment that points the AWS SDK (and the aws CLI) at the lab: standard endpoint variables only. */
 export function awsEnvFor(urls: { moto?: string; lightsail?: string }): Record<string, string> {

@@ -53,8 +53,11 @@ function asPostgres(bin: string, args: string[], opts: { cwd?: string } = {}): s
   return res.stdout;
 }
 
-/** Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port, with password authentication. */
-export async function startPostgres(): Promise<Postgres> {
+/**
+ * Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port, with password authentication.
+ * `superuser` names the bootstrap superuser (default postgres; Supabase's image uses supabase_admin).
+ */
+export async function startPostgres(options: { superuser?: string } = {}): Promise<Postgres> {
   const { binDir, major } = findServerBin();
   if (isRoot() && spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('the postgres user does not exist: install PostgreSQL with `apt-get install postgresql-15`, which creates it');
@@ -62,7 +65,7 @@ export async function startPostgres(): Promise<Postgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shisha-pg-'));
   chmodSync(dir, 0o777);
   const data = path.join(dir, 'data');
-  const user = 'postgres';
+  const user = options.superuser ?? 'postgres';
   const password = `lab-pw-${Math.random().toString(36).slice(2, 10)}`;
   const pwfile = path.join(dir, 'pw');
   writeFileSync(pwfile, password + '\n', { mode: 0o644 });

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { OpsError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { findPsql } from './pg-tools.js';
+
+/** A snapshot exported by an open transaction: every pg_dump given `--snapshot=<id>` sees the database as of it. */
+export interface SharedSnapshot {
+  id: string;
+  /** Ends the exporting transaction (after the last dump). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a read-only REPEATABLE READ transaction in a psql session and exports its snapshot, so that the several
+ * pg_dump runs of one backup (and our catalog query) see one consistent state of the database, as a single pg_dump
+ * would. The session stays open until close().
+ */
+export async function exportSnapshot(conn: PgConnection, reporter: Reporter, timeoutMs = 60000): Promise<SharedSnapshot> {
+  const child = spawn(findPsql(), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(conn)], {
+    env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  child.stdin.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const id = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => /^[0-9A-F-]+$/i.test(l.trim()));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.once('error', (e) => (clearTimeout(timer), reject(e)));
+    void closed.then(() => (clearTimeout(timer), reject(new Error(stderr.trim().split('\n')[0] || 'psql exited'))));
+    child.stdin.write('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n');
+  }).catch((err: unknown) => {
+    child.kill('SIGTERM');
+    throw new OpsError(reporter.redact(`psql (exporting a snapshot for a consistent backup): ${err instanceof Error ? err.message : String(err)}`));
+  });
+  return {
+    id,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.stdin.end('COMMIT;\n');
+      await closed;
+    },
+  };
+}

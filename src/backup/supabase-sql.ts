@@ -1,0 +1,158 @@
+// The SQL of our own in a Supabase-mode backup (everything pg_dump does not write). Pure: unit-tested.
+import type { Reporter } from '../core/reporter.js';
+import { arr, defaclKind, ident, lit } from './sql-quote.js';
+import type { SupabaseCatalog } from './supabase-catalog.js';
+import { PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS } from './supabase-platform.js';
+
+/** CREATE ROLE for each role the user made (no passwords: set them again after a restore), with memberships. */
+export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
+  const out: string[] = ['-- Roles the user created (without passwords), and their memberships.'];
+  for (const r of cat.roles) {
+    const skipped = [r.superuser && 'SUPERUSER', r.bypassrls && 'BYPASSRLS', r.replication && 'REPLICATION'].filter(Boolean);
+    if (skipped.length) reporter?.warn(`role ${r.name}: ${skipped.join(', ')} is not restored (only a superuser may grant it)`);
+    out.push(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $$;`);
+    const attrs = [
+      r.login ? 'LOGIN' : 'NOLOGIN',
+      r.inherit ? 'INHERIT' : 'NOINHERIT',
+      r.createrole ? 'CREATEROLE' : 'NOCREATEROLE',
+      r.createdb ? 'CREATEDB' : 'NOCREATEDB',
+      `CONNECTION LIMIT ${Number(r.connlimit)}`,
+      r.validuntil ? `VALID UNTIL ${lit(r.validuntil)}` : '',
+    ].filter(Boolean);
+    out.push(`ALTER ROLE ${ident(r.name)} WITH ${attrs.join(' ')};`);
+    for (const c of r.config ?? []) {
+      const eq = c.indexOf('=');
+      out.push(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`);
+    }
+  }
+  for (const m of cat.memberships) {
+    const grant = `GRANT ${ident(m.role)} TO ${ident(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''}`;
+    // The platform's own roles (authenticator, ...) may be reserved: granting them a role is tried, not required.
+    out.push(PLATFORM_ROLE_PATTERN.test(m.member) ? tryStatement(grant, `${m.role} granted to ${m.member}`) : `${grant};`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Extensions of the source (a project has most already: IF NOT EXISTS). One this server does not offer (plain
+ * PostgreSQL lacks Supabase's extra ones) is skipped with a warning; what needs it fails later with its own error.
+ */
+export function extensionsSql(cat: SupabaseCatalog): string {
+  const out: string[] = [];
+  for (const e of cat.extensions) {
+    if (!PLATFORM_SCHEMAS.includes(e.schema) && e.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(e.schema)};`);
+    out.push(
+      `DO $$ BEGIN IF EXISTS (SELECT FROM pg_available_extensions WHERE name = ${lit(e.name)}) THEN ` +
+        `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}; ` +
+        `ELSE RAISE WARNING '%', ${lit(`extension ${e.name} is not available on this server: not created`)}; END IF; END $$;`,
+    );
+  }
+  return out.length ? `-- Extensions.\n${out.join('\n')}\n` : '';
+}
+
+const GRANTEE = `CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = a.grantee)) END`;
+
+/**
+ * A fresh project's default privileges would grant the API roles everything the restore creates (and a REVOKE in
+ * the source would come back as a grant). So the restoring role's default privileges are set aside first: those in
+ * the app schemas are removed (the dump's own ALTER DEFAULT PRIVILEGES, in its post-data part, set them as in the
+ * source), the global ones go back to PostgreSQL's built-in defaults until globalDefaultPrivilegesSql sets the
+ * source's once every object exists (pg_dump of chosen schemas does not carry them).
+ */
+export function resetDefaultPrivilegesSql(appSchemas: string[]): string {
+  return `-- Objects are created without the target's default privileges; the source's come back with the dump's post-data part.
+DO $$
+DECLARE
+  d record;
+  a record;
+  kind text;
+BEGIN
+  FOR d IN SELECT defaclnamespace, defaclobjtype, defaclacl FROM pg_default_acl
+    WHERE defaclrole = current_user::regrole
+      AND (defaclnamespace = 0 OR (SELECT nspname FROM pg_namespace WHERE oid = defaclnamespace) = ANY (${arr(appSchemas)}))
+  LOOP
+    kind := ${defaclKind('d')};
+    FOR a IN SELECT DISTINCT x.grantee FROM aclexplode(d.defaclacl) x LOOP
+      EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I %s REVOKE ALL ON %s FROM %s', current_user,
+        CASE WHEN d.defaclnamespace = 0 THEN '' ELSE 'IN SCHEMA ' || d.defaclnamespace::regnamespace::text END, kind, ${GRANTEE});
+    END LOOP;
+    IF d.defaclnamespace = 0 THEN
+      EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO %I', current_user, kind, current_user);
+      IF kind IN ('FUNCTIONS', 'TYPES') THEN
+        EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT %s ON %s TO PUBLIC', current_user, CASE kind WHEN 'FUNCTIONS' THEN 'EXECUTE' ELSE 'USAGE' END, kind);
+      END IF;
+    END IF;
+  END LOOP;
+END $$;
+`;
+}
+
+/**
+ * The source's global default privileges of the dumping role (pg_dump of chosen schemas leaves them out), applied to
+ * the restoring role once every object exists: a fresh project's own are replaced by the source's.
+ */
+export function globalDefaultPrivilegesSql(cat: SupabaseCatalog): string {
+  const kinds = [...new Set(cat.globalDefaults.map((g) => g.kind))];
+  if (!kinds.length) return '';
+  const out = ["-- The source's global default privileges."];
+  const who = (g: { grantee: string | null; self: boolean }) => (g.self ? 'CURRENT_USER' : g.grantee === null ? 'PUBLIC' : ident(g.grantee));
+  for (const kind of kinds) {
+    out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM PUBLIC;`, `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM CURRENT_USER;`);
+    for (const g of cat.globalDefaults.filter((x) => x.kind === kind)) {
+      out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT ${g.privilege} ON ${kind} TO ${who(g)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * A statement the platform may refuse to \`postgres\` (supautils' reserved roles, a publication it does not own): tried
+ * in a sub-transaction, and a refusal becomes a WARNING instead of failing the whole restore.
+ */
+export function tryStatement(sql: string, what: string): string {
+  return `DO $$ BEGIN ${sql}; EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR invalid_grant_operation OR undefined_object THEN RAISE WARNING '%', ${lit(
+    `not restored: ${what}: `,
+  )} || SQLERRM; END $$;`;
+}
+
+/** Triggers, policies, row level security and grants the user put on platform tables (auth.users, storage.objects). */
+export function platformObjectsSql(cat: SupabaseCatalog): string {
+  const out: string[] = ['-- What the user made on platform tables: triggers, policies, row level security, grants.'];
+  for (const t of cat.triggers) {
+    out.push(`${t.def};`);
+    if (t.enabled === 'D') out.push(`ALTER TABLE ${t.table} DISABLE TRIGGER ${ident(t.name)};`);
+    else if (t.enabled === 'R') out.push(`ALTER TABLE ${t.table} ENABLE REPLICA TRIGGER ${ident(t.name)};`);
+    else if (t.enabled === 'A') out.push(`ALTER TABLE ${t.table} ENABLE ALWAYS TRIGGER ${ident(t.name)};`);
+  }
+  for (const t of cat.rls) {
+    out.push(
+      `DO $$ BEGIN IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = ${lit(t)}::regclass) THEN ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY; END IF; END $$;`,
+    );
+  }
+  for (const p of cat.policies) {
+    const roles = p.roles.map((r) => (r === 'public' ? 'PUBLIC' : ident(r))).join(', ');
+    out.push(
+      `CREATE POLICY ${ident(p.name)} ON ${p.table} AS ${p.permissive} FOR ${p.cmd} TO ${roles}` +
+        `${p.qual !== null ? ` USING (${p.qual})` : ''}${p.check !== null ? ` WITH CHECK (${p.check})` : ''};`,
+    );
+  }
+  for (const g of cat.grants) out.push(`GRANT ${g.privilege} ON TABLE ${g.table} TO ${ident(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+  for (const t of cat.realtime) {
+    out.push(tryStatement(`ALTER PUBLICATION supabase_realtime ADD TABLE ${t}`, `${t} in the supabase_realtime publication (Realtime)`));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Lines of a schema dump that a restore as `postgres` into a project must not run as they are. */
+export function rewriteSchemaLine(line: string): string | null {
+  // The schema exists in a project (public always; an extension's schema may have been created first).
+  const schema = /^CREATE SCHEMA ("(?:[^"]|"")+");$/.exec(line);
+  if (schema) return `CREATE SCHEMA IF NOT EXISTS ${schema[1]};`;
+  // The platform owns the public schema.
+  if (line.startsWith('COMMENT ON SCHEMA "public" IS ')) return null;
+  // Default privileges of platform roles are the platform's (and only their members may change them).
+  const dflt = /^ALTER DEFAULT PRIVILEGES FOR ROLE "((?:[^"]|"")+)"/.exec(line);
+  if (dflt && dflt[1] !== 'postgres' && PLATFORM_ROLE_PATTERN.test(dflt[1]!.replace(/""/g, '"'))) return null;
+  return line;
+}
+
