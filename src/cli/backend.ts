@@ -12,11 +12,13 @@ export function registerBackend(cmd: Command): void {
     'Deploy an image to the Lightsail container service, wait until it is ACTIVE and probe its health path',
     (c) =>
       c
-        .requiredOption('--service-name <name>', required('Lightsail container service name, in AWS_REGION'))
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .requiredOption('--image <ref>', required('image to deploy, preferably by digest (registry/repo@sha256:...)'))
+        .option('--region <region>', byDefault('region of the container service', 'AWS_REGION'))
         .option('--container-name <name>', byDefault('container name', 'api'))
         .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
         .option('--health-check-path <path>', byDefault('health check path', '/health'))
+        .option('--health-check-success-codes <codes>', byDefault('HTTP codes counted as healthy', '200-299'))
         .option('--environment <KEY=VALUE>', byDefault('environment variable KEY=VALUE, repeatable, every value a secret', "the current deployment's"), collect)
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
         .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
@@ -26,7 +28,7 @@ export function registerBackend(cmd: Command): void {
     cmd,
     'status',
     'Show the container service state, current and next deployment, and URL',
-    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name, in AWS_REGION')),
+    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')),
     (inputs, reporter) => backendStatus(inputs, reporter),
   );
   jobCommand(
@@ -35,7 +37,7 @@ export function registerBackend(cmd: Command): void {
     "Show a container's recent log (environment values redacted)",
     (c) =>
       c
-        .requiredOption('--service-name <name>', required('Lightsail container service name, in AWS_REGION'))
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--container-name <name>', byDefault('container name', 'api'))
         .option('--since-minutes <minutes>', byDefault('how far back to read', 15)),
     (inputs, reporter) => backendLogs(inputs, reporter),
