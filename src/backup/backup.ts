@@ -90,6 +90,7 @@ export async function runBackup(inputs: InputSource, reporter: Reporter, opts: B
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
+  reporter.result(`Backup stored: ${uri} (${mb(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
   reporter.summary({
     title: 'Database backup',
     table: [
