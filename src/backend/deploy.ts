@@ -148,11 +148,14 @@ async function skipUnchanged(reporter: Reporter, inputs: DeployInputs, version: 
 }
 
 function summarize(reporter: Reporter, inputs: DeployInputs, version: number, state: string, url: string, result: string): void {
+  const where = `'${inputs.serviceName}' at ${url}`;
+  if (result === 'healthy') reporter.result(`Backend deployed: version ${version} of ${where} is ACTIVE and healthy`);
+  else if (result.endsWith(', healthy')) reporter.result(`Backend unchanged: version ${version} of ${where} keeps serving, healthy`);
   reporter.summary({
     title: `Backend deployment: ${result}`,
     table: [
       ['Service', 'Version', 'State', 'Image', 'URL', 'Health'],
-      [inputs.serviceName, String(version), state, inputs.image.text, url, result.endsWith(' healthy') || result === 'healthy' ? `${inputs.healthCheckPath} ${inputs.healthCheckSuccessCodes}` : result],
+      [inputs.serviceName, String(version), state, inputs.image.text.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…'), url, result.endsWith(' healthy') || result === 'healthy' ? `${inputs.healthCheckPath} ${inputs.healthCheckSuccessCodes}` : result],
     ],
   });
 }

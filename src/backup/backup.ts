@@ -131,6 +131,7 @@ async function dumpAndRecord(
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
+  reporter.result(`Backup stored: ${uri} (${mb(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
   reporter.summary({
     title: 'Database backup',
     table: [

@@ -55,8 +55,8 @@ async function productionRegion(): Promise<string> {
 }
 
 describe('workflows as GitHub reads them', () => {
-  it('has at least ci, deploy, backup and infra-plan', () => {
-    expect(files).toEqual(expect.arrayContaining(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml']));
+  it('has at least ci, deploy, backup, infra-plan and release', () => {
+    expect(files).toEqual(expect.arrayContaining(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml', 'release.yml']));
   });
 
   it.each(files)("%s: GitHub's workflow parser (@actions/workflow-parser) reports no error", async (f) => {
@@ -94,11 +94,26 @@ describe('workflows as GitHub reads them', () => {
     }
   });
 
-  it.each(files)('%s: no job can write to the repository', (f) => {
+  it.each(files)('%s: no job can write to the repository (but the one that moves the major tag)', (f) => {
     const w = wf(f);
-    for (const p of [w.permissions, ...Object.values(w.jobs).map((j) => j.permissions)]) {
-      if (p) expect(p.contents ?? 'read').toBe('read');
+    expect(w.permissions?.contents ?? 'read').toBe('read');
+    for (const [name, j] of Object.entries(w.jobs)) {
+      const allowed = f === 'release.yml' && name === 'major-tag' ? 'write' : 'read';
+      if (j.permissions) expect({ name, contents: j.permissions.contents ?? 'read' }).toEqual({ name, contents: allowed });
     }
+  });
+
+  it('release.yml: on a version tag, checks dist and runs the tests before the major tag moves', () => {
+    const w = wf('release.yml');
+    expect(w.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+'] } });
+    const check = (w.jobs.check!.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(check).toMatch(/npm run check-dist/);
+    expect(check).toMatch(/bash \.ci\/run/);
+    expect(check).toMatch(/npm pack/);
+    const tag = w.jobs['major-tag']!;
+    expect(tag.needs).toBe('check');
+    expect(tag.permissions).toEqual({ contents: 'write' });
+    expect((tag.steps ?? []).map((s) => s.run ?? '').join('\n')).toMatch(/git push --force origin "refs\/tags\/\$\{major\}"/);
   });
 });
 
