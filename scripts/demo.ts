@@ -148,7 +148,7 @@ async function main(): Promise<void> {
 
   let key = '';
   await step('Back up the database to S3 (pg_dump | gzip, SSE AES-256, verified)', async () => {
-    const o = await cli('backup', 'run', '--database-url', databaseUrl, '--bucket', backupBucket);
+    const o = await cli('backup', 'run', '--database-url', databaseUrl, '--bucket', backupBucket, '--project', 'shisha-log');
     key = o.key ?? '';
     return `${o.uri} (${o.size} bytes, sha256 ${String(o.sha256).slice(0, 12)}…)`;
   });

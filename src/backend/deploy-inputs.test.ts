@@ -31,8 +31,9 @@ function inputError(values: Record<string, string>): InputError {
 describe('parseDeployInputs', () => {
   it('applies the defaults', () => {
     const { inputs, text } = parse({});
-    expect(inputs).toMatchObject({ serviceName: 'shisha-api', containerName: 'api', containerPort: 8080, healthCheckPath: '/health', timeoutMinutes: 15 });
+    expect(inputs).toMatchObject({ serviceName: 'shisha-api', containerName: 'api', containerPort: 8080, healthCheckPath: '/health', healthCheckSuccessCodes: '200-299', timeoutMinutes: 15 });
     expect(inputs.environment).toBeUndefined();
+    expect(inputs.region).toBeUndefined();
     expect(text()).toBe('');
   });
 
@@ -60,6 +61,11 @@ describe('parseDeployInputs', () => {
     [{ 'timeout-minutes': '0' }, "Input 'timeout-minutes': expected a number of minutes greater than 0"],
     [{ 'timeout-minutes': '500' }, "Input 'timeout-minutes'"],
     [{ 'timeout-minutes': 'soon' }, "Input 'timeout-minutes'"],
+    [{ region: 'Tokyo' }, "Input 'region': expected an AWS region name such as ap-northeast-1, got 'Tokyo'"],
+    [{ region: 'ap-northeast' }, "Input 'region'"],
+    [{ 'health-check-success-codes': '200-599' }, "Input 'health-check-success-codes': expected HTTP codes from 200 to 499"],
+    [{ 'health-check-success-codes': '2xx' }, "Input 'health-check-success-codes'"],
+    [{ 'health-check-success-codes': '199' }, "Input 'health-check-success-codes'"],
   ])('rejects %j', (values, message) => {
     expect(inputError(values).message).toContain(message);
   });
@@ -68,6 +74,14 @@ describe('parseDeployInputs', () => {
     const err = inputError({ environment: 'GOOD=topsecretvalue\nBAD KEY=othersecret' });
     expect(err.message).not.toContain('topsecretvalue');
     expect(err.message).not.toContain('othersecret');
+  });
+
+  it('takes the region and the success codes when given', () => {
+    expect(parse({ region: 'ap-northeast-1', 'health-check-success-codes': '200,202-204' }).inputs).toMatchObject({
+      region: 'ap-northeast-1',
+      healthCheckSuccessCodes: '200,202-204',
+    });
+    expect(parse({ region: 'us-gov-west-1' }).inputs.region).toBe('us-gov-west-1');
   });
 
   it('accepts fractional timeouts', () => {

@@ -10,6 +10,10 @@ export interface DeployInputs {
   containerName: string;
   containerPort: number;
   healthCheckPath: string;
+  /** HTTP codes Lightsail's health check counts as healthy (the new deployment's, never the running one's). */
+  healthCheckSuccessCodes: string;
+  /** Region of the container service; undefined uses AWS_REGION. */
+  region?: string;
   /** Replaces the container's environment when given; undefined keeps the current one. */
   environment?: Map<string, string>;
   timeoutMinutes: number;
@@ -19,12 +23,37 @@ export const DEPLOY_DEFAULTS = {
   'container-name': 'api',
   'container-port': 8080,
   'health-check-path': '/health',
+  'health-check-success-codes': '200-299',
   'timeout-minutes': 15,
 } as const;
 
 const MAX_TIMEOUT_MINUTES = 120;
 // Lightsail: lowercase letters, digits and hyphens, no leading/trailing hyphen; services up to 63, containers 53.
 const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$/;
+// Lightsail: codes from 200 to 499, as a list (200,202) or ranges (200-299).
+const CODE = '(?:[2-4][0-9]{2})';
+const SUCCESS_CODES = new RegExp(`^${CODE}(?:-${CODE})?(?:,${CODE}(?:-${CODE})?)*$`);
+
+/**
+ * The region of the container service. Explicit, because a job that also logs in to ECR Public (us-east-1 only)
+ * has AWS_REGION overwritten by configure-aws-credentials for every later step. Empty: AWS_REGION.
+ */
+export function getRegion(src: InputSource): string | undefined {
+  const v = getString(src, 'region');
+  if (!v) return undefined;
+  if (!REGION.test(v)) throw new InputError('region', `expected an AWS region name such as ap-northeast-1, got '${v}'`);
+  return v;
+}
+
+function getSuccessCodes(src: InputSource): string {
+  const v = getString(src, 'health-check-success-codes', { default: DEPLOY_DEFAULTS['health-check-success-codes'] }).replace(/\s+/g, '');
+  const inRange = v.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499);
+  if (!SUCCESS_CODES.test(v) || !inRange) {
+    throw new InputError('health-check-success-codes', `expected HTTP codes from 200 to 499 as a list or ranges such as 200-299 or 200,202, got '${v}'`);
+  }
+  return v;
+}
 
 export function getServiceName(src: InputSource): string {
   return getName(src, 'service-name', 63, { required: true });
@@ -66,11 +95,14 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   if (!healthCheckPath.startsWith('/') || /[\s?#]/.test(healthCheckPath)) {
     throw new InputError('health-check-path', `expected a path starting with '/' (no spaces, query or fragment), got '${healthCheckPath}'`);
   }
+  const healthCheckSuccessCodes = getSuccessCodes(src);
+  const region = getRegion(src);
   const env = getMap(src, 'environment');
   const timeoutMinutes = getTimeoutMinutes(src);
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
-  const out: DeployInputs = { serviceName, image, containerName, containerPort, healthCheckPath, timeoutMinutes };
+  const out: DeployInputs = { serviceName, image, containerName, containerPort, healthCheckPath, healthCheckSuccessCodes, timeoutMinutes };
+  if (region) out.region = region;
   if (env.size > 0) out.environment = env;
   return out;
 }

@@ -5,7 +5,7 @@ import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
 import { parseDeployInputs, type DeployInputs } from './deploy-inputs.js';
-import { buildDeploymentRequest, environmentValues } from './deployment-request.js';
+import { buildDeploymentRequest, environmentValues, sameAsCurrent } from './deployment-request.js';
 import { probeHealth } from './health-probe.js';
 import { getService, regionOf, stateLine, urlWithPath } from './service.js';
 import { resolveTiming, type Timing } from './timing.js';
@@ -14,7 +14,7 @@ import { waitForVersion } from './wait.js';
 export interface DeployOptions {
   /** Poll and probe intervals (tests make them short). */
   timing?: Partial<Timing>;
-  /** The Lightsail client (default: from the environment, region from AWS_REGION). */
+  /** The Lightsail client (default: from the environment, region from the input region, else AWS_REGION). */
   client?: LightsailClient;
 }
 
@@ -24,13 +24,15 @@ const LOG_WINDOW_MS = 15 * 60_000;
 /**
  * Deploys an image to a Lightsail container service and proves it healthy: validate inputs, check the service is
  * there and idle, create the deployment (keeping what the inputs do not override), wait for ACTIVE or FAILED,
- * show the container log on failure, then probe the health path on the service URL.
- * Outputs: version, url, state.
+ * show the container log on failure, then probe the health path on the service URL. When the service already runs
+ * exactly this deployment (same image digest, environment, port, health check), no deployment is created: the run
+ * says so, outputs skipped=true and probes the running version.
+ * Outputs: version, url, state, skipped.
  */
 export async function deployBackend(src: InputSource, reporter: Reporter, options: DeployOptions = {}): Promise<void> {
   const inputs = parseDeployInputs(src, reporter);
   const timing = resolveTiming(options.timing);
-  const client = options.client ?? lightsailClient();
+  const client = options.client ?? lightsailClient(inputs.region ? { ...process.env, AWS_REGION: inputs.region } : process.env);
   const region = await regionOf(client);
 
   const service = await reporter.group(`Checking container service '${inputs.serviceName}' in ${region}`, async () => {
@@ -53,6 +55,13 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
     throw new OpsError(`container service '${inputs.serviceName}' is ${stateLine(service)}; Lightsail accepts a deployment only when it is READY or RUNNING, try again later`);
   }
   const previous = service.currentDeployment?.version;
+
+  // Deploy by content: a digest-pinned image that already runs with the same settings needs no new deployment.
+  const current = service.currentDeployment;
+  if (current?.state === 'ACTIVE' && !inputs.image.mutable && sameAsCurrent(buildDeploymentRequest(inputs, current), current)) {
+    return skipUnchanged(reporter, inputs, current.version ?? 0, service.url ?? '', timing);
+  }
+  reporter.output('skipped', 'false');
 
   const startedAt = new Date();
   const version = await reporter.group(`Creating deployment of ${inputs.image.text}`, () => createDeployment(client, reporter, inputs, service.currentDeployment));
@@ -83,15 +92,20 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
     throw new OpsError(`deployment version ${version} of '${inputs.serviceName}' FAILED (see the container log above); ${keeps}`);
   }
 
+  await probeServing(reporter, inputs, version, url, timing, '');
+}
+
+/** Probes the health path of the serving version; the summary says healthy or unhealthy (with `note`). */
+async function probeServing(reporter: Reporter, inputs: DeployInputs, version: number, url: string, timing: Timing, note: string): Promise<void> {
   if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
   const healthUrl = urlWithPath(url, inputs.healthCheckPath);
   try {
     await reporter.group(`Probing ${healthUrl}`, () => probeHealth(healthUrl, timing, reporter));
   } catch (err) {
-    summarize(reporter, inputs, version, result.state, url, 'unhealthy');
+    summarize(reporter, inputs, version, 'ACTIVE', url, `${note}unhealthy`);
     throw new OpsError(`${describeError(err)}; version ${version} is ACTIVE and already serving traffic`, { cause: err });
   }
-  summarize(reporter, inputs, version, result.state, url, 'healthy');
+  summarize(reporter, inputs, version, 'ACTIVE', url, `${note}healthy`);
 }
 
 async function createDeployment(
@@ -103,7 +117,7 @@ async function createDeployment(
   const request = buildDeploymentRequest(inputs, current);
   const kept = Object.keys(request.containers ?? {}).filter((n) => n !== inputs.containerName);
   reporter.info(
-    `container '${inputs.containerName}': port ${inputs.containerPort}, health check ${inputs.healthCheckPath}, ` +
+    `container '${inputs.containerName}': port ${inputs.containerPort}, health check ${inputs.healthCheckPath} (${inputs.healthCheckSuccessCodes}), ` +
       `environment ${inputs.environment ? `${inputs.environment.size} variable(s) (values hidden)` : 'kept from the current deployment'}` +
       (kept.length ? `; other containers kept: ${kept.join(', ')}` : ''),
   );
@@ -123,12 +137,25 @@ async function createDeployment(
   return version;
 }
 
+/** The running deployment is what was asked for: create nothing, prove it healthy. */
+async function skipUnchanged(reporter: Reporter, inputs: DeployInputs, version: number, url: string, timing: Timing): Promise<void> {
+  reporter.info(`version ${version} already runs ${inputs.image.text} with the same environment, port and health check: no new deployment created`);
+  reporter.output('skipped', 'true');
+  reporter.output('version', String(version));
+  reporter.output('state', 'ACTIVE');
+  if (url) reporter.output('url', url);
+  await probeServing(reporter, inputs, version, url, timing, 'unchanged, ');
+}
+
 function summarize(reporter: Reporter, inputs: DeployInputs, version: number, state: string, url: string, result: string): void {
+  const where = `'${inputs.serviceName}' at ${url}`;
+  if (result === 'healthy') reporter.result(`Backend deployed: version ${version} of ${where} is ACTIVE and healthy`);
+  else if (result.endsWith(', healthy')) reporter.result(`Backend unchanged: version ${version} of ${where} keeps serving, healthy`);
   reporter.summary({
     title: `Backend deployment: ${result}`,
     table: [
       ['Service', 'Version', 'State', 'Image', 'URL', 'Health'],
-      [inputs.serviceName, String(version), state, inputs.image.text, url, result === 'healthy' ? `${inputs.healthCheckPath} 2xx` : result],
+      [inputs.serviceName, String(version), state, inputs.image.text.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…'), url, result.endsWith(' healthy') || result === 'healthy' ? `${inputs.healthCheckPath} ${inputs.healthCheckSuccessCodes}` : result],
     ],
   });
 }

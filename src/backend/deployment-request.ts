@@ -6,7 +6,11 @@ import type {
 } from '@aws-sdk/client-lightsail';
 import type { DeployInputs } from './deploy-inputs.js';
 
-/** What Lightsail uses when a health check leaves a field out, except the success codes: a health path must say 2xx. */
+/**
+ * What Lightsail uses when a health check leaves a field out, except the success codes: a health path must say 2xx.
+ * The success codes are never taken from the running deployment (it may accept 200-499, which would let a broken
+ * health path go live): they are the input health-check-success-codes, 200-299 by default.
+ */
 export const DEFAULT_HEALTH_CHECK: Required<Omit<ContainerServiceHealthCheckConfig, 'path'>> = {
   healthyThreshold: 2,
   unhealthyThreshold: 2,
@@ -15,13 +19,16 @@ export const DEFAULT_HEALTH_CHECK: Required<Omit<ContainerServiceHealthCheckConf
   successCodes: '200-299',
 };
 
+type RequestInputs = Pick<DeployInputs, 'image' | 'containerName' | 'containerPort' | 'healthCheckPath' | 'environment'> &
+  Partial<Pick<DeployInputs, 'healthCheckSuccessCodes'>>;
+
 /**
  * The new deployment: the current one with our container's image, environment (when given), port and the public
- * endpoint's health check replaced. Other containers, the command, other ports and the health-check thresholds of
- * the current deployment are kept.
+ * endpoint's health check (path and success codes) replaced. Other containers, the command, other ports and the
+ * health-check thresholds of the current deployment are kept.
  */
 export function buildDeploymentRequest(
-  inputs: Pick<DeployInputs, 'image' | 'containerName' | 'containerPort' | 'healthCheckPath' | 'environment'>,
+  inputs: RequestInputs,
   current: ContainerServiceDeployment | undefined,
 ): ContainerServiceDeploymentRequest {
   const containers: Record<string, Container> = {};
@@ -45,6 +52,7 @@ export function buildDeploymentRequest(
     if (v !== undefined && v !== null) (healthCheck as Record<string, unknown>)[k] = v;
   }
   healthCheck.path = inputs.healthCheckPath;
+  healthCheck.successCodes = inputs.healthCheckSuccessCodes ?? DEFAULT_HEALTH_CHECK.successCodes;
 
   return {
     containers,
@@ -64,4 +72,42 @@ function copyContainer(c: Container): Container {
 /** Every environment value of a deployment's containers (to register as secrets). */
 export function environmentValues(d: ContainerServiceDeployment | undefined): string[] {
   return Object.values(d?.containers ?? {}).flatMap((c) => Object.values(c.environment ?? {}));
+}
+
+/**
+ * True when `request` would deploy exactly what `current` runs: same containers (images compared as given, so a
+ * digest-pinned image matches only the same digest), environment, ports, command and public endpoint with its
+ * health check (fields Lightsail leaves out count as its defaults).
+ */
+export function sameAsCurrent(request: ContainerServiceDeploymentRequest, current: ContainerServiceDeployment | undefined): boolean {
+  if (!current) return false;
+  const running = { containers: current.containers ?? {}, publicEndpoint: current.publicEndpoint };
+  return canonical(normalize(request)) === canonical(normalize(running));
+}
+
+function normalize(d: { containers?: Record<string, Container>; publicEndpoint?: { containerName?: string; containerPort?: number; healthCheck?: ContainerServiceHealthCheckConfig } }) {
+  const containers = Object.fromEntries(
+    Object.entries(d.containers ?? {}).map(([name, c]) => {
+      const copy = copyContainer(c);
+      if (copy.environment && Object.keys(copy.environment).length === 0) delete copy.environment;
+      if (copy.command?.length === 0) delete copy.command;
+      return [name, copy];
+    }),
+  );
+  const endpoint = d.publicEndpoint;
+  const healthCheck: Record<string, unknown> = { ...DEFAULT_HEALTH_CHECK };
+  for (const [k, v] of Object.entries(endpoint?.healthCheck ?? {})) if (v !== undefined && v !== null) healthCheck[k] = v;
+  return {
+    containers,
+    publicEndpoint: endpoint ? { containerName: endpoint.containerName, containerPort: endpoint.containerPort, healthCheck } : null,
+  };
+}
+
+/** JSON with object keys sorted, so key order does not matter. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : val,
+  );
 }

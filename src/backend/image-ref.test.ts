@@ -27,6 +27,11 @@ describe('parseImageRef', () => {
     expect(ok(':shisha-api.api.12')).toMatchObject({ kind: 'lightsail', repository: 'shisha-api.api', tag: '12', mutable: false });
   });
 
+  it("accepts :service.label.latest (botocore Container.image: Lightsail runs the highest registered version) as mutable", () => {
+    expect(ok(':container-service-1.mystaticsite.latest')).toMatchObject({ kind: 'lightsail', repository: 'container-service-1.mystaticsite', tag: 'latest', mutable: true });
+    expect(mutableImageWarning(ok(':svc.api.latest'))).toContain("'latest'");
+  });
+
   it.each([
     ['', 'is empty'],
     ['public.ecr.aws/a/B', 'lowercase'],
@@ -35,6 +40,7 @@ describe('parseImageRef', () => {
     ['public.ecr.aws/a/b:', 'expected registry/repository'],
     ['a b', 'without spaces'],
     [':shisha-api.api', "':<service>.<label>.<number>'"],
+    [':shisha-api.api.newest', "or ':<service>.<label>.latest'"],
     ['https://public.ecr.aws/a/b', 'expected registry/repository'],
   ])('rejects %j', (text, reason) => {
     const r = parseImageRef(text);

@@ -1,7 +1,7 @@
 /**
  * Container image references as Lightsail accepts them: `[registry/]repository[:tag][@sha256:<64 hex>]`
  * (public registries such as public.ecr.aws or Docker Hub), or an image pushed to the service itself,
- * `:<service>.<label>.<n>`.
+ * `:<service>.<label>.<n>` or `:<service>.<label>.latest` (Lightsail then runs the highest registered version).
  */
 export interface ImageRef {
   /** The reference as given. */
@@ -23,7 +23,7 @@ const DOMAIN = `${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::[0-9]+)?`;
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = 'sha256:[a-f0-9]{64}';
 const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-const LIGHTSAIL = /^:([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9]+)$/;
+const LIGHTSAIL = /^:([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9]+|latest)$/;
 
 /** Parses an image reference; returns a reason instead when it is not one. */
 export function parseImageRef(text: string): ImageRef | { error: string } {
@@ -32,10 +32,11 @@ export function parseImageRef(text: string): ImageRef | { error: string } {
   if (/\s/.test(t)) return { error: `expected an image reference without spaces, got '${t}'` };
   const pushed = LIGHTSAIL.exec(t);
   if (pushed) {
-    return { text: t, kind: 'lightsail', repository: `${pushed[1]}.${pushed[2]}`, tag: pushed[3], mutable: false };
+    // A version number names one registered image for good; `latest` follows each new push.
+    return { text: t, kind: 'lightsail', repository: `${pushed[1]}.${pushed[2]}`, tag: pushed[3], mutable: pushed[3] === 'latest' };
   }
   if (t.startsWith(':')) {
-    return { error: `expected an image pushed to the service as ':<service>.<label>.<number>', got '${t}'` };
+    return { error: `expected an image pushed to the service as ':<service>.<label>.<number>' or ':<service>.<label>.latest', got '${t}'` };
   }
   const m = REFERENCE.exec(t);
   if (!m) {

@@ -188,6 +188,7 @@ async function dumpAndRecord(
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
+  reporter.result(`Backup stored: ${uri} (${mb(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
   reporter.summary({
     title: 'Database backup',

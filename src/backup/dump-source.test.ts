@@ -52,6 +52,7 @@ describe('createDumpSource', () => {
     expect(chunks.join('')).toBe('first\n');
     expect((err as Error).message).toBe('slow was killed by SIGTERM');
     expect(src.stopped).toBe(true);
+    await expect(src.done).rejects.toThrow('slow was killed by SIGTERM');
     expect(() => process.kill(pid, 0)).toThrow();
   });
 
@@ -60,16 +61,8 @@ describe('createDumpSource', () => {
     const src = createDumpSource([sh('endless', 'yes')], { onProcessStarted: (p) => (pid = p) });
     await new Promise<void>((resolve) => src.stream.once('data', () => resolve()));
     src.stream.destroy(new Error('upload failed'));
+    // done settles only once the process has exited (and was reaped): nothing of ours is left running.
     await expect(src.done).rejects.toThrow('upload failed');
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        try {
-          process.kill(pid, 0);
-        } catch {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 20);
-    });
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 });

@@ -38,7 +38,10 @@ export interface DumpSource {
    * a whole one. Destroying it stops the running process.
    */
   readonly stream: Readable;
-  /** Resolves once every producer finished cleanly; rejects with the DumpFailed that errored the stream. */
+  /**
+   * Resolves once every producer finished cleanly; rejects with the DumpFailed that errored the stream. Either way
+   * it settles only after the last process has exited.
+   */
   readonly done: Promise<void>;
   /** Stops the dump: the running process gets SIGTERM, later producers never start, the stream errors. */
   stop(): void;
@@ -58,6 +61,8 @@ const STDERR_KEEP = 64 * 1024;
 /** Starts nothing until the stream is read: producers run one after another, each when the previous one ended. */
 export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOptions = {}): DumpSource {
   let current: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  /** Settles when the last started process has exited (and been reaped). */
+  let lastExit: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const warnings: { producer: string; stderr: string }[] = [];
   const kill = () => {
@@ -88,6 +93,7 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
         child.once('error', (error) => resolve({ code: null, signal: null, error }));
         child.once('close', (code, signal) => resolve({ code, signal }));
       });
+      lastExit = exited;
       if (child.pid !== undefined) opts.onProcessStarted?.(child.pid, p.name);
       try {
         if (p.rewriteLine) yield* rewriteLines(child.stdout, p.rewriteLine);
@@ -107,13 +113,20 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
   }
 
   const stream = Readable.from(run(), { objectMode: false });
-  const done = new Promise<void>((resolve, reject) => {
+  const ended = new Promise<void>((resolve, reject) => {
     stream.once('end', resolve);
     stream.once('error', reject);
     stream.once('close', () => {
-      if (!stream.readableEnded) reject(new Error('the dump stream was closed before its end'));
+      if (stream.readableEnded) return;
+      kill(); // the consumer gave up: the running process must not wait on a full pipe
+      reject(new Error('the dump stream was closed before its end'));
     });
   });
+  // Settles only once no process of ours is left running, whichever way the stream ended.
+  const done = ended.then(
+    () => lastExit.then(() => undefined),
+    (err: unknown) => lastExit.then(() => Promise.reject(err)),
+  );
   done.catch(() => undefined); // observed by the consumer; never an unhandled rejection
   return {
     stream,

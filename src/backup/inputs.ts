@@ -7,7 +7,7 @@ import { parseDatabaseUrl, type PgConnection } from './database-url.js';
 import { NAME_PART, normalizePrefix } from './naming.js';
 
 /** Defaults: the single source of truth (action.yml declares the same). */
-export const DEFAULTS = { prefix: 'backups', project: 'shisha-log', environment: 'prod', compressionLevel: 6, verify: true, flavor: 'auto' } as const;
+export const DEFAULTS = { prefix: 'backups', environment: 'prod', compressionLevel: 6, verify: true, flavor: 'auto' } as const;
 
 export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
 export type FlavorInput = (typeof FLAVORS)[number];
@@ -35,8 +35,9 @@ export function getPrefix(src: InputSource): string {
   return p;
 }
 
-function namePart(src: InputSource, name: string, dflt: string): string {
-  const v = getString(src, name, { default: dflt });
+/** A part of the object name; `project` has no default (it names the user's app), `environment` has one. */
+function namePart(src: InputSource, name: string, dflt?: string): string {
+  const v = getString(src, name, dflt === undefined ? { required: true } : { default: dflt });
   if (!NAME_PART.test(v)) throw new InputError(name, `expected lowercase letters, digits and '-' (it is '_'-separated in object names), got '${v}'`);
   return v;
 }
@@ -84,7 +85,7 @@ export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs 
     conn,
     bucket: getBucket(src),
     prefix: getPrefix(src),
-    project: namePart(src, 'project', DEFAULTS.project),
+    project: namePart(src, 'project'),
     environment: namePart(src, 'environment', DEFAULTS.environment),
     compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS.compressionLevel, min: 1, max: 9 }),
     pgDumpArgs,

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { backendLogs } from '../backend/logs.js';
 import { backendStatus } from '../backend/status.js';
 import { deployBackend } from '../backend/deploy.js';
-import { jobCommand } from './common.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { byDefault, collect, jobCommand, required } from './common.js';
 
 /** Sub-commands of `shisha-ops backend`. Defaults live in src/backend (shown here for help only). */
 export function registerBackend(cmd: Command): void {
@@ -14,21 +12,23 @@ export function registerBackend(cmd: Command): void {
     'Deploy an image to the Lightsail container service, wait until it is ACTIVE and probe its health path',
     (c) =>
       c
-        .requiredOption('--service-name <name>', 'Lightsail container service name')
-        .requiredOption('--image <ref>', 'image to deploy, preferably by digest (registry/repo@sha256:...)')
-        .option('--container-name <name>', 'container name (default: api)')
-        .option('--container-port <port>', 'container port served over HTTP (default: 8080)')
-        .option('--health-check-path <path>', 'health check path (default: /health)')
-        .option('--environment <KEY=VALUE>', 'environment variable (repeatable; values are treated as secrets)', collect)
-        .option('--timeout-minutes <minutes>', 'how long to wait for ACTIVE (default: 15)')
-        .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name shisha-api \\\n    --image public.ecr.aws/abc/shisha-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .requiredOption('--image <ref>', required('image to deploy, preferably by digest (registry/repo@sha256:...)'))
+        .option('--region <region>', byDefault('region of the container service', 'AWS_REGION'))
+        .option('--container-name <name>', byDefault('container name', 'api'))
+        .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
+        .option('--health-check-path <path>', byDefault('health check path', '/health'))
+        .option('--health-check-success-codes <codes>', byDefault('HTTP codes counted as healthy', '200-299'))
+        .option('--environment <KEY=VALUE>', byDefault('environment variable KEY=VALUE, repeatable, every value a secret', "the current deployment's"), collect)
+        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
+        .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
     (inputs, reporter) => deployBackend(inputs, reporter),
   );
   jobCommand(
     cmd,
     'status',
     'Show the container service state, current and next deployment, and URL',
-    (c) => c.requiredOption('--service-name <name>', 'Lightsail container service name'),
+    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')),
     (inputs, reporter) => backendStatus(inputs, reporter),
   );
   jobCommand(
@@ -37,9 +37,9 @@ export function registerBackend(cmd: Command): void {
     "Show a container's recent log (environment values redacted)",
     (c) =>
       c
-        .requiredOption('--service-name <name>', 'Lightsail container service name')
-        .option('--container-name <name>', 'container name (default: api)')
-        .option('--since-minutes <minutes>', 'how far back to read (default: 15)'),
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .option('--container-name <name>', byDefault('container name', 'api'))
+        .option('--since-minutes <minutes>', byDefault('how far back to read', 15)),
     (inputs, reporter) => backendLogs(inputs, reporter),
   );
 }

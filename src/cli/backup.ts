@@ -8,33 +8,33 @@ import { drillJob } from '../backup/drill.js';
 import { restoreJob, withTargetUrlFromEnv } from '../backup/restore.js';
 import { selfTestJob } from '../backup/selftest.js';
 import { verifyJob } from '../backup/verify.js';
-import { jobCommand } from './common.js';
+import { byDefault, jobCommand, required } from './common.js';
 
 /** Where backups live: every sub-command takes these (defaults live in src/backup/inputs.ts). */
 function location(cmd: Command): Command {
   return cmd
-    .option('--bucket <name>', 'S3 bucket holding the backups (required)')
-    .option('--prefix <prefix>', 'key prefix of the backups (default backups)');
+    .requiredOption('--bucket <name>', required('S3 bucket holding the backups'))
+    .option('--prefix <prefix>', byDefault('key prefix of the backups', 'backups'));
 }
 
 function filters(cmd: Command): Command {
   return cmd
-    .option('--project <name>', 'only backups of this project')
-    .option('--environment <name>', 'only backups of this environment');
+    .option('--project <name>', byDefault('only backups of this project', 'any'))
+    .option('--environment <name>', byDefault('only backups of this environment', 'any'));
 }
 
 /** Sub-commands of `shisha-ops backup`. */
 export function registerBackup(cmd: Command): void {
   const runOptions = (c: Command) =>
     location(c)
-      .option('--database-url <url>', 'postgresql://user:password@host:5432/db (required; secret; or DATABASE_URL)')
-      .option('--project <name>', 'project part of the object name (default shisha-log)')
-      .option('--environment <name>', 'environment part of the object name (default prod)')
-      .option('--compression-level <n>', 'gzip level 1-9 (default 6)')
-      .option('--pg-dump-args <args>', "extra pg_dump options, e.g. '--exclude-table-data=audit_log'")
-      .option('--verify <bool>', 're-read and check the stored object (default true)')
-      .option('--flavor <flavor>', 'auto (detect Supabase), supabase or postgres (default auto)')
-      .option('--drill-url <url>', 'after the backup, restore it into this empty scratch database and compare every table with the manifest (secret; or DRILL_URL)');
+      .option('--database-url <url>', required('postgresql://user:password@host:5432/db', 'secret; or set DATABASE_URL'))
+      .requiredOption('--project <name>', required('project part of the object name (lowercase letters, digits, -)'))
+      .option('--environment <name>', byDefault('environment part of the object name', 'prod'))
+      .option('--compression-level <n>', byDefault('gzip level 1-9', 6))
+      .option('--pg-dump-args <args>', byDefault("extra pg_dump options, e.g. '--exclude-table-data=audit_log'", 'none'))
+      .option('--no-verify', 'do not re-read and check the stored object')
+      .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', 'auto'))
+      .option('--drill-url <url>', byDefault('an empty scratch database: after the backup, restore it there and compare every table with the manifest', 'no drill', 'secret; or set DRILL_URL'));
   jobCommand(
     cmd,
     'run',
@@ -46,14 +46,14 @@ export function registerBackup(cmd: Command): void {
     cmd,
     'test',
     'Back up, restore into a scratch database (--target-url) and compare the row count of every table',
-    (c) => runOptions(c).option('--target-url <url>', 'scratch database to restore into (required; secret; or TARGET_URL)').option('--yes', 'do not ask before restoring'),
+    (c) => runOptions(c).option('--target-url <url>', required('scratch database to restore into', 'secret; or set TARGET_URL')).option('--yes', 'do not ask before restoring'),
     (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
   );
   jobCommand(
     cmd,
     'list',
     'List backups, newest first across months',
-    (c) => filters(location(c)).option('--limit <n>', 'rows to show, 0 for all (default 20)'),
+    (c) => filters(location(c)).option('--limit <n>', byDefault('rows to show, 0 for all', 20)),
     (inputs, reporter) => listJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
@@ -62,8 +62,8 @@ export function registerBackup(cmd: Command): void {
     'Download a backup and check its sha256 (newest when --key is omitted)',
     (c) =>
       filters(location(c))
-        .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--output <file>', "where to write it, '-' for stdout (default: the object's file name)")
+        .option('--key <key>', byDefault('object key', 'the newest backup'))
+        .option('--output <file>', byDefault("where to write it, '-' for stdout", "the object's file name"))
         .option('--force', 'overwrite the output file if it exists'),
     (inputs, reporter) => downloadJob(inputs, reporter).then(() => undefined),
   );
@@ -73,8 +73,8 @@ export function registerBackup(cmd: Command): void {
     'Restore a backup into an explicitly named database: gunzip | psql -v ON_ERROR_STOP=1 --single-transaction',
     (c) =>
       filters(location(c))
-        .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--target-url <url>', 'postgresql://... of the database to restore into (required; secret; or TARGET_URL)')
+        .option('--key <key>', byDefault('object key', 'the newest backup'))
+        .option('--target-url <url>', required('postgresql://... of the database to restore into', 'secret; or set TARGET_URL'))
         .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)")
         .option('--yes', 'do not ask for confirmation (required without a terminal)')
         .option('--allow-unverified', 'restore a backup that has neither a .sha256 nor a .manifest.json'),
@@ -86,8 +86,8 @@ export function registerBackup(cmd: Command): void {
     'Restore drill: restore a backup into an empty scratch database and compare every table with its manifest (exit 1 on a difference)',
     (c) =>
       filters(location(c))
-        .option('--key <key>', 'object key (default: the newest backup)')
-        .option('--target-url <url>', 'empty scratch database (required; secret; or TARGET_URL)')
+        .option('--key <key>', byDefault('object key', 'the newest backup'))
+        .option('--target-url <url>', required('an empty scratch database', 'secret; or set TARGET_URL'))
         .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)"),
     (inputs, reporter) => drillJob(inputs, reporter).then(() => undefined),
   );
@@ -95,14 +95,14 @@ export function registerBackup(cmd: Command): void {
     cmd,
     'check',
     'Fail when the newest backup is older than --max-age-days or lacks its .sha256 or .manifest.json',
-    (c) => filters(location(c)).option('--max-age-days <n>', 'largest acceptable age of the newest backup (required, e.g. 8)'),
+    (c) => filters(location(c)).option('--max-age-days <n>', required('largest acceptable age of the newest backup in days, e.g. 8')),
     (inputs, reporter) => checkJob(inputs, reporter),
   );
   jobCommand(
     cmd,
     'verify',
-    'Check a stored backup: size, encryption, sha256 of the whole object, complete dump',
-    (c) => filters(location(c)).option('--key <key>', 'object key (default: the newest backup)'),
+    'Check a stored backup: size, encryption, sha256 of the whole object, complete dump, tables against the manifest',
+    (c) => filters(location(c)).option('--key <key>', byDefault('object key', 'the newest backup')),
     (inputs, reporter) => verifyJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
@@ -111,9 +111,9 @@ export function registerBackup(cmd: Command): void {
     'Delete backups older than N days under the prefix (for buckets without a lifecycle rule)',
     (c) =>
       filters(location(c))
-        .option('--older-than-days <n>', 'age in days, by the time in the name (required)')
-        .option('--keep <n>', 'always keep this many newest backups (default 1)')
-        .option('--dry-run', 'show what would be deleted'),
+        .option('--older-than-days <n>', required('age in days, by the time in the name'))
+        .option('--keep <n>', byDefault('always keep this many newest backups', 1))
+        .option('--dry-run', 'show what would be deleted; delete nothing'),
     (inputs, reporter) => pruneJob(inputs, reporter).then(() => undefined),
   );
 }

@@ -1,39 +1,37 @@
 import type { Command } from 'commander';
 import { deployFrontend, planFrontend } from '../frontend/deploy.js';
 import { listReleases, rollbackFrontend } from '../frontend/rollback.js';
-import { jobCommand } from './common.js';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
+import { byDefault, collect, jobCommand, required } from './common.js';
 
 function target(cmd: Command): Command {
   return cmd
-    .requiredOption('--bucket <name>', 'the S3 bucket that CloudFront serves')
-    .option('--prefix <path>', 'key prefix inside the bucket (default: the bucket root)');
+    .requiredOption('--bucket <name>', required('the S3 bucket that CloudFront serves'))
+    .option('--prefix <path>', byDefault('key prefix inside the bucket', 'none; the bucket root'));
 }
 
 function cloudFront(cmd: Command): Command {
   return cmd
-    .option('--distribution-id <id>', 'CloudFront distribution to invalidate (none: no invalidation)')
-    .option('--invalidate <bool>', 'create an invalidation for changed paths (default true)')
-    .option('--wait-for-invalidation <bool>', 'wait until CloudFront completes the invalidation (default false)')
-    .option('--concurrency <n>', 'parallel S3 requests (default 16)');
+    .option('--distribution-id <id>', byDefault('CloudFront distribution to invalidate', 'none; no invalidation'))
+    .option('--no-invalidate', 'do not create an invalidation for the changed paths')
+    .option('--wait-for-invalidation', 'wait until CloudFront completes the invalidation')
+    .option('--concurrency <n>', byDefault('parallel S3 requests, 1-256', 16));
 }
 
 function deployFlags(cmd: Command): Command {
-  return cloudFront(target(cmd.requiredOption('--source-dir <dir>', 'the build output (holds index.html)')))
-    .option('--cache-rules <rule>', "'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", collect)
-    .option('--keep-releases <n>', 'releases whose files are kept for open tabs and rollback (default 3)');
+  return cloudFront(target(cmd.requiredOption('--source-dir <dir>', required('the build output (holds index.html)'))))
+    .option('--cache-rules <rule>', byDefault("'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", 'none; the defaults only'), collect)
+    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3));
 }
 
 /** Sub-commands of `shisha-ops frontend`. */
 export function registerFrontend(cmd: Command): void {
-  jobCommand(cmd, 'deploy', 'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning', (c) => deployFlags(c).option('--dry-run <bool>', 'print the plan only (default false)'), deployFrontend);
+  jobCommand(cmd, 'deploy', 'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning', (c) => deployFlags(c).option('--dry-run', 'print the plan only; change nothing'), deployFrontend);
   jobCommand(cmd, 'plan', 'Show what a deploy would upload, copy, invalidate (changes nothing)', deployFlags, planFrontend);
   jobCommand(
     cmd,
     'rollback',
     'Make an earlier release live again (default: the previous one) and invalidate',
-    (c) => cloudFront(target(c)).option('--release-id <id>', 'the release to restore (see `frontend releases`)').option('--dry-run <bool>', 'print what would be restored only'),
+    (c) => cloudFront(target(c)).option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one')).option('--dry-run', 'print what would be restored; change nothing'),
     rollbackFrontend,
   );
   jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);

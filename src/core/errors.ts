@@ -37,9 +37,32 @@ export class CancelledError extends Error {
   }
 }
 
-/** One line describing any error, for logs: the first line of its message, with the AWS error code when there is one. */
+
+/** What to do about the SDK's two set-up errors, whose own messages do not say. */
+export const REGION_HINT =
+  'no AWS region: set AWS_REGION (e.g. AWS_REGION=ap-northeast-1) or a region in the AWS profile (~/.aws/config); ' +
+  'in GitHub Actions, aws-actions/configure-aws-credentials sets it from its aws-region input';
+export const CREDENTIALS_HINT =
+  'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary keys), ' +
+  'or AWS_PROFILE for a profile in ~/.aws (aws configure, aws sso login); in GitHub Actions, assume a role with OIDC: ' +
+  'aws-actions/configure-aws-credentials with role-to-assume and the job permission id-token: write';
+
+/** The hint for a missing region or credentials, also when our own error wraps the SDK's (as its cause). */
+function setupHint(err: unknown, depth = 0): string | undefined {
+  if (!(err instanceof Error) || depth > 4) return undefined;
+  if (/\bRegion is missing\b/.test(err.message)) return REGION_HINT;
+  if (/Could not load credentials from any providers/.test(err.message)) return CREDENTIALS_HINT;
+  return setupHint(err.cause, depth + 1);
+}
+
+/**
+ * One line describing any error, for logs: the first line of its message, with the AWS error code when there is one.
+ * A missing region or missing credentials become a line that says how to provide them.
+ */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
+    const hint = setupHint(err);
+    if (hint) return hint;
     const code = (err as { Code?: string; name?: string }).Code;
     const first = (err.message || err.name).split('\n')[0] ?? err.name;
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

@@ -41,17 +41,25 @@ export class ActionsReporter extends BaseReporter {
     core.setOutput(name, this.outputs.get(name) ?? '');
   }
 
+  /**
+   * The step summary, read at a glance: first the result (✅ what and where) or the failure (❌ what failed, then the
+   * one-line error saying what was and was not changed and what keeps serving), then each section, then the outputs
+   * folded away (they are for later steps, and the sections already show the numbers).
+   */
   async flush(): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     const s = core.summary;
+    const head = this.headlineText();
+    if (head) s.addHeading(escapeHtml(head), 3);
+    if (this.headline?.detail) s.addRaw(`<p>${escapeHtml(this.headline.detail)}</p>`, true);
     for (const sec of this.sections) {
-      s.addHeading(this.redact(sec.title), 3);
-      if (sec.lines?.length) s.addList(sec.lines.map((l) => this.redact(l)));
-      if (sec.table) s.addTable(toSummaryTable(sec.table.map((r) => r.map((c) => this.redact(c)))));
+      s.addHeading(escapeHtml(this.redact(sec.title)), 4);
+      if (sec.lines?.length) s.addList(sec.lines.map((l) => escapeHtml(this.redact(l))));
+      if (sec.table) s.addTable(toSummaryTable(sec.table.map((r) => r.map((c) => escapeHtml(this.redact(c))))));
     }
     if (this.outputs.size) {
-      s.addHeading('Outputs', 3);
-      s.addTable(toSummaryTable(this.outputsTable()));
+      const items = [...this.outputs].map(([k, v]) => `<li><code>${escapeHtml(k)}</code>: ${v ? `<code>${escapeHtml(v)}</code>` : '(empty)'}</li>`);
+      s.addDetails('Outputs', `<ul>${items.join('')}</ul>`);
     }
     await s.write();
   }
@@ -60,4 +68,9 @@ export class ActionsReporter extends BaseReporter {
 function toSummaryTable(rows: string[][]): Parameters<typeof core.summary.addTable>[0] {
   const [head, ...body] = rows;
   return [(head ?? []).map((h) => ({ data: h, header: true })), ...body];
+}
+
+/** The summary is HTML: a file name or an error with `<` or `&` must show as written. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -68,15 +68,21 @@ export class TerminalReporter extends BaseReporter {
   }
 
   /**
-   * Prints the outputs as a table. With SHISHA_OPS_OUTPUTS_FILE set, also writes them there as JSON (what
+   * Prints the outputs as a table, then the result line. With SHISHA_OPS_OUTPUTS_FILE set, also writes them there as JSON (what
    * GITHUB_OUTPUT is to an action: how scripts such as the demo read a command's outputs).
    */
   async flush(): Promise<void> {
     const file = process.env.SHISHA_OPS_OUTPUTS_FILE;
     if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(this.outputs), null, 2) + '\n');
-    if (this.outputs.size === 0) return;
-    this.line(this.out, '');
-    this.line(this.out, formatTable(this.outputsTable()));
+    if (this.outputs.size) {
+      this.line(this.out, '');
+      this.line(this.out, formatTable(this.outputsTable()));
+    }
+    // The result last, where the eye lands when the command returns (a failure was already printed as `error:`).
+    if (this.headline?.ok) {
+      this.line(this.out, '');
+      this.line(this.out, this.headlineText());
+    }
   }
 }
 

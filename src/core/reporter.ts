@@ -31,6 +31,13 @@ export interface Reporter {
   output(name: string, value: OutputValue): void;
   /** Adds a section to the step summary (Actions) or prints it (terminal). */
   summary(section: Summary): void;
+  /**
+   * The job's result in one line, shown first (after ✅): what was done and where, e.g.
+   * `Frontend deployed: release 2026…-1a2b3c4d is live at https://d111.cloudfront.net/`. Call it once, on success.
+   */
+  result(text: string): void;
+  /** The job failed: the first line becomes ❌ with this one-line message (called by runJob). */
+  failed(message: string): void;
   /** Writes what was collected (the Actions step summary); called once by run(). */
   flush(): Promise<void>;
 }
@@ -40,6 +47,10 @@ export abstract class BaseReporter implements Reporter {
   protected readonly redactor = new Redactor();
   readonly outputs = new Map<string, string>();
   readonly sections: Summary[] = [];
+  /** The first line of the summary: the result (✅) or the failure (❌), when known. */
+  headline?: { ok: boolean; text: string; detail?: string };
+  /** Says what failed in the ❌ line (e.g. `Frontend deploy`); set by runAction/runCli. */
+  jobTitle = '';
 
   abstract info(message: string): void;
   abstract warn(message: string): void;
@@ -63,6 +74,19 @@ export abstract class BaseReporter implements Reporter {
 
   summary(section: Summary): void {
     this.sections.push(section);
+  }
+
+  result(text: string): void {
+    this.headline = { ok: true, text: this.redact(text) };
+  }
+
+  failed(message: string): void {
+    this.headline = { ok: false, text: `${this.jobTitle || 'Job'} failed`, detail: this.redact(message) };
+  }
+
+  /** The headline's first line with its mark, or '' when the job set none. */
+  protected headlineText(): string {
+    return this.headline ? `${this.headline.ok ? '✅' : '❌'} ${this.headline.text}` : '';
   }
 
   /** The outputs as a two-column table. */

@@ -14,6 +14,7 @@ export async function runJob(reporter: Reporter, job: () => Promise<void>): Prom
     code = exitCodeOf(err);
     const msg = err instanceof InputError ? err.message : describeError(err);
     reporter.error(msg);
+    reporter.failed(msg);
     if (process.env.SHISHA_OPS_DEBUG && err instanceof Error && err.stack) reporter.debug(err.stack);
   }
   try {

@@ -7,6 +7,7 @@ import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
 import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, putManifest, uploadFile, type BucketState } from './bucket.js';
 import { checkDistribution } from './invalidation.js';
+import { humanSize } from '../core/size.js';
 import { parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
@@ -23,6 +24,10 @@ export interface DeployResult {
   invalidationId: string;
   invalidationPaths: string[];
   plan: Plan;
+  /** The site's URL from the distribution (alias or cloudfront.net name); unknown without a distribution. */
+  siteUrl?: string;
+  /** Nothing changed: the current release keeps serving. */
+  unchangedRelease?: boolean;
 }
 
 export function clients(): Clients {
@@ -42,6 +47,7 @@ export function planFrontend(inputs: InputSource, reporter: Reporter): Promise<v
 export async function deployFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
   const opts = parseDeployOptions(inputs);
   const r = await deploy(opts, reporter, clients());
+  reporter.result(deployHeadline(opts, r));
   reporter.output('release-id', r.releaseId);
   reporter.output('uploaded', r.uploaded);
   reporter.output('copied', r.copied);
@@ -50,6 +56,14 @@ export async function deployFrontend(inputs: InputSource, reporter: Reporter): P
   reporter.output('bytes-uploaded', r.bytesUploaded);
   reporter.output('invalidation-id', r.invalidationId);
   reporter.output('invalidation-paths', r.invalidationPaths.join(' '));
+}
+
+/** The summary's first line: what happened to which release, and where it is served. */
+export function deployHeadline(opts: DeployOptions, r: DeployResult): string {
+  const where = r.siteUrl ?? `s3://${opts.bucket}/${opts.prefix}`;
+  if (opts.dryRun) return `Frontend plan (dry run, nothing changed): would upload ${r.uploaded} files (${humanSize(r.bytesUploaded)}) to ${where}`;
+  if (r.unchangedRelease) return `Frontend unchanged: release ${r.releaseId} keeps serving at ${where}`;
+  return `Frontend deployed: release ${r.releaseId} is live at ${where}`;
 }
 
 /** Progress of the apply, to say what was and was not applied when something fails. */
@@ -68,7 +82,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const root = await checkSourceDir(opts.sourceDir);
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
-  if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
+  const siteUrl = invalidating ? await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : undefined;
 
   const [local, state] = await Promise.all([
     scanBuild(root, opts.rules),
@@ -104,6 +118,8 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
     invalidationId: '',
     invalidationPaths: paths,
     plan,
+    siteUrl,
+    unchangedRelease: nothingToDo,
   };
   reporter.summary(planSummary(opts, plan, manifest.id, current?.id, paths, nothingToDo));
 

@@ -4,17 +4,22 @@ import { sleep, withRetry } from './retry.js';
 
 type Send = Pick<CloudFrontClient, 'send'>;
 
-/** Checks the distribution exists before anything changes. Missing permission to read it is only a warning. */
-export async function checkDistribution(cf: Send, id: string, warn: (m: string) => void): Promise<void> {
+/**
+ * Checks the distribution exists before anything changes, and returns the site's URL (its first alias, else its
+ * cloudfront.net name) for the summary. Missing permission to read it is only a warning (and no URL).
+ */
+export async function checkDistribution(cf: Send, id: string, warn: (m: string) => void): Promise<string | undefined> {
   try {
-    await cf.send(new GetDistributionCommand({ Id: id }));
+    const { Distribution: d } = await cf.send(new GetDistributionCommand({ Id: id }));
+    const host = d?.DistributionConfig?.Aliases?.Items?.[0] ?? d?.DomainName;
+    return host ? `https://${host}/` : undefined;
   } catch (err) {
     const name = (err as { name?: string }).name;
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (name === 'NoSuchDistribution' || status === 404) throw new InputError('distribution-id', `CloudFront distribution '${id}' does not exist`);
     if (name === 'AccessDenied' || status === 403) {
       warn(`cannot read distribution ${id} (GetDistribution denied); the invalidation will tell if it is wrong`);
-      return;
+      return undefined;
     }
     throw new OpsError(`GetDistribution ${id} failed: ${describeError(err)}`, { cause: err });
   }

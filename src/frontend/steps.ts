@@ -9,6 +9,7 @@ import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
 import { prunePlan } from './prune.js';
 import type { LocalFile } from './scan.js';
+import { humanSize } from '../core/size.js';
 
 export interface Clients {
   s3: S3Client;
@@ -92,14 +93,14 @@ const MAX_ROWS = 50;
 /** The plan as a step-summary table: one row per file that changes. */
 export function planSummary(opts: TargetOptions, plan: Plan, id: string, previous: string | undefined, paths: string[], nothingToDo: boolean): Summary {
   const c = counts(plan);
-  const rows = ordered(plan.items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : i.action === 'new' ? 'upload (new)' : 'upload (changed)', String(i.file.size), i.file.cacheControl]);
-  const table = [['File', 'Action', 'Bytes', 'Cache-Control'], ...rows.slice(0, MAX_ROWS)];
+  const rows = ordered(plan.items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : i.action === 'new' ? 'upload (new)' : 'upload (changed)', humanSize(i.file.size), i.file.cacheControl]);
+  const table = [['File', 'Action', 'Size', 'Cache-Control'], ...rows.slice(0, MAX_ROWS)];
   if (rows.length > MAX_ROWS) table.push([`… and ${rows.length - MAX_ROWS} more`, '', '', '']);
   return {
     title: `Frontend ${opts.dryRun ? 'plan (dry run)' : 'deploy'}: s3://${opts.bucket}/${opts.prefix}`,
     lines: [
       `release ${id}${nothingToDo ? ' (unchanged)' : ''}${previous ? `, previous ${previous}` : ', first release'}`,
-      `${c.new} new, ${c.changed} changed, ${c.headers} header-only (server-side copy), ${c.unchanged} unchanged; ${c.bytes} bytes to upload`,
+      `${c.new} new, ${c.changed} changed, ${c.headers} header-only (server-side copy), ${c.unchanged} unchanged; ${humanSize(c.bytes)} to upload`,
       `${plan.stale.length} files no longer in the build (kept for open tabs until pruned)`,
       `invalidation: ${paths.length ? paths.join(' ') : 'none'}`,
     ],

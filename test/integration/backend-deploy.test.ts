@@ -18,7 +18,7 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
   let fake: LightsailFake;
   let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ fake, stop } = await startFake(150));
+    ({ fake, stop } = await startFake(800));
   });
   afterAll(() => stop());
 
@@ -69,7 +69,7 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
       api: { image: image('api', '5'), command: ['node', 'dist/server.js'], environment: { KEEP: 'kept-value' }, ports: { '8080': 'HTTP' } },
       worker: { image: image('worker', '4'), environment: { QUEUE: 'jobs' } },
     });
-    expect(d?.publicEndpoint?.healthCheck).toMatchObject({ path: '/health', healthyThreshold: 4, intervalSeconds: 20, successCodes: '200' });
+    expect(d?.publicEndpoint?.healthCheck).toMatchObject({ path: '/health', healthyThreshold: 4, intervalSeconds: 20, successCodes: '200-299' });
     // Values deployed earlier are redacted too.
     expect(r.all).not.toContain('kept-value');
   });

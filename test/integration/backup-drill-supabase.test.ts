@@ -36,7 +36,7 @@ describe('restore drill of a Supabase-mode backup', () => {
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     [source, fresh, fresh2, plain] = await Promise.all([startSupabasePostgres(), startSupabasePostgres(), startSupabasePostgres(), startPostgres()]);
     source.psql(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'supabase-app.sql'), 'utf8'));
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': source.url, bucket });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': source.url, bucket });
     expect(run.code).toBe(0);
     key = run.outputs.get('key')!;
   });

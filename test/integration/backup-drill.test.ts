@@ -77,7 +77,7 @@ describe('manifest, drill, check and restore safety', () => {
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     pg.createDatabase(source);
     pg.psql(source, APP);
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': pg.urlFor(source), bucket });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket });
     expect(run.code).toBe(0);
     key = run.outputs.get('key')!;
     manifest = JSON.parse(await fetchText(bucket, `${key}.manifest.json`)) as BackupManifest;
@@ -208,23 +208,23 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('#12.3 `backup test` asks both servers who they are (localhost vs 127.0.0.1 is the same) and refuses --clean', async () => {
     const viaLocalhost = pg.urlFor(source).replace('127.0.0.1', 'localhost');
-    const same = await runCaptured((i, r) => selfTestJob(i, r), { 'database-url': pg.urlFor(source), 'target-url': viaLocalhost, bucket, yes: true });
+    const same = await runCaptured((i, r) => selfTestJob(i, r), { project: 'shisha-log', 'database-url': pg.urlFor(source), 'target-url': viaLocalhost, bucket, yes: true });
     expect(same.code).toBe(2);
     expect(same.err).toContain(`Input 'target-url': localhost:${pg.port}/${source} is the database being backed up`);
     const target = freshDb('selftest');
-    const clean = await runCaptured((i, r) => selfTestJob(i, r), { 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(target), bucket, yes: true, 'pg-dump-args': '--clean' });
+    const clean = await runCaptured((i, r) => selfTestJob(i, r), { project: 'shisha-log', 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(target), bucket, yes: true, 'pg-dump-args': '--clean' });
     expect(clean.code).toBe(2);
     expect(clean.err).toContain("Input 'pg-dump-args': '--clean'");
     expect(pg.psql(source, 'SELECT count(*) FROM public.sessions')).toBe('2000');
     // The drill after a backup (drill-url) refuses the source before dumping.
-    const drillSame = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': pg.urlFor(source), bucket, 'drill-url': viaLocalhost });
+    const drillSame = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, 'drill-url': viaLocalhost });
     expect(drillSame.code).toBe(2);
     expect(drillSame.err).toContain("Input 'drill-url': ");
   });
 
   it('#12.5 refuses prefixes outside a folder, and never overwrites a downloaded file without --force', async () => {
     for (const prefix of ['../x', '/', 'backups/../../etc', 'a//b']) {
-      const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': pg.urlFor(source), bucket, prefix });
+      const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, prefix });
       expect(run.code).toBe(2);
       expect(run.err).toContain("Input 'prefix': expected a folder");
     }
@@ -241,7 +241,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('after a backup, drill-url proves it and reports it as outputs', async () => {
     const target = freshDb('actiondrill');
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': pg.urlFor(source), bucket, 'drill-url': pg.urlFor(target) });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, 'drill-url': pg.urlFor(target) });
     expect(run.code).toBe(0);
     expect(run.outputs.get('drill')).toBe('passed');
     expect(run.outputs.get('drill-tables')).toBe('3');
@@ -251,7 +251,7 @@ describe('manifest, drill, check and restore safety', () => {
   it('`backup check` passes on a fresh backup with its sidecars, fails when it is too old or lacks its manifest', async () => {
     const cb = uniqueName('backup-check');
     await s3Client().send(new CreateBucketCommand({ Bucket: cb }));
-    const ok = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { 'database-url': pg.urlFor(source), bucket: cb });
+    const ok = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket: cb });
     const newest = ok.outputs.get('key')!;
     const fresh = await runCaptured((i, r) => checkJob(i, r), { bucket: cb, 'max-age-days': '8' });
     expect(fresh.code).toBe(0);

@@ -52,7 +52,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
 
   async function failing(inputs: Record<string, string>, opts: Parameters<typeof runBackup>[2] = {}): Promise<{ err: Error; text: string }> {
     const out = capture();
-    const err = await runBackup(inputsFrom({ bucket, ...inputs }), out.reporter, opts).then(
+    const err = await runBackup(inputsFrom({ bucket, project: 'app', ...inputs }), out.reporter, opts).then(
       () => new Error('expected the backup to fail'),
       (e: Error) => e,
     );
@@ -197,7 +197,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
   it('the CLI exits 2 on bad input and 2 for a restore without --yes off a terminal, printing no password', async () => {
     const cli = path.join(import.meta.dirname, '..', '..', 'bin', 'shisha-ops.js');
     const url = `postgresql://postgres:${PASSWORD_LIKE}@db.example.com:6543/postgres`;
-    const a = await run(process.execPath, [cli, 'backup', 'run', '--database-url', url, '--bucket', bucket]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const a = await run(process.execPath, [cli, 'backup', 'run', '--database-url', url, '--bucket', bucket, '--project', 'app']).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect((a as { code: number }).code).toBe(2);
     const textA = (a as { stdout: string }).stdout + (a as { stderr: string }).stderr;
     expect(textA).toContain('session pooler on port 5432');

@@ -157,10 +157,10 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const scratch3 = uniqueName('selftest').replace(/-/g, '_');
     pg.createDatabase(scratch3);
     try {
-      await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(scratch3), bucket, prefix: 'selftest', yes: true }), out.reporter);
+      await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(scratch3), bucket, prefix: 'selftest', project: 'app', yes: true }), out.reporter);
       const section = out.reporter.sections.find((s) => s.title.startsWith('Backup test'));
       expect(section?.table?.slice(1)).toEqual(expect.arrayContaining([['public.sessions', '500', '500', 'ok'], ['auth.users', '2', '2', 'ok']]));
-      const same = await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(source), bucket, yes: true }), out.reporter).catch((e: Error) => e);
+      const same = await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(source), bucket, project: 'app', yes: true }), out.reporter).catch((e: Error) => e);
       expect(same).toBeInstanceOf(InputError);
     } finally {
       pg.psql('postgres', `DROP DATABASE IF EXISTS "${scratch3}" WITH (FORCE)`);

@@ -28,7 +28,7 @@ describe('a backup cancelled by a signal', () => {
   });
 
   async function cancelMidUpload(signal: 'SIGTERM' | 'SIGINT'): Promise<{ code: number | null; stderr: string }> {
-    const child = spawn(process.execPath, [cli, 'backup', 'run', '--bucket', bucket, '--compression-level', '1', '--verify', 'false'], {
+    const child = spawn(process.execPath, [cli, 'backup', 'run', '--bucket', bucket, '--project', 'shisha-log', '--compression-level', '1', '--no-verify'], {
       env: { ...process.env, DATABASE_URL: pg.urlFor(db) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -155,7 +155,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
 
   it('all parts of the backup see one snapshot: changes made while it runs are in none of them', async () => {
     let started = 0;
-    const res = await runBackup(inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot' }), out.reporter, {
+    const res = await runBackup(inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot', project: 'shisha-log' }), out.reporter, {
       onDumpStarted: (pid) => {
         // Between the schema dump and the data dump: a new table with rows, and more rows in an old one.
         if (++started !== 2) return;
@@ -198,7 +198,7 @@ describe('PostgreSQL mode: the whole database with its privileges', () => {
          CREATE TABLE public.secrets (id int); REVOKE ALL ON public.secrets FROM PUBLIC;
          GRANT SELECT ON public.reports TO report_reader; REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
       );
-      const res = await runBackup(inputsFrom({ 'database-url': pg.urlFor(src), bucket }), out.reporter);
+      const res = await runBackup(inputsFrom({ 'database-url': pg.urlFor(src), bucket, project: 'shisha-log' }), out.reporter);
       expect(out.text()).toContain('PostgreSQL mode');
       await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(dst), yes: true }), out.reporter);
       expect(pg.psql(dst, `SELECT has_table_privilege('report_reader', 'public.reports', 'SELECT'), has_schema_privilege('report_reader', 'public', 'USAGE')`)).toBe('t|f');

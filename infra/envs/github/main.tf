@@ -6,6 +6,7 @@ module "environments" {
 
   repository             = var.repository
   production_environment = "production"
+  deploy_environments    = ["production-frontend", "production-backend"]
   backup_environment     = "backup"
   production_branch      = "main"
   backup_branch          = "main"

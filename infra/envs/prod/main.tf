@@ -74,6 +74,8 @@ module "github_oidc" {
   github_repository      = var.github_repository
   name_prefix            = local.name
   production_environment = "production"
+  frontend_environment   = "production-frontend"
+  backend_environment    = "production-backend"
   backup_environment     = "backup"
   create_oidc_provider   = var.create_oidc_provider
 

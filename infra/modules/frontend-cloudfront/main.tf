@@ -100,6 +100,26 @@ data "aws_iam_policy_document" "spa_bucket" {
     }
   }
 
+  # ...and list it, so a missing file answers 404 (without ListBucket S3 answers 403 for a missing key). The
+  # distribution never asks for the bucket root: "/" is the default root object and the SPA function's index.html.
+  statement {
+    sid       = "AllowCloudFrontList"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.spa.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.this.arn]
+    }
+  }
+
   # ...except the deploy action's release manifests, which are never served.
   statement {
     sid       = "DenyCloudFrontReleaseManifests"
@@ -229,7 +249,18 @@ resource "aws_cloudfront_response_headers_policy" "security" {
   }
 }
 
-# Optional: "/api/v1/x" reaches the container as "/v1/x".
+# Client-side routes (no file extension in the last path segment) get the app shell; files keep their real
+# status. On the default (S3) behaviour only, so /api/* never reaches it. The code is functions/spa-routing.js as
+# it is: the tests and the local edge run the same file.
+resource "aws_cloudfront_function" "spa_routing" {
+  name    = "${local.name}-spa-routing"
+  runtime = "cloudfront-js-2.0"
+  comment = "Rewrites client-side routes (paths without a file extension) to /index.html"
+  publish = true
+  code    = file("${path.module}/functions/spa-routing.js")
+}
+
+# Optional: "/api/v1/x" reaches the container as "/v1/x" (functions/strip-api-prefix.js, prefix filled in).
 resource "aws_cloudfront_function" "strip_api_prefix" {
   count = var.strip_api_prefix ? 1 : 0
 
@@ -237,16 +268,7 @@ resource "aws_cloudfront_function" "strip_api_prefix" {
   runtime = "cloudfront-js-2.0"
   comment = "Removes ${local.api_prefix} from the request path before it reaches the API origin"
   publish = true
-  code    = <<-JS
-    function handler(event) {
-      var request = event.request;
-      var prefix = '${local.api_prefix}';
-      if (request.uri === prefix || request.uri.indexOf(prefix + '/') === 0) {
-        request.uri = request.uri.substring(prefix.length) || '/';
-      }
-      return request;
-    }
-  JS
+  code    = templatefile("${path.module}/functions/strip-api-prefix.js", { prefix = local.api_prefix })
 }
 
 resource "aws_cloudfront_distribution" "this" {
@@ -287,6 +309,11 @@ resource "aws_cloudfront_distribution" "this" {
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.spa.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.spa_routing.arn
+    }
   }
 
   # API: never cached, every viewer header but Host forwarded (the origin needs its own Host for TLS/SNI).
@@ -311,19 +338,18 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  # SPA fallback: client-side routes (and objects CloudFront may not read) render the app shell.
-  custom_error_response {
-    error_code            = 403
-    response_code         = 200
-    response_page_path    = "/index.html"
-    error_caching_min_ttl = 10
-  }
+  # A short, cacheable 404 page for missing files. CloudFront error pages are distribution-wide: with it, a 404
+  # from /api/* keeps its status but its body becomes this page too (not_found_page_path = null keeps API bodies).
+  # 403 is never mapped, so API 403s and denied keys (release manifests) pass through as they are.
+  dynamic "custom_error_response" {
+    for_each = var.not_found_page_path == null ? [] : [var.not_found_page_path]
 
-  custom_error_response {
-    error_code            = 404
-    response_code         = 200
-    response_page_path    = "/index.html"
-    error_caching_min_ttl = 10
+    content {
+      error_code            = 404
+      response_code         = 404
+      response_page_path    = custom_error_response.value
+      error_caching_min_ttl = var.not_found_caching_seconds
+    }
   }
 
   restrictions {

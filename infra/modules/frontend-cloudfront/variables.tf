@@ -55,6 +55,28 @@ variable "strip_api_prefix" {
   default     = false
 }
 
+variable "not_found_page_path" {
+  description = "Page served (status 404) for a missing file, e.g. /404.html from the SPA build. CloudFront error pages are distribution-wide, so an /api/* 404 keeps its status but gets this body too; null serves S3's own 404 and leaves API bodies untouched."
+  type        = string
+  default     = "/404.html"
+
+  validation {
+    condition     = var.not_found_page_path == null || can(regex("^/[A-Za-z0-9_./-]+\\.html$", var.not_found_page_path))
+    error_message = "not_found_page_path must be null or an .html path such as /404.html."
+  }
+}
+
+variable "not_found_caching_seconds" {
+  description = "How long CloudFront caches a 404 before asking S3 again (short: a file deployed later appears soon)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.not_found_caching_seconds >= 0 && var.not_found_caching_seconds <= 300
+    error_message = "not_found_caching_seconds must be between 0 and 300."
+  }
+}
+
 variable "releases_prefix" {
   description = "Key prefix where the deploy-frontend action stores release manifests. CloudFront is denied reads under it, so it is never served."
   type        = string

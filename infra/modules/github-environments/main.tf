@@ -1,6 +1,8 @@
-# The GitHub side of the pipeline: the environments the workflows run in.
-# production: required reviewers and deployments from main only. backup: no reviewers (the weekly cron must never
-# wait for an approval), limited to main as well.
+# The GitHub side of the pipeline: the environments the workflows run in, each limited to main.
+# production: required reviewers; the deploy workflow's infra job runs in it, so one approval releases one deploy.
+# production-frontend, production-backend (deploy_environments): no reviewers; the deploy jobs run in them after the
+# approved infra job, and each is the only environment whose tokens may assume its deploy role (github-oidc).
+# backup: no reviewers (the weekly cron must never wait for an approval).
 
 data "github_user" "reviewer" {
   for_each = toset(var.reviewer_usernames)
@@ -45,6 +47,26 @@ resource "github_repository_environment_deployment_policy" "production" {
   branch_pattern = var.production_branch
 }
 
+resource "github_repository_environment" "deploy" {
+  for_each = toset(var.deploy_environments)
+
+  repository  = var.repository
+  environment = each.value
+
+  deployment_branch_policy {
+    protected_branches     = false
+    custom_branch_policies = true
+  }
+}
+
+resource "github_repository_environment_deployment_policy" "deploy" {
+  for_each = github_repository_environment.deploy
+
+  repository     = var.repository
+  environment    = each.value.environment
+  branch_pattern = var.production_branch
+}
+
 resource "github_repository_environment" "backup" {
   repository  = var.repository
   environment = var.backup_environment
@@ -62,10 +84,13 @@ resource "github_repository_environment_deployment_policy" "backup" {
 }
 
 locals {
-  environment_names = {
-    (var.production_environment) = github_repository_environment.production.environment
-    (var.backup_environment)     = github_repository_environment.backup.environment
-  }
+  environment_names = merge(
+    {
+      (var.production_environment) = github_repository_environment.production.environment
+      (var.backup_environment)     = github_repository_environment.backup.environment
+    },
+    { for name, env in github_repository_environment.deploy : name => env.environment },
+  )
   secrets = nonsensitive(toset(flatten([
     for env, values in var.environment_secrets : [for name in keys(values) : "${env}/${name}"]
   ])))

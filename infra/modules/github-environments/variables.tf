@@ -19,6 +19,17 @@ variable "production_environment" {
   }
 }
 
+variable "deploy_environments" {
+  description = "Environments of the deploy jobs that run after the approved production job: main only, no reviewers (a second approval per deploy is what they avoid). Each one's tokens alone may assume its deploy role."
+  type        = list(string)
+  default     = ["production-frontend", "production-backend"]
+
+  validation {
+    condition     = alltrue([for e in var.deploy_environments : length(e) > 0])
+    error_message = "deploy_environments must not hold empty names."
+  }
+}
+
 variable "backup_environment" {
   description = "Name of the environment of the scheduled backup (no reviewers, so the cron never waits)."
   type        = string
@@ -87,7 +98,7 @@ variable "production_wait_timer" {
 }
 
 variable "environment_secrets" {
-  description = "Optional Actions secrets per environment, e.g. { production = { AWS_INFRA_ROLE_ARN = \"arn:...\" }, backup = { AWS_BACKUP_ROLE_ARN = \"arn:...\" } }. Keys must be the production or backup environment names. Values end up in the Terraform state."
+  description = "Optional Actions secrets per environment, e.g. { production = { AWS_INFRA_ROLE_ARN = \"arn:...\" }, backup = { AWS_BACKUP_ROLE_ARN = \"arn:...\" } }. Keys must be the production, deploy or backup environment names (API_DATABASE_URL and SUPABASE_JWT_SECRET belong to production-backend). Values end up in the Terraform state."
   type        = map(map(string))
   default     = {}
   sensitive   = true

@@ -1,5 +1,7 @@
-# GitHub Actions federation: one role per job, each trusted only by this repository and (for deploy and apply)
-# only by jobs running in the protected production environment. Every Allow lists exact actions.
+# GitHub Actions federation: one role per job, each trusted only by this repository and by one GitHub environment
+# (the token's sub claim is repo:<owner/name>:environment:<name>): infra apply by the reviewed production
+# environment, each deploy role by its own main-only environment, backup by backup. The plan role, which pull
+# requests can assume, reads no secret. Every Allow lists exact actions.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -12,17 +14,20 @@ locals {
   readonly_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess"
 
   production_subject = "repo:${var.github_repository}:environment:${var.production_environment}"
+  frontend_subject   = "repo:${var.github_repository}:environment:${var.frontend_environment}"
+  backend_subject    = "repo:${var.github_repository}:environment:${var.backend_environment}"
   backup_subject     = "repo:${var.github_repository}:environment:${var.backup_environment}"
   plan_subjects = [
     "repo:${var.github_repository}:pull_request",
     "repo:${var.github_repository}:ref:refs/heads/${var.plan_branch}",
   ]
 
-  # Which token subjects may assume which role.
+  # Which token subjects may assume which role: one environment per role, so a job of one environment cannot
+  # assume another job's role.
   trust_subjects = merge(
     {
-      frontend_deploy = [local.production_subject]
-      backend_deploy  = [local.production_subject]
+      frontend_deploy = [local.frontend_subject]
+      backend_deploy  = [local.backend_subject]
       backup          = [local.backup_subject]
       infra_plan      = local.plan_subjects
     },
@@ -38,6 +43,26 @@ locals {
   }
 
   state_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}"
+  state_object_arn = "${local.state_bucket_arn}/${var.state_key}"
+  role_arn         = { for k, name in local.role_names : k => "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${name}" }
+  # The roles the apply role manages: every pipeline role but itself.
+  managed_role_arns = [for k in ["frontend_deploy", "backend_deploy", "backup", "infra_plan"] : local.role_arn[k]]
+
+  # Reads that AWS managed ReadOnlyAccess grants and that return secrets: the container environment
+  # (DATABASE_URL, SUPABASE_JWT_SECRET) and log of the Lightsail service, Lightsail database passwords and instance
+  # access, SSM parameters and Secrets Manager values. Denied to the roles that do not need them.
+  secret_reads = [
+    "lightsail:GetContainerServices",
+    "lightsail:GetContainerServiceDeployments",
+    "lightsail:GetContainerLog",
+    "lightsail:GetRelationalDatabaseMasterUserPassword",
+    "lightsail:GetInstanceAccessDetails",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "ssm:GetParameterHistory",
+    "secretsmanager:GetSecretValue",
+  ]
 }
 
 # --- OIDC provider ------------------------------------------------------------------------------------------------
@@ -243,10 +268,14 @@ resource "aws_iam_role_policy" "backup" {
   policy = data.aws_iam_policy_document.backup.json
 }
 
-# --- Infra plan (pull requests): read-only --------------------------------------------------------------------------
+# --- Infra plan (pull requests): read-only, and no secret ------------------------------------------------------------
 
-# AWS managed ReadOnlyAccess lets `terraform plan` refresh every resource; the inline policy adds the state read
-# and keeps database backups out of reach.
+# Pull requests run their own Terraform code with this role, so anything it can read, a pull request can print.
+# AWS managed ReadOnlyAccess lets `terraform plan` read what it needs; the inline policy denies the reads that
+# return secrets (local.secret_reads) and every object but the prod state (the envs/github state in the same bucket
+# holds environment secrets in plain text; the backups hold the database). The infra-plan workflow plans with
+# -refresh=false, so Terraform never asks Lightsail for the container service (whose answer carries the environment);
+# the data sources it still reads (caller identity, CloudFront managed policies) return no secret.
 resource "aws_iam_role_policy_attachment" "infra_plan_readonly" {
   role       = aws_iam_role.this["infra_plan"].name
   policy_arn = local.readonly_arn
@@ -257,7 +286,7 @@ data "aws_iam_policy_document" "infra_plan" {
     sid       = "ReadState"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.state_bucket_arn}/${var.state_key}"]
+    resources = [local.state_object_arn]
   }
 
   statement {
@@ -268,10 +297,17 @@ data "aws_iam_policy_document" "infra_plan" {
   }
 
   statement {
-    sid       = "NoBackupContents"
+    sid       = "NoSecretReads"
     effect    = "Deny"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${var.backup_bucket_arn}/*"]
+    actions   = local.secret_reads
+    resources = ["*"]
+  }
+
+  statement {
+    sid           = "NoObjectReadsButTheState"
+    effect        = "Deny"
+    actions       = ["s3:GetObject", "s3:GetObjectVersion"]
+    not_resources = [local.state_object_arn]
   }
 }
 
@@ -411,27 +447,28 @@ data "aws_iam_policy_document" "infra_apply" {
     }
   }
 
+  # The permissions of the four other pipeline roles, by exact ARN. Not who may assume them (no CreateRole, no
+  # UpdateAssumeRolePolicy: trust changes are applied by an administrator), and nothing about itself (the Deny
+  # below), so the apply role cannot give itself more rights or make itself assumable by anything else. It can
+  # still write the other roles' inline policies; those roles stay assumable only by their own GitHub environment.
   statement {
-    sid    = "ManagePipelineRoles"
+    sid    = "ManagePipelineRolePolicies"
     effect = "Allow"
     actions = [
-      "iam:CreateRole",
       "iam:UpdateRole",
-      "iam:UpdateAssumeRolePolicy",
       "iam:TagRole",
       "iam:UntagRole",
       "iam:PutRolePolicy",
       "iam:DeleteRolePolicy",
     ]
-    resources = ["arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${var.name_prefix}-*"]
+    resources = local.managed_role_arns
   }
 
-  # Only ReadOnlyAccess may be attached to the pipeline roles, so the apply role cannot mint an administrator.
   statement {
     sid       = "AttachReadOnlyOnly"
     effect    = "Allow"
     actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
-    resources = ["arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${var.name_prefix}-*"]
+    resources = local.managed_role_arns
 
     condition {
       test     = "ArnEquals"
@@ -454,11 +491,33 @@ data "aws_iam_policy_document" "infra_apply" {
     resources = ["arn:${data.aws_partition.current.partition}:iam::${local.account_id}:oidc-provider/${local.oidc_host}"]
   }
 
+  # An explicit Deny wins over any Allow, also one a later change might add: the apply role never changes itself.
   statement {
-    sid       = "NoBackupContents"
-    effect    = "Deny"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${var.backup_bucket_arn}/*"]
+    sid    = "NeverChangeItself"
+    effect = "Deny"
+    actions = [
+      "iam:AttachRolePolicy",
+      "iam:DeleteRole",
+      "iam:DeleteRolePermissionsBoundary",
+      "iam:DeleteRolePolicy",
+      "iam:DetachRolePolicy",
+      "iam:PutRolePermissionsBoundary",
+      "iam:PutRolePolicy",
+      "iam:TagRole",
+      "iam:UntagRole",
+      "iam:UpdateAssumeRolePolicy",
+      "iam:UpdateRole",
+      "iam:UpdateRoleDescription",
+    ]
+    resources = [local.role_arn["infra_apply"]]
+  }
+
+  # Terraform refreshes with ReadOnlyAccess; no object but the state is read (backups, the envs/github state).
+  statement {
+    sid           = "NoObjectReadsButTheState"
+    effect        = "Deny"
+    actions       = ["s3:GetObject", "s3:GetObjectVersion"]
+    not_resources = [local.state_object_arn, "${local.state_object_arn}.tflock"]
   }
 }
 

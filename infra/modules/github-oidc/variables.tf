@@ -20,13 +20,35 @@ variable "name_prefix" {
 }
 
 variable "production_environment" {
-  description = "GitHub environment that gates the deploy and infra-apply jobs (its tokens carry sub repo:<owner/name>:environment:<this>)."
+  description = "GitHub environment with required reviewers: the deploy workflow's infra job runs in it (one approval per deploy). Its tokens alone may assume the infra apply role (sub repo:<owner/name>:environment:<this>)."
   type        = string
   default     = "production"
 
   validation {
     condition     = length(var.production_environment) > 0
     error_message = "production_environment must not be empty."
+  }
+}
+
+variable "frontend_environment" {
+  description = "GitHub environment of the deploy-frontend job (main only, no reviewers: it runs after the approved infra job). Its tokens alone may assume the frontend deploy role."
+  type        = string
+  default     = "production-frontend"
+
+  validation {
+    condition     = length(var.frontend_environment) > 0
+    error_message = "frontend_environment must not be empty."
+  }
+}
+
+variable "backend_environment" {
+  description = "GitHub environment of the deploy-backend job (main only, no reviewers: it runs after the approved infra job). Its tokens alone may assume the backend deploy role."
+  type        = string
+  default     = "production-backend"
+
+  validation {
+    condition     = length(var.backend_environment) > 0
+    error_message = "backend_environment must not be empty."
   }
 }
 
