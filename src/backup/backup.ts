@@ -78,8 +78,12 @@ async function backupOnce(inputs: InputSource, reporter: Reporter, opts: BackupO
     const [num, candidates] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR)]);
     const facts = await serverFacts(conn, reporter);
     const chosen = choosePgDump(candidates, majorOfVersionNum(num));
-    if (inp.drill && sameDatabase((await serverFacts(inp.drill, reporter)).identity, facts.identity)) {
-      throw new InputError('drill-url', `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`);
+    if (inp.drill) {
+      // A drill target that is down must not cost the backup: it is checked again when the drill runs.
+      const drillFacts = await serverFacts(inp.drill, reporter).catch((err: Error) => reporter.warn(`drill-url not reachable before the dump (${err.message}); backing up anyway`));
+      if (drillFacts && sameDatabase(drillFacts.identity, facts.identity)) {
+        throw new InputError('drill-url', `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`);
+      }
     }
     reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
     reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
@@ -179,10 +183,6 @@ async function dumpAndRecord(
   if (signal.aborted) throw signal.reason instanceof CancelledError ? signal.reason : new CancelledError('SIGTERM');
 
   if (inp.verify) await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
-  const drill = inp.drill;
-  if (drill) {
-    await reporter.group(`Restore drill into ${targetName(drill)}`, () => drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }));
-  }
 
   reporter.output('key', key);
   reporter.output('uri', uri);
@@ -208,6 +208,11 @@ async function dumpAndRecord(
       ],
     ],
   });
+  // The backup is stored and its outputs set: a drill that fails (or a target that is down) fails the run after that.
+  const drill = inp.drill;
+  if (drill) {
+    await reporter.group(`Restore drill into ${targetName(drill)}`, () => drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }));
+  }
   return { key, uri, bucket: inp.bucket, size: dumped.compressedSize, ...meta, sha256: dumped.sha256, manifest };
 }
 

@@ -248,6 +248,22 @@ describe('manifest, drill, check and restore safety', () => {
     expect(pg.psql(target, 'SELECT count(*) FROM public.sessions')).toBe('2000');
   });
 
+  it('a drill target that is down does not cost the backup: it is stored, then the drill fails', async () => {
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      bucket,
+      prefix: 'down',
+      'drill-url': 'postgresql://postgres:x@127.0.0.1:1/postgres',
+    });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('drill-url not reachable before the dump');
+    expect(run.outputs.get('drill')).toBe('failed');
+    const stored = run.outputs.get('key')!;
+    expect(stored).toMatch(/^down\//);
+    expect(JSON.parse(await fetchText(bucket, `${stored}.manifest.json`))).toMatchObject({ file: stored.split('/').pop() });
+  });
+
   it('`backup check` passes on a fresh backup with its sidecars, fails when it is too old or lacks its manifest', async () => {
     const cb = uniqueName('backup-check');
     await s3Client().send(new CreateBucketCommand({ Bucket: cb }));
