@@ -130,7 +130,7 @@ export class Edge {
       if (url.pathname.startsWith(`${API_PATTERN_PREFIX}/`)) return await this.api(req, res, url);
       const a = await this.spa(req, url);
       this.log.push({ method, uri: url.pathname, status: a.status });
-      const headers = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
+      const headers: Record<string, string> = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
       if (a.cache) headers['x-cache'] = `${a.cache} from cloudfront`;
       if (a.body && method !== 'HEAD') headers['content-length'] = String(a.body.length);
       res.writeHead(a.status, headers);
