@@ -322,7 +322,7 @@ export class LightsailFake {
     const status = this.behaviourOf(image).healthStatus ?? 200;
     const healthPath = current.publicEndpoint?.healthCheck?.path ?? '/';
     if ((req.url ?? '/').split('?')[0] === healthPath) {
-      return send(res, status, { status: status < 300 ? 'ok' : 'unhealthy', version: current.version });
+      return send(res, status, { status: status < 300 ? 'ok' : 'unhealthy', version: current.version }, 'application/json');
     }
     send(res, 404, { message: 'not found' });
   }
@@ -338,9 +338,9 @@ class ApiError extends Error {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/x-amz-json-1.1'): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
