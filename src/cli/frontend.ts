@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { deployFrontend, planFrontend } from '../frontend/deploy.js';
-import { listReleases, rollbackFrontend } from '../frontend/rollback.js';
+import { listReleases } from '../frontend/rollback.js';
+import { frontendRollbackJob } from '../ops/rollback.js';
 import { jobCommand } from './common.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -33,8 +34,13 @@ export function registerFrontend(cmd: Command): void {
     cmd,
     'rollback',
     'Make an earlier release live again (default: the previous one) and invalidate',
-    (c) => cloudFront(target(c)).option('--release-id <id>', 'the release to restore (see `frontend releases`)').option('--dry-run <bool>', 'print what would be restored only'),
-    rollbackFrontend,
+    (c) =>
+      cloudFront(target(c))
+        .option('--release-id <id>', 'the release to restore (see `frontend releases`)')
+        .option('--dry-run <bool>', 'print what would be restored only')
+        .option('--reason <text>', 'why, recorded in the deploy lock')
+        .option('--lock <bool>', 'lock deploys until `shisha-ops unlock` (default true)'),
+    frontendRollbackJob,
   );
   jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);
 }

@@ -3,6 +3,7 @@ import { EXIT_BAD_INPUT } from '../core/errors.js';
 import { registerFrontend } from './frontend.js';
 import { registerBackend } from './backend.js';
 import { registerBackup } from './backup.js';
+import { registerOps } from './ops.js';
 
 /** The `shisha-ops` program: one sub-command per job, the same inputs as the actions (as --kebab-case flags). */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerFrontend(program.command('frontend').description('Deploy the SPA to S3 + CloudFront'));
   registerBackend(program.command('backend').description('Deploy the API to the Lightsail container service'));
   registerBackup(program.command('backup').description('Back up, list, download and restore the Postgres database'));
+  registerOps(program);
   return program;
 }
 
