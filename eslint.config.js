@@ -12,4 +12,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // CloudFront Functions: plain scripts whose `handler` is called by CloudFront (and by the local edge).
+  {
+    files: ['infra/**/functions/*.js'],
+    languageOptions: { sourceType: 'script' },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^handler$' }] },
+  },
 );
