@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { deployFrontend, planFrontend } from '../frontend/deploy.js';
-import { listReleases, rollbackFrontend } from '../frontend/rollback.js';
+import { listReleases } from '../frontend/rollback.js';
+import { frontendRollbackJob } from '../ops/rollback.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
 function target(cmd: Command): Command {
@@ -31,8 +32,13 @@ export function registerFrontend(cmd: Command): void {
     cmd,
     'rollback',
     'Make an earlier release live again (default: the previous one) and invalidate',
-    (c) => cloudFront(target(c)).option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one')).option('--dry-run', 'print what would be restored; change nothing'),
-    rollbackFrontend,
+    (c) =>
+      cloudFront(target(c))
+        .option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one'))
+        .option('--dry-run', 'print what would be restored; change nothing')
+        .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
+        .option('--no-lock', 'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)'),
+    frontendRollbackJob,
   );
   jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);
 }

@@ -11,6 +11,7 @@ import { humanSize } from '../core/size.js';
 import { parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
+import { assertUnlocked } from '../ops/lock.js';
 import { checkSourceDir, scanBuild, type LocalFile } from './scan.js';
 import { invalidate, prune, planSummary, type Clients } from './steps.js';
 
@@ -81,6 +82,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
   const root = await checkSourceDir(opts.sourceDir);
   await checkBucket(c.s3, opts.bucket);
+  await assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   const siteUrl = invalidating ? await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : undefined;
 
