@@ -22,7 +22,8 @@ function cloudFront(cmd: Command): Command {
 function deployFlags(cmd: Command): Command {
   return cloudFront(target(cmd.requiredOption('--source-dir <dir>', 'the build output (holds index.html)')))
     .option('--cache-rules <rule>', "'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", collect)
-    .option('--keep-releases <n>', 'releases whose files are kept for open tabs and rollback (default 3)');
+    .option('--keep-releases <n>', 'releases whose files are kept for open tabs and rollback (default 3)')
+    .option('--include-dotfiles <bool>', 'deploy hidden files and folders too (.env, .git/; default false: skipped with a warning)');
 }
 
 /** Sub-commands of `shisha-ops frontend`. */

@@ -44,17 +44,25 @@ export class ActionsReporter extends BaseReporter {
   async flush(): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     const s = core.summary;
+    // core.summary writes its text into HTML as it is: every text is escaped (file names come from the build).
+    const text = (t: string) => escapeHtml(this.redact(t));
     for (const sec of this.sections) {
-      s.addHeading(this.redact(sec.title), 3);
-      if (sec.lines?.length) s.addList(sec.lines.map((l) => this.redact(l)));
-      if (sec.table) s.addTable(toSummaryTable(sec.table.map((r) => r.map((c) => this.redact(c)))));
+      s.addHeading(text(sec.title), 3);
+      if (sec.lines?.length) s.addList(sec.lines.map(text));
+      if (sec.table) s.addTable(toSummaryTable(sec.table.map((r) => r.map(text))));
     }
     if (this.outputs.size) {
       s.addHeading('Outputs', 3);
-      s.addTable(toSummaryTable(this.outputsTable()));
+      s.addTable(toSummaryTable(this.outputsTable().map((r) => r.map(escapeHtml))));
     }
     await s.write();
   }
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(t: string): string {
+  return t.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 function toSummaryTable(rows: string[][]): Parameters<typeof core.summary.addTable>[0] {

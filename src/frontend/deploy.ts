@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cloudFrontClient, s3Client } from '../core/aws.js';
-import { OpsError, describeError } from '../core/errors.js';
+import { InputError, OpsError, describeError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
@@ -11,7 +11,7 @@ import { checkDistribution } from './invalidation.js';
 import { parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
-import { checkSourceDir, scanBuild, type LocalFile } from './scan.js';
+import { checkSourceDir, listBuild, scanBuild, type BuildEntry, type LocalFile } from './scan.js';
 import { invalidate, prune, planSummary, type Clients } from './steps.js';
 
 export interface DeployResult {
@@ -65,17 +65,20 @@ interface Progress {
 export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
   const root = await checkSourceDir(opts.sourceDir);
+  const entries = await listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) });
+  // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
+  if (!entries.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
-  if (opts.dryRun) return (await publish(opts, reporter, c, root, invalidating)).result;
+  if (opts.dryRun) return (await publish(opts, reporter, c, entries, invalidating)).result;
 
   // Other deploys of this prefix see this one from here on (coordination.ts): their prunes leave its files alone.
   const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
   let done: Awaited<ReturnType<typeof publish>>;
   try {
     await waitForLock(c.s3, opts.bucket, opts.prefix, (m) => reporter.info(m));
-    done = await publish(opts, reporter, c, root, invalidating, marker.id);
+    done = await publish(opts, reporter, c, entries, invalidating, marker.id);
   } finally {
     await marker.end();
   }
@@ -86,11 +89,11 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
 }
 
 /** Everything but the prune: scan, list, plan, apply, manifest, invalidation. */
-async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, root: string, invalidating: boolean, runId?: string) {
+async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entries: BuildEntry[], invalidating: boolean, runId?: string) {
   const t0 = Date.now();
   const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
   const [local, state] = await Promise.all([
-    scanBuild(root, opts.rules),
+    scanBuild(entries, opts.rules),
     listBucket(c.s3, opts.bucket, opts.prefix).catch((err) => {
       throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
     }),
