@@ -75,8 +75,9 @@ export async function startRun(s3: S3Client, bucket: string, prefix: string, onW
   const key = `${prefix}${RUNNING_DIR}${id}.json`;
   const put = () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: leaseBody(RUN_LEASE_MS), ContentType: 'application/json', CacheControl: 'no-store' }));
   await put();
+  let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    put().catch((err: unknown) => onWarn(`could not renew the deploy marker ${key}: ${describeError(err)}`));
+    renewing = put().catch((err: unknown) => onWarn(`could not renew the deploy marker ${key}: ${describeError(err)}`));
   }, RUN_LEASE_MS / 4);
   timer.unref();
   return {
@@ -84,6 +85,7 @@ export async function startRun(s3: S3Client, bucket: string, prefix: string, onW
     key,
     async end() {
       clearInterval(timer);
+      await renewing; // a renewal in flight must not bring the marker back after the delete
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch((err: unknown) => {
         onWarn(`could not delete the deploy marker ${key} (it expires by itself): ${describeError(err)}`);
       });
