@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
+import { withLock } from '../../src/frontend/coordination.js';
 import { sleep } from '../../src/frontend/retry.js';
 import { useLabAws } from '../lab/shared.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Build } from './frontend-helpers.js';
@@ -77,6 +78,30 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
     const keys = await listKeys(t.bucket);
     expect(keys.filter((k) => /^assets\/(one|two)-/.test(k))).toEqual([]);
     expect(keys.filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json')).toEqual([]);
+  });
+});
+
+describe('the publish/prune lock (S3 conditional writes)', () => {
+  beforeAll(() => useLabAws());
+
+  it('of two processes taking it at once exactly one holds it; the other waits or steps aside', async () => {
+    const t = await makeTarget('fe-lock');
+    const s3 = s3Client();
+    const held: string[] = [];
+    const take = (name: string, wait: boolean) =>
+      withLock(s3, t.bucket, '', { wait }, async () => {
+        held.push(`${name} in`);
+        await sleep(300);
+        held.push(`${name} out`);
+      });
+    const [a, b] = await Promise.all([take('a', false), take('b', false)]);
+    expect([a, b].filter((r) => 'heldBy' in r)).toHaveLength(1);
+    expect(held).toHaveLength(2);
+    held.length = 0;
+    await Promise.all([take('c', true), take('d', true)]);
+    // Never two inside at once: each "in" is followed by its own "out".
+    expect(held.map((h) => h.split(' ')[1])).toEqual(['in', 'out', 'in', 'out']);
+    expect(await listKeys(t.bucket)).toEqual([]);
   });
 });
 
