@@ -61,6 +61,10 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
       if (hasControlCharacter(rel)) {
         throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} contains a control character (newline, tab…), which S3 keys and URLs cannot carry safely: rename it`);
       }
+      if (e.name === RELEASES_DIR.slice(0, -1)) {
+        // Below the root too: a folder with its own `_releases/` is taken for another site sharing the bucket.
+        throw new InputError(opts.input ?? 'source-dir', `'${rel}' uses the name '${e.name}', which is reserved for release manifests`);
+      }
       let abs = path.join(dir, e.name);
       let isDir = e.isDirectory();
       if (e.isSymbolicLink()) {

@@ -99,6 +99,15 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
     expect(await listKeys(t.bucket)).toEqual([]);
   });
 
+  it('a folder named _releases below the root (it would look like another site)', async () => {
+    const d = dir();
+    writeFileSync(path.join(d, 'assets', '_releases'), 'x');
+    const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Input 'source-dir': 'assets/_releases' uses the name '_releases', which is reserved");
+    expect(await listKeys(t.bucket)).toEqual([]);
+  });
+
   it('a 10,000-character value is cut in the error', async () => {
     for (const [name, value] of [
       ['bucket', 'b'.repeat(10_000)],
