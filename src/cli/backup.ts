@@ -43,8 +43,8 @@ export function registerBackup(cmd: Command): void {
     cmd,
     'test',
     'Back up, restore into a scratch database (--target-url) and compare the row count of every table',
-    (c) => runOptions(c).option('--target-url <url>', required('scratch database to restore into', 'secret')).option('--yes', 'do not ask before restoring'),
-    (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
+    (c) => runOptions(c).option('--target-url <url>', required('scratch database to restore into', 'secret; or set TARGET_URL')).option('--yes', 'do not ask before restoring'),
+    (inputs, reporter) => selfTestJob(withEnvUrl(withEnvUrl(inputs, 'database-url'), 'target-url'), reporter),
   );
   jobCommand(
     cmd,
@@ -70,10 +70,10 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--key <key>', byDefault('object key', 'the newest backup'))
-        .option('--target-url <url>', required('postgresql://... of the database to restore into', 'secret'))
+        .option('--target-url <url>', required('postgresql://... of the database to restore into', 'secret; or set TARGET_URL'))
         .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)")
         .option('--yes', 'do not ask for confirmation (required without a terminal)'),
-    (inputs, reporter) => restoreJob(inputs, reporter).then(() => undefined),
+    (inputs, reporter) => restoreJob(withEnvUrl(inputs, 'target-url'), reporter).then(() => undefined),
   );
   jobCommand(
     cmd,
@@ -95,7 +95,11 @@ export function registerBackup(cmd: Command): void {
   );
 }
 
-/** The URL may come from the environment instead of a flag (keeps it out of shell history and `ps`). */
-function withEnvUrl(inputs: (name: string) => string | undefined, name: string): (name: string) => string | undefined {
-  return (n) => (n === name ? inputs(n) || process.env.DATABASE_URL : inputs(n));
+/**
+ * A URL may come from the environment instead of a flag (keeps it out of shell history and `ps`): `database-url` from
+ * DATABASE_URL, `target-url` from TARGET_URL. The flag wins when both are given.
+ */
+function withEnvUrl(inputs: (name: string) => string | undefined, name: 'database-url' | 'target-url'): (name: string) => string | undefined {
+  const variable = name === 'database-url' ? 'DATABASE_URL' : 'TARGET_URL';
+  return (n) => (n === name ? inputs(n) || process.env[variable] : inputs(n));
 }

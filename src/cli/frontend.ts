@@ -21,7 +21,8 @@ function cloudFront(cmd: Command): Command {
 function deployFlags(cmd: Command): Command {
   return cloudFront(target(cmd.requiredOption('--source-dir <dir>', required('the build output (holds index.html)'))))
     .option('--cache-rules <rule>', byDefault("'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", 'none; the defaults only'), collect)
-    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3));
+    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
+    .option('--include-dotfiles', 'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)');
 }
 
 /** Sub-commands of `shisha-ops frontend`. */

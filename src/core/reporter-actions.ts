@@ -65,12 +65,13 @@ export class ActionsReporter extends BaseReporter {
   }
 }
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(t: string): string {
+  return t.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
 function toSummaryTable(rows: string[][]): Parameters<typeof core.summary.addTable>[0] {
   const [head, ...body] = rows;
   return [(head ?? []).map((h) => ({ data: h, header: true })), ...body];
-}
-
-/** The summary is HTML: a file name or an error with `<` or `&` must show as written. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
