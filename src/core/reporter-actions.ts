@@ -65,10 +65,9 @@ export class ActionsReporter extends BaseReporter {
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(t: string): string {
-  return t.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+/** The summary is HTML that core.summary writes as given: a file name or an error with `<` or `&` must show as written. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function toSummaryTable(rows: string[][]): Parameters<typeof core.summary.addTable>[0] {
