@@ -12,7 +12,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // CloudFront Functions: plain scripts whose `handler` CloudFront calls.
+  // CloudFront Functions: plain scripts whose `handler` is called by CloudFront (and by the local edge).
   {
     files: ['infra/**/functions/*.js'],
     languageOptions: { sourceType: 'script' },

@@ -1,14 +1,17 @@
 /**
  * `npm run demo`: the whole pipeline, locally, against the lab's stand-ins (moto_server for S3 + CloudFront, a
- * throwaway PostgreSQL, the Lightsail fake). Every step runs the real `shisha-ops` CLI, exactly as a user would,
- * with only the standard AWS endpoint variables pointing it at the lab. Prints one summary; exits non-zero if any
- * step fails; cleans up after itself, also on Ctrl-C.
+ * throwaway PostgreSQL, the Lightsail fake) behind the local edge (test/lab/edge.ts: answers like the CloudFront
+ * distribution). Every step runs the real `shisha-ops` CLI, exactly as a user would, with only the standard AWS
+ * endpoint variables pointing it at the lab. Prints one summary and the site URL; exits non-zero if any step
+ * fails; cleans up after itself, also on Ctrl-C. `npm run demo -- --keep` leaves the lab and the edge running
+ * until Ctrl-C, so a browser and curl reach the deployed SPA and API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatTable } from '../src/core/reporter-terminal.js';
+import { Edge } from '../test/lab/edge.js';
 import { startLab, type Lab } from '../test/lab/index.js';
 import { freePort, waitFor } from '../test/lab/ports.js';
 import { provisionAws } from '../test/lab/provision.js';
@@ -20,6 +23,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'shisha-demo-'));
 const outputsFile = path.join(work, 'outputs.json');
 const children: ChildProcess[] = [];
 let lab: Lab | undefined;
+let edge: Edge | undefined;
+const keep = process.argv.includes('--keep');
 
 interface StepResult {
   step: string;
@@ -68,6 +73,8 @@ const cli = (...args: string[]) => run(process.execPath, [path.join(root, 'bin',
 
 async function cleanup(): Promise<void> {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await edge?.stop().catch(() => undefined);
+  edge = undefined;
   await lab?.stop().catch(() => undefined);
   lab = undefined;
   rmSync(work, { recursive: true, force: true });
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
   const backupBucket = 'shisha-log-prod-db-backups';
   const service = 'shisha-log-api';
   let distributionId = '';
+  let serviceUrl = '';
 
   await step('Start the lab (moto_server, PostgreSQL, Lightsail fake)', async () => {
     lab = await startLab({ activationMs: 1500 });
@@ -104,9 +112,10 @@ async function main(): Promise<void> {
   });
 
   const spa = path.join(work, 'spa');
-  await step('Build the example SPA (Vite, VITE_API_BASE_URL=https://shisha.toof.jp/api/v1)', async () => {
+  await step('Build the example SPA (Vite; the API on the same origin under /api/v1)', async () => {
     await run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'example/frontend', '--outDir', spa, '--emptyOutDir', '--logLevel', 'warn'], {
-      VITE_API_BASE_URL: 'https://shisha.toof.jp/api/v1',
+      VITE_API_BASE_URL: '/api/v1',
+      VITE_BUILD_LABEL: 'demo',
     });
     return spa;
   });
@@ -130,13 +139,24 @@ async function main(): Promise<void> {
     });
     children.push(api);
     await waitFor('example API', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10000);
-    await lab!.lightsail.createService(service, { image: 'public.ecr.aws/shisha-log/api:previous', upstream: `http://127.0.0.1:${port}` });
+    serviceUrl = await lab!.lightsail.createService(service, { image: 'public.ecr.aws/shisha-log/api:previous', upstream: `http://127.0.0.1:${port}` });
     const digest = 'sha256:' + 'a1b2c3d4'.repeat(8);
     const o = await cli(
       'backend', 'deploy', '--service-name', service, '--image', `public.ecr.aws/shisha-log/api@${digest}`,
       '--environment', `DATABASE_URL=${lab!.postgres.urlFor('shisha_log')}\nNODE_ENV=production`,
     );
     return `version ${o.version} ${o.state} at ${o.url}`;
+  });
+
+  await step('Start the local edge (the CloudFront distribution: SPA routing function, /api/* to Lightsail)', async () => {
+    edge = new Edge({ bucket, apiOrigin: serviceUrl, distributionId, env: lab!.env });
+    siteUrl = await edge.start();
+    return siteUrl;
+  });
+
+  await step('Verify the live site (release, deep link, assets, missing asset, API health, headers)', async () => {
+    const o = await cli('verify', '--url', siteUrl, '--bucket', bucket, '--wait-seconds', '30');
+    return `${o.passed} checks passed, release ${o['release-id']}`;
   });
 
   let databaseUrl = '';
@@ -166,8 +186,14 @@ async function main(): Promise<void> {
     if (a !== b) throw new Error(`row counts differ: source ${a}, restored ${b}`);
     return `sessions/flavors ${b} in both`;
   });
+
+  await step('Production status (SPA release, API version and health, newest backup)', async () => {
+    const o = await cli('status', '--bucket', bucket, '--url', siteUrl, '--service-name', service, '--backup-bucket', backupBucket);
+    return `release ${o['release-id']}, live ${o['live-matches'] === 'true' ? 'matches' : 'differs'}, API version ${o['api-version']}`;
+  });
 }
 
+let siteUrl = '';
 const t0 = Date.now();
 let failed = false;
 try {
@@ -175,8 +201,18 @@ try {
 } catch {
   failed = true;
 } finally {
-  await cleanup();
+  if (!keep || failed) await cleanup();
 }
 console.log(`\nShisha Log pipeline demo — ${failed ? 'FAILED' : 'all steps passed'} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
 console.log(formatTable([['', 'Step', 'Time', 'Result'], ...results.map((r) => [r.ok ? '✔' : '✘', r.step, `${r.seconds.toFixed(1)}s`, r.detail])]));
 process.exitCode = failed ? 1 : 0;
+if (keep && !failed) {
+  console.log(`\nThe lab and the edge keep running until Ctrl-C:`);
+  console.log(`  curl -i ${siteUrl}/api/health`);
+  console.log('  # the CLI against the lab, e.g. `npm run cli -- status --bucket shisha-log-prod-frontend --service-name shisha-log-api`:');
+  for (const [k, v] of Object.entries(lab?.env ?? {})) console.log(`  export ${k}=${v}`);
+  console.log(`\nSite: ${siteUrl}/`);
+  setInterval(() => undefined, 1 << 30); // until a signal runs the cleanup
+} else if (siteUrl) {
+  console.log(`\nSite: ${siteUrl}/ (stopped with the demo; \`npm run demo -- --keep\` keeps it running)`);
+}

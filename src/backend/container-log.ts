@@ -1,6 +1,7 @@
-import { GetContainerLogCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
+import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
 import { describeError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
+import { environmentValues } from './deployment-request.js';
 
 export interface LogLine {
   at: Date;
@@ -23,8 +24,18 @@ export async function fetchContainerLog(client: LightsailClient, serviceName: st
 }
 
 /**
- * Prints the container's recent log, redacted, at most `maxLines` (the newest). Never throws: a failure to read
- * the log is reported as a warning, since it only explains another failure.
+ * Registers as secrets the environment values of every deployment Lightsail still lists (an earlier deployment's
+ * container may have logged a value that the current one no longer has).
+ */
+export async function registerDeployedSecrets(client: LightsailClient, reporter: Reporter, serviceName: string): Promise<void> {
+  const out = await client.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
+  for (const d of out.deployments ?? []) for (const v of environmentValues(d)) reporter.secret(v);
+}
+
+/**
+ * Prints the container's recent log, redacted (the environment of every listed deployment, URL passwords), at most
+ * `maxLines` (the newest). Never throws: a failure is reported as a warning, since the log only explains another
+ * failure. When the deployments cannot be read, the log is not shown (it could hold values we could not mask).
  */
 export async function showContainerLog(
   client: LightsailClient,
@@ -32,6 +43,12 @@ export async function showContainerLog(
   opts: { serviceName: string; containerName: string; since: Date; maxLines?: number },
 ): Promise<number> {
   const max = opts.maxLines ?? 200;
+  try {
+    await registerDeployedSecrets(client, reporter, opts.serviceName);
+  } catch (err) {
+    reporter.warn(`could not read the deployments of '${opts.serviceName}' to mask their environment (GetContainerServiceDeployments): ${describeError(err)}; the log is not shown`);
+    return 0;
+  }
   let lines: LogLine[];
   try {
     lines = await fetchContainerLog(client, opts.serviceName, opts.containerName, opts.since);

@@ -3,6 +3,7 @@ import { lightsailClient } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { assertUnlocked, getLockBucket } from '../ops/lock.js';
 import { showContainerLog } from './container-log.js';
 import { parseDeployInputs, type DeployInputs } from './deploy-inputs.js';
 import { buildDeploymentRequest, environmentValues, sameAsCurrent } from './deployment-request.js';
@@ -31,6 +32,7 @@ const LOG_WINDOW_MS = 15 * 60_000;
  */
 export async function deployBackend(src: InputSource, reporter: Reporter, options: DeployOptions = {}): Promise<void> {
   const inputs = parseDeployInputs(src, reporter);
+  await assertUnlocked(getLockBucket(src, 'lock-bucket'), reporter); // after a rollback (src/ops/lock.ts)
   const timing = resolveTiming(options.timing);
   const client = options.client ?? lightsailClient(inputs.region ? { ...process.env, AWS_REGION: inputs.region } : process.env);
   const region = await regionOf(client);

@@ -5,17 +5,15 @@ import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
 import { getContainerName, getServiceName } from './deploy-inputs.js';
-import { environmentValues } from './deployment-request.js';
 import { getService } from './service.js';
 
-/** Prints a container's recent log (input `since-minutes`, default 15), with deployed environment values redacted. */
+/** Prints a container's recent log (input `since-minutes`, default 15), with the environment of every listed deployment redacted. */
 export async function backendLogs(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
   const serviceName = getServiceName(src);
   const containerName = getContainerName(src);
   const minutes = getSinceMinutes(src);
   const client = options.client ?? lightsailClient();
-  const svc = await getService(client, serviceName);
-  for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)]) reporter.secret(v);
+  await getService(client, serviceName); // a missing service is named before anything else
   const since = new Date(Date.now() - minutes * 60_000);
   const count = await reporter.group(`Log of ${serviceName}/${containerName} since ${since.toISOString()}`, () =>
     showContainerLog(client, reporter, { serviceName, containerName, since, maxLines: 1000 }),

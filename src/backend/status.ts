@@ -4,6 +4,7 @@ import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { getServiceName } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
+import { imagesOf } from './rollback.js';
 import { getService, regionOf, stateLine } from './service.js';
 
 /**
@@ -31,7 +32,7 @@ export async function backendStatus(src: InputSource, reporter: Reporter, option
     lines: [`url: ${svc.url ?? '(none)'}`],
     table: [
       ['Version', 'State', 'Created', 'Images'],
-      ...history.slice(0, 10).map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', images(d)]),
+      ...history.slice(0, 10).map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
     ],
   });
   reporter.output('state', svc.state ?? 'UNKNOWN');
@@ -43,11 +44,6 @@ function describeDeployment(d: ContainerServiceDeployment | undefined): string {
   if (!d) return 'none';
   const ep = d.publicEndpoint;
   const endpoint = ep ? `; public ${ep.containerName}:${ep.containerPort} health ${ep.healthCheck?.path ?? '/'}` : '';
-  return `version ${d.version} ${d.state ?? ''} (${images(d)})${endpoint}`;
+  return `version ${d.version} ${d.state ?? ''} (${imagesOf(d)})${endpoint}`;
 }
 
-function images(d: ContainerServiceDeployment): string {
-  return Object.entries(d.containers ?? {})
-    .map(([name, c]) => `${name}=${c.image ?? '?'}`)
-    .join(', ');
-}

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { InputError } from '../core/errors.js';
+import type { InputSource } from '../core/inputs.js';
 import { backendLogs } from '../backend/logs.js';
 import { backendStatus } from '../backend/status.js';
 import { deployBackend } from '../backend/deploy.js';
+import { backendReleases } from '../backend/rollback.js';
+import { backendRollbackJob } from '../ops/rollback.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
 /** Sub-commands of `shisha-ops backend`. Defaults live in src/backend (shown here for help only). */
@@ -19,10 +24,34 @@ export function registerBackend(cmd: Command): void {
         .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
         .option('--health-check-path <path>', byDefault('health check path', '/health'))
         .option('--health-check-success-codes <codes>', byDefault('HTTP codes counted as healthy', '200-299'))
-        .option('--environment <KEY=VALUE>', byDefault('environment variable KEY=VALUE, repeatable, every value a secret', "the current deployment's"), collect)
+        .option('--environment <KEY=VALUE>', byDefault('environment variable KEY=VALUE, repeatable, every value a secret (visible in ps: prefer --environment-file)', "the current deployment's"), collect)
+        .option('--environment-file <path>', byDefault('a file of KEY=VALUE lines (# comments; no quotes or export), added to --environment', 'none'))
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
+        .option('--lock-bucket <name>', byDefault('frontend bucket holding the deploy lock a rollback writes (refuse while locked)', 'no lock check'))
         .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
-    (inputs, reporter) => deployBackend(inputs, reporter),
+    (inputs, reporter) => deployBackend(withEnvironmentFile(inputs), reporter),
+  );
+  jobCommand(
+    cmd,
+    'rollback',
+    "Deploy an earlier version's containers and public endpoint again (default: the previous version), wait for ACTIVE, probe health",
+    (c) =>
+      c
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .option('--region <region>', byDefault('region of the container service', 'AWS_REGION'))
+        .option('--version <n>', byDefault('the version to go back to (see `backend releases`)', 'the previous one'))
+        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
+        .option('--lock-bucket <name>', byDefault('frontend bucket: lock deploys there until `shisha-ops unlock`', 'no lock'))
+        .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
+        .option('--no-lock', 'do not lock deploys after the rollback, even with --lock-bucket'),
+    (inputs, reporter) => backendRollbackJob(inputs, reporter),
+  );
+  jobCommand(
+    cmd,
+    'releases',
+    'List the versions Lightsail keeps, newest first (what rollback can go back to)',
+    (c) => c.requiredOption('--service-name <name>', 'Lightsail container service name'),
+    (inputs, reporter) => backendReleases(inputs, reporter),
   );
   jobCommand(
     cmd,
@@ -42,4 +71,17 @@ export function registerBackend(cmd: Command): void {
         .option('--since-minutes <minutes>', byDefault('how far back to read', 15)),
     (inputs, reporter) => backendLogs(inputs, reporter),
   );
+}
+
+/** The `environment` input with the lines of `--environment-file` added (read when the job runs: errors exit 2). */
+function withEnvironmentFile(inputs: InputSource): InputSource {
+  const file = inputs('environment-file');
+  if (!file) return inputs;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError('environment-file', `cannot read '${file}' (${(err as { code?: string }).code ?? (err as Error).message})`);
+  }
+  return (name) => (name === 'environment' ? [inputs(name) ?? '', text].filter(Boolean).join('\n') : inputs(name));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { deployFrontend, planFrontend } from '../frontend/deploy.js';
-import { listReleases, rollbackFrontend } from '../frontend/rollback.js';
+import { listReleases } from '../frontend/rollback.js';
+import { frontendRollbackJob } from '../ops/rollback.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
 function target(cmd: Command): Command {
@@ -20,7 +21,8 @@ function cloudFront(cmd: Command): Command {
 function deployFlags(cmd: Command): Command {
   return cloudFront(target(cmd.requiredOption('--source-dir <dir>', required('the build output (holds index.html)'))))
     .option('--cache-rules <rule>', byDefault("'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", 'none; the defaults only'), collect)
-    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3));
+    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
+    .option('--include-dotfiles', 'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)');
 }
 
 /** Sub-commands of `shisha-ops frontend`. */
@@ -31,8 +33,13 @@ export function registerFrontend(cmd: Command): void {
     cmd,
     'rollback',
     'Make an earlier release live again (default: the previous one) and invalidate',
-    (c) => cloudFront(target(c)).option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one')).option('--dry-run', 'print what would be restored; change nothing'),
-    rollbackFrontend,
+    (c) =>
+      cloudFront(target(c))
+        .option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one'))
+        .option('--dry-run', 'print what would be restored; change nothing')
+        .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
+        .option('--no-lock', 'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)'),
+    frontendRollbackJob,
   );
   jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);
 }

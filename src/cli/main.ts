@@ -4,6 +4,7 @@ import { EXIT_BAD_INPUT } from '../core/errors.js';
 import { registerFrontend } from './frontend.js';
 import { registerBackend } from './backend.js';
 import { registerBackup } from './backup.js';
+import { registerOps } from './ops.js';
 
 /** The package's version (package.json sits two levels up from both src/cli and the compiled lib/cli). */
 export function version(): string {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerFrontend(program.command('frontend').description('Deploy the SPA to S3 + CloudFront'));
   registerBackend(program.command('backend').description('Deploy the API to the Lightsail container service'));
   registerBackup(program.command('backup').description('Back up, list, download and restore the Postgres database'));
+  registerOps(program);
   return program;
 }
 

@@ -21,10 +21,21 @@ interface CommonConfig {
   region?: string;
   maxAttempts?: number;
   retryMode?: string;
+  requestHandler: { connectionTimeout: number; socketTimeout: number };
+}
+
+/** Seconds of silence after which a request fails (and is retried): `SHISHA_OPS_HTTP_TIMEOUT_SECONDS`, default 30. */
+export function httpTimeoutSeconds(env: Env = process.env): number {
+  const n = Number(env.SHISHA_OPS_HTTP_TIMEOUT_SECONDS);
+  return Number.isFinite(n) && n > 0 ? n : 30;
 }
 
 function common(service: ServiceId, env: Env): CommonConfig {
-  const cfg: CommonConfig = {};
+  // No request may hang: 10 s (at most the silence timeout) to connect, then at most `silence` seconds without a byte
+  // either way. A time limit on the whole request would cut off large uploads that are making progress. With the
+  // retries below, a dead endpoint fails within about 5 × (timeout + backoff).
+  const silence = httpTimeoutSeconds(env) * 1000;
+  const cfg: CommonConfig = { requestHandler: { connectionTimeout: Math.min(10_000, silence), socketTimeout: silence } };
   const endpoint = configuredEndpoint(service, env);
   if (endpoint) cfg.endpoint = endpoint;
   // Region from AWS_REGION / AWS_DEFAULT_REGION; otherwise the SDK's own chain (shared config files).
@@ -36,21 +47,52 @@ function common(service: ServiceId, env: Env): CommonConfig {
   return cfg;
 }
 
+type Stack = { middlewareStack: { add(mw: unknown, opts: { step: 'deserialize'; name: string; override?: boolean }): void } };
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+/**
+ * Network failures name the endpoint they failed on ("no answer from http://host:port within 30 s"): with a
+ * configured endpoint (or a wrong region) the SDK's own messages do not say where it tried. Error names and codes stay
+ * as they are, so the SDK's retry decisions do not change.
+ */
+function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
+  const seconds = httpTimeoutSeconds(env);
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const e = err as Error & { code?: string; $metadata?: unknown };
+        const r = args.request;
+        if (r?.hostname && e instanceof Error && !e.message.startsWith('no answer from') && !e.message.startsWith('cannot reach')) {
+          const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+          if (e.name === 'TimeoutError') e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
+          else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;
+        }
+        throw err;
+      }
+    },
+    { step: 'deserialize', name: 'shishaOpsEndpointInErrors', override: true },
+  );
+  return client;
+}
+
 /**
  * S3, with path-style addressing whenever an endpoint is configured (emulators, MinIO, tests). `extra` adds
  * client settings for a special-purpose client (e.g. checksum behaviour of an upload client).
  */
 export function s3Client(env: Env = process.env, extra: Pick<S3ClientConfig, 'requestChecksumCalculation'> = {}): S3Client {
   const cfg = common('S3', env);
-  return new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), ...extra });
+  return nameEndpointInErrors(new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), ...extra }), env);
 }
 
 /** CloudFront is global: its API lives in us-east-1 whatever AWS_REGION says. */
 export function cloudFrontClient(env: Env = process.env): CloudFrontClient {
-  return new CloudFrontClient({ ...common('CLOUDFRONT', env), region: 'us-east-1' });
+  return nameEndpointInErrors(new CloudFrontClient({ ...common('CLOUDFRONT', env), region: 'us-east-1' }), env);
 }
 
 /** Lightsail in AWS_REGION (the container service's region). */
 export function lightsailClient(env: Env = process.env): LightsailClient {
-  return new LightsailClient(common('LIGHTSAIL', env));
+  return nameEndpointInErrors(new LightsailClient(common('LIGHTSAIL', env)), env);
 }

@@ -11,6 +11,11 @@ export function inputsFrom(values: Record<string, string | number | boolean | un
   };
 }
 
+/** A value as shown in an error: whole when short, else its start and its length (never 10,000 characters). */
+export function shown(value: string, max = 60): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 function raw(src: InputSource, name: string): string {
   return (src(name) ?? '').trim();
 }
@@ -30,16 +35,16 @@ export function getBoolean(src: InputSource, name: string, dflt: boolean): boole
   if (!v) return dflt;
   if (TRUE.includes(v)) return true;
   if (FALSE.includes(v)) return false;
-  throw new InputError(name, `expected true or false, got '${raw(src, name)}'`);
+  throw new InputError(name, `expected true or false, got '${shown(raw(src, name))}'`);
 }
 
 export function getInt(src: InputSource, name: string, opts: { default: number; min?: number; max?: number }): number {
   const v = raw(src, name);
   if (!v) return opts.default;
-  if (!/^[+-]?\d+$/.test(v)) throw new InputError(name, `expected a whole number${range(opts)}, got '${v}'`);
+  if (!/^[+-]?\d+$/.test(v)) throw new InputError(name, `expected a whole number${range(opts)}, got '${shown(v)}'`);
   const n = Number(v);
   if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new InputError(name, `expected a whole number${range(opts)}, got ${n}`);
+    throw new InputError(name, `expected a whole number${range(opts)}, got ${shown(v)}`);
   }
   return n;
 }

@@ -65,12 +65,12 @@ export class ActionsReporter extends BaseReporter {
   }
 }
 
+/** The summary is HTML that core.summary writes as given: a file name or an error with `<` or `&` must show as written. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function toSummaryTable(rows: string[][]): Parameters<typeof core.summary.addTable>[0] {
   const [head, ...body] = rows;
   return [(head ?? []).map((h) => ({ data: h, header: true })), ...body];
-}
-
-/** The summary is HTML: a file name or an error with `<` or `&` must show as written. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

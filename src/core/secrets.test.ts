@@ -19,6 +19,12 @@ describe('secret masking', () => {
     );
   });
 
+  it('a registered connection URL masks its password alone, encoded and decoded (issue #12)', () => {
+    const r = new Redactor();
+    r.add('postgres://app:Sup3r%40Secret@db.example.com:5432/shisha');
+    expect(r.redact('password Sup3r@Secret, encoded Sup3r%40Secret')).toBe('password ***, encoded ***');
+  });
+
   it('finds the secrets inside a database URL', () => {
     const url = 'postgresql://u:p%40ss@db.example.com:5432/app';
     expect(secretsOfUrl(url)).toEqual([url, 'p%40ss', 'p@ss']);

@@ -22,6 +22,10 @@ export class Redactor {
     } catch {
       /* not percent-encoded */
     }
+    // A connection URL (e.g. DATABASE_URL): its password alone, as written and decoded, is a secret too.
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^\s/@]*:[^\s@]*@/i.test(v)) {
+      for (const part of secretsOfUrl(v).slice(1)) if (part.length >= 3) this.secrets.add(part);
+    }
   }
 
   list(): string[] {

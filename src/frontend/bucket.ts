@@ -22,6 +22,10 @@ export interface BucketState {
   releases: Map<string, Date>;
   /** md5 → LastModified of `_releases/blobs/<md5>`. */
   blobs: Map<string, Date>;
+  /** Markers of deploys in progress (`_releases/running/<run>.json`): run id → LastModified. */
+  running: Map<string, Date>;
+  /** Other sites below the prefix (a folder with its own `_releases/`, e.g. `staging/`): never ours to touch. */
+  nested: string[];
 }
 
 const md5OfEtag = (etag: string | undefined) => {
@@ -46,27 +50,53 @@ export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-/** Lists every object under the prefix, page by page (ListObjectsV2 returns at most 1,000 per call). */
+/**
+ * Lists every object under the prefix, page by page (ListObjectsV2 returns at most 1,000 per call). Folders that hold
+ * their own `_releases/` are other sites sharing the bucket: their objects are left out of `site`.
+ */
 export async function listBucket(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
-  const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map() };
-  const rel = prefix + RELEASES_DIR;
+  const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
+  const nested = new Set<string>();
+  const own = prefix + RELEASES_DIR;
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
     for (const o of page.Contents ?? []) {
       const key = o.Key ?? '';
       const lastModified = o.LastModified ?? new Date(0);
-      if (key.startsWith(rel)) {
-        const rest = key.slice(rel.length);
+      if (key.startsWith(own)) {
+        const rest = key.slice(own.length);
         if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
+        else if (rest.startsWith('running/') && rest.endsWith('.json')) state.running.set(rest.slice('running/'.length, -5), lastModified);
         else if (rest.endsWith('.json') && isReleaseId(rest.slice(0, -5))) state.releases.set(rest.slice(0, -5), lastModified);
         continue;
       }
-      state.site.set(key.slice(prefix.length), { rel: key.slice(prefix.length), md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
+      const rel = key.slice(prefix.length);
+      const inner = rel.indexOf(`/${RELEASES_DIR}`);
+      if (inner >= 0) nested.add(rel.slice(0, inner + 1));
+      state.site.set(rel, { rel, md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+  // Outermost folders only: `a/` covers `a/b/` too.
+  state.nested = [...nested].filter((n) => ![...nested].some((o) => o !== n && n.startsWith(o))).sort();
+  for (const rel of state.site.keys()) if (state.nested.some((n) => rel.startsWith(n))) state.site.delete(rel);
   return state;
+}
+
+/** The newest release id under the prefix, from a listing of `_releases/` alone (not the site, not the blobs). */
+export async function newestReleaseId(s3: S3Client, bucket: string, prefix: string): Promise<string | undefined> {
+  let newest: string | undefined;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + RELEASES_DIR, Delimiter: '/', ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const id = (o.Key ?? '').slice(prefix.length + RELEASES_DIR.length).replace(/\.json$/, '');
+      if (isReleaseId(id) && (!newest || id > newest)) newest = id;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return newest;
 }
 
 export async function getManifest(s3: S3Client, bucket: string, prefix: string, id: string): Promise<Manifest> {
@@ -137,13 +167,18 @@ export async function putManifest(s3: S3Client, bucket: string, prefix: string, 
   );
 }
 
-/** DeleteObjects in batches of 1,000; throws on the first key S3 refused. Calls `onDeleted` per batch. */
-export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], onDeleted: (n: number) => void): Promise<void> {
+/**
+ * DeleteObjects in batches of 1,000; throws on the first key S3 refused. Calls `onDeleted` per batch. With `stopAt`
+ * (a time), starts no batch after it; returns whether every key was deleted.
+ */
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], onDeleted: (n: number) => void, stopAt = Infinity): Promise<boolean> {
   for (let i = 0; i < keys.length; i += 1000) {
+    if (Date.now() > stopAt) return false;
     const batch = keys.slice(i, i + 1000);
     const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
     const failed = res.Errors ?? [];
     onDeleted(batch.length - failed.length);
     if (failed.length) throw new OpsError(`DeleteObjects refused ${failed.length} key(s), first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`.trim());
   }
+  return true;
 }

@@ -1,17 +1,19 @@
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cloudFrontClient, s3Client } from '../core/aws.js';
-import { OpsError, describeError } from '../core/errors.js';
+import { InputError, OpsError, describeError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
-import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, putManifest, uploadFile, type BucketState } from './bucket.js';
+import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, newestReleaseId, putManifest, uploadFile, type BucketState } from './bucket.js';
+import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
 import { parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
-import { checkSourceDir, scanBuild, type LocalFile } from './scan.js';
+import { assertUnlocked } from '../ops/lock.js';
+import { checkSourceDir, listBuild, scanBuild, type BuildEntry, type LocalFile } from './scan.js';
 import { invalidate, prune, planSummary, type Clients } from './steps.js';
 
 export interface DeployResult {
@@ -76,16 +78,38 @@ interface Progress {
 }
 
 export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
-  const t0 = Date.now();
-  const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
   const root = await checkSourceDir(opts.sourceDir);
+  const entries = await listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) });
+  // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
+  if (!entries.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
   await checkBucket(c.s3, opts.bucket);
+  await assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   const siteUrl = invalidating ? await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : undefined;
+  if (opts.dryRun) return (await publish(opts, reporter, c, entries, invalidating, siteUrl)).result;
 
+  // Other deploys of this prefix see this one from here on (coordination.ts): their prunes leave its files alone.
+  const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
+  let done: Awaited<ReturnType<typeof publish>>;
+  try {
+    await waitForLock(c.s3, opts.bucket, opts.prefix, (m) => reporter.info(m));
+    done = await publish(opts, reporter, c, entries, invalidating, siteUrl, marker.id);
+  } finally {
+    await marker.end();
+  }
+  const { result, manifest, local, state } = done;
+  result.deleted = await prune(c, opts, reporter, manifest, local, state, marker.id);
+  reporter.debug('pruned');
+  return result;
+}
+
+/** Everything but the prune: scan, list, plan, apply, manifest, invalidation. */
+async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entries: BuildEntry[], invalidating: boolean, siteUrl: string | undefined, runId?: string) {
+  const t0 = Date.now();
+  const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
   const [local, state] = await Promise.all([
-    scanBuild(root, opts.rules),
+    scanBuild(entries, opts.rules),
     listBucket(c.s3, opts.bucket, opts.prefix).catch((err) => {
       throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
     }),
@@ -128,34 +152,47 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
     result.uploaded = cnt.new + cnt.changed;
     result.copied = cnt.headers;
     result.bytesUploaded = cnt.bytes;
-    return result;
+    return { result, manifest, local, state };
   }
   if (nothingToDo) {
     reporter.info(`nothing changed: release ${manifest.id} keeps serving; no upload, no invalidation`);
-    result.deleted = await prune(c, opts, reporter, manifest, local, state);
-    return result;
+    return { result, manifest, local, state };
   }
 
   const steps = ordered(plan.items);
   const p: Progress = { uploads: cnt.new + cnt.changed, uploadsDone: 0, copies: cnt.headers, copiesDone: 0, bytes: 0 };
   const liveHtml = steps.filter((i) => i.tier === 'html');
-  let stage: 'asset' | 'other' | 'html' | 'manifest' = 'asset';
+  let stage: 'asset' | 'other' | 'lock' | 'html' | 'manifest' = 'asset';
+  const applyTier = async (tier: 'asset' | 'other' | 'html') => {
+    stage = tier;
+    const batch = steps.filter((i) => i.tier === tier);
+    if (!batch.length) return;
+    const last = tier === 'html' ? batch.filter((i) => i.file.rel === 'index.html') : [];
+    const first = batch.filter((i) => !last.includes(i));
+    await reporter.group(`${tierTitle(tier)}: ${batch.length}`, async () => {
+      await applyItems(c, opts, reporter, first, p);
+      await applyItems(c, opts, reporter, last, p); // the root index.html goes very last
+    });
+  };
   try {
-    for (const tier of ['asset', 'other', 'html'] as const) {
-      stage = tier;
-      const batch = steps.filter((i) => i.tier === tier);
-      if (!batch.length) continue;
-      const last = tier === 'html' ? batch.filter((i) => i.file.rel === 'index.html') : [];
-      const first = batch.filter((i) => !last.includes(i));
-      await reporter.group(`${tierTitle(tier)}: ${batch.length}`, async () => {
-        await applyItems(c, opts, reporter, first, p);
-        await applyItems(c, opts, reporter, last, p); // the root index.html goes very last
-      });
-    }
-    stage = 'manifest';
-    lap('uploaded');
-    await keepRollbackCopies(c.s3, opts, local, state);
-    await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
+    await applyTier('asset');
+    await applyTier('other');
+    stage = 'lock';
+    // HTML and manifest under the lock, the id taken after the newest manifest: the newest release is the live one.
+    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async () => {
+      const newest = await newestReleaseId(c.s3, opts.bucket, opts.prefix);
+      if (newest && newest >= manifest.id) {
+        manifest.id = releaseId(files, new Date(), newest);
+        result.releaseId = manifest.id;
+        reporter.info(`another deploy published ${newest} meanwhile: this release is ${manifest.id}`);
+      }
+      await applyTier('html');
+      stage = 'manifest';
+      lap('uploaded');
+      await keepRollbackCopies(c.s3, opts, local, state);
+      await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
+    });
+    if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long`);
   } catch (err) {
     throw new OpsError(failureMessage(stage, p, liveHtml.length, err), { cause: err });
   }
@@ -169,9 +206,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
     result.invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, 'the new files are live in the bucket');
   }
   lap('invalidated');
-  result.deleted = await prune(c, opts, reporter, manifest, local, state);
-  lap('pruned');
-  return result;
+  return { result, manifest, local, state };
 }
 
 /** The plan, asking S3 for the headers of objects whose content matches but that no manifest describes. */
@@ -239,7 +274,7 @@ function tierTitle(t: 'asset' | 'other' | 'html'): string {
 export function failureMessage(stage: string, p: Progress, htmlCount: number, err: unknown): string {
   const done = `uploaded ${p.uploadsDone} of ${p.uploads} files, fixed headers of ${p.copiesDone} of ${p.copies}`;
   const why = describeError(err);
-  if (stage === 'asset' || stage === 'other') {
+  if (stage === 'asset' || stage === 'other' || stage === 'lock') {
     return `${why}; ${done}; HTML and the release manifest were not changed: the previous release keeps serving (a rerun uploads only what is missing)`;
   }
   if (stage === 'html') {

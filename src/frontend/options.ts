@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
-import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
+import { getBoolean, getInt, getString, shown, type InputSource } from '../core/inputs.js';
 import { cacheRules, type CacheRule } from './cache-rules.js';
-import { normalizePrefix } from './releases.js';
+import { RELEASES_DIR, hasControlCharacter, normalizePrefix } from './releases.js';
 
 /** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
 export interface TargetOptions {
@@ -18,6 +18,8 @@ export interface DeployOptions extends TargetOptions {
   sourceDir: string;
   rules: CacheRule[];
   keepReleases: number;
+  /** Deploy hidden files and folders (`.env`, `.git/`) too; off by default. */
+  includeDotfiles: boolean;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -25,13 +27,19 @@ const DISTRIBUTION = /^[A-Z0-9]{6,32}$/;
 
 export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boolean } = {}): TargetOptions {
   const bucket = getString(inputs, 'bucket', { required: true });
-  if (!BUCKET.test(bucket)) throw new InputError('bucket', `'${bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
-  const prefix = normalizePrefix(getString(inputs, 'prefix'));
-  if (prefix.split('/').some((s) => s === '..' || s === '.')) throw new InputError('prefix', `'${prefix}' must not contain '.' or '..' segments`);
+  if (!BUCKET.test(bucket)) throw new InputError('bucket', `'${shown(bucket)}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+  const rawPrefix = getString(inputs, 'prefix');
+  const prefix = normalizePrefix(rawPrefix);
+  if (rawPrefix && !prefix) throw new InputError('prefix', `'${shown(rawPrefix)}' names no folder: leave prefix empty to deploy to the bucket root`);
+  if (hasControlCharacter(prefix)) throw new InputError('prefix', `${JSON.stringify(shown(prefix))} contains a control character`);
+  if (prefix.split('/').some((s) => s === '..' || s === '.')) throw new InputError('prefix', `'${shown(prefix)}' must not contain '.' or '..' segments`);
+  if (prefix.split('/').includes(RELEASES_DIR.slice(0, -1))) {
+    throw new InputError('prefix', `'${shown(prefix)}' uses '${RELEASES_DIR.slice(0, -1)}', the folder reserved for release manifests`);
+  }
   if (opts.needsBucketOnly) return { bucket, prefix, distributionId: '', invalidate: false, waitForInvalidation: false, dryRun: false, concurrency: 16 };
   const distributionId = getString(inputs, 'distribution-id');
   if (distributionId && !DISTRIBUTION.test(distributionId)) {
-    throw new InputError('distribution-id', `'${distributionId}' is not a CloudFront distribution id (uppercase letters and digits, e.g. E2QWRUHAPOMQZL)`);
+    throw new InputError('distribution-id', `'${shown(distributionId)}' is not a CloudFront distribution id (uppercase letters and digits, e.g. E2QWRUHAPOMQZL)`);
   }
   return {
     bucket,
@@ -53,5 +61,6 @@ export function parseDeployOptions(inputs: InputSource): DeployOptions {
     sourceDir,
     rules: cacheRules(inputs('cache-rules') ?? ''),
     keepReleases: getInt(inputs, 'keep-releases', { default: 3, min: 1, max: 100 }),
+    includeDotfiles: getBoolean(inputs, 'include-dotfiles', false),
   };
 }

@@ -58,6 +58,8 @@ describe('releases and prune', () => {
     site: new Map(site.map((o) => [o.rel, o])),
     releases: new Map(releases.map(([id, t]) => [id, new Date(t)])),
     blobs: new Map(blobs.map(([m, t]) => [m, new Date(t)])),
+    running: new Map<string, Date>(),
+    nested: [] as string[],
   });
 
   it('deletes what no kept release references, only once there are more releases than kept', () => {

@@ -25,6 +25,15 @@ export interface Manifest {
  */
 export const RELEASES_DIR = '_releases/';
 
+/** Newlines, tabs and other control characters: S3 keys, URLs and logs cannot carry them safely. */
+export function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function normalizePrefix(prefix: string): string {
   const p = prefix.trim().replace(/^\/+|\/+$/g, '');
   return p ? `${p}/` : '';

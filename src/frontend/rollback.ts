@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import { getString, type InputSource } from '../core/inputs.js';
+import { getString, shown, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { checkBucket, copyWithHeaders, getManifest, listBucket, putManifest } from './bucket.js';
 import { isImmutable } from './cache-rules.js';
@@ -21,7 +21,7 @@ import { invalidate } from './steps.js';
 export async function rollbackFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
   const opts = parseTarget(inputs);
   const wanted = getString(inputs, 'release-id');
-  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`);
+  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${shown(wanted)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`);
   const c = clients();
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);

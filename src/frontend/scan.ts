@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '../core/errors.js';
 import { cacheControlFor, type CacheRule } from './cache-rules.js';
 import { contentTypeFor } from './content-type.js';
-import { RELEASES_DIR, type FileEntry } from './releases.js';
+import { RELEASES_DIR, hasControlCharacter, type FileEntry } from './releases.js';
 
 export interface LocalFile extends FileEntry {
   /** Path relative to the build root with `/` separators: the key under the prefix. */
@@ -24,21 +24,78 @@ export async function checkSourceDir(dir: string, input = 'source-dir'): Promise
   if (top.length === 0) throw new InputError(input, `directory '${dir}' is empty: run the build first`);
   const index = await stat(path.join(abs, 'index.html')).catch(() => undefined);
   if (!index?.isFile()) throw new InputError(input, `'${dir}' has no index.html at its root: is it the SPA's build output?`);
+  const indexTarget = await realpath(path.join(abs, 'index.html'));
+  if (!inside(await realpath(abs), indexTarget)) {
+    throw new InputError(input, `index.html is a symlink that leads outside '${dir}' (to ${indexTarget}): copy the file into the build`);
+  }
   if (top.includes(RELEASES_DIR.slice(0, -1))) {
     throw new InputError(input, `'${dir}' contains '${RELEASES_DIR}', which is reserved for release manifests`);
   }
   return abs;
 }
 
-async function walk(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  for (const e of entries) {
-    if (!e.isFile()) continue;
-    const parent = (e as { parentPath?: string; path?: string }).parentPath ?? (e as { path?: string }).path ?? root;
-    out.push(path.relative(root, path.join(parent, e.name)).split(path.sep).join('/'));
-  }
-  return out.sort();
+const inside = (root: string, p: string) => p === root || p.startsWith(root + path.sep);
+
+/** A file of the build: its key relative to the root, and the path to read it from (a symlink's target). */
+export interface BuildEntry {
+  rel: string;
+  abs: string;
+}
+
+/** Hidden names deployed anyway: `.well-known/` is meant to be public (security.txt, app links). */
+const PUBLIC_DOTFILES = new Set(['.well-known']);
+
+/**
+ * Every file of the build, sorted. Symlinks that stay inside the root are followed (files and folders, without
+ * looping); ones that leave it are skipped with a warning naming them. Hidden files and folders (`.env`, `.git/`) are
+ * skipped with a warning unless `includeDotfiles`. A name with a control character (newline, tab…) is refused.
+ */
+export async function listBuild(root: string, opts: { includeDotfiles: boolean; warn: (m: string) => void; input?: string }): Promise<BuildEntry[]> {
+  const realRoot = await realpath(root);
+  const out: BuildEntry[] = [];
+  const outside: string[] = [];
+  const hidden: string[] = [];
+  const visit = async (dir: string, relDir: string, ancestors: Set<string>): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const rel = relDir ? `${relDir}/${e.name}` : e.name;
+      if (hasControlCharacter(rel)) {
+        throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} contains a control character (newline, tab…), which S3 keys and URLs cannot carry safely: rename it`);
+      }
+      if (e.name === RELEASES_DIR.slice(0, -1)) {
+        // Below the root too: a folder with its own `_releases/` is taken for another site sharing the bucket.
+        throw new InputError(opts.input ?? 'source-dir', `'${rel}' uses the name '${e.name}', which is reserved for release manifests`);
+      }
+      let abs = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) {
+        const target = await realpath(abs).catch(() => undefined);
+        const st = target ? await stat(target) : undefined;
+        if (!target || !inside(realRoot, target)) {
+          outside.push(rel);
+          continue;
+        }
+        abs = target;
+        isDir = Boolean(st?.isDirectory());
+        if (!isDir && !st?.isFile()) continue;
+      } else if (!isDir && !e.isFile()) continue; // sockets, FIFOs
+      if (e.name.startsWith('.') && !opts.includeDotfiles && !PUBLIC_DOTFILES.has(e.name)) {
+        hidden.push(isDir ? `${rel}/` : rel);
+        continue;
+      }
+      if (!isDir) {
+        out.push({ rel, abs });
+        continue;
+      }
+      const real = await realpath(abs);
+      if (ancestors.has(real)) continue; // a link to a folder that contains it
+      await visit(abs, rel, new Set([...ancestors, real]));
+    }
+  };
+  await visit(root, '', new Set([realRoot]));
+  const names = (l: string[]) => l.slice(0, 10).join(', ') + (l.length > 10 ? `, … (${l.length - 10} more)` : '');
+  if (outside.length) opts.warn(`skipped ${outside.length} symlink${outside.length > 1 ? 's' : ''} that lead outside source-dir: ${names(outside)}`);
+  if (hidden.length) opts.warn(`skipped ${hidden.length} hidden files or folders in source-dir: ${names(hidden)} (set include-dotfiles to true to deploy them)`);
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 export function md5File(abs: string): Promise<string> {
@@ -51,14 +108,12 @@ export function md5File(abs: string): Promise<string> {
   });
 }
 
-/** Lists and hashes every file of the build (streamed, a few at a time), with its Content-Type and Cache-Control. */
-export async function scanBuild(root: string, rules: CacheRule[], concurrency = 8): Promise<LocalFile[]> {
-  const rels = await walk(root);
+/** Hashes every file of the build (streamed, a few at a time), with its Content-Type and Cache-Control. */
+export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concurrency = 8): Promise<LocalFile[]> {
   const limit = pLimit(concurrency);
   return Promise.all(
-    rels.map((rel) =>
+    entries.map(({ rel, abs }) =>
       limit(async () => {
-        const abs = path.join(root, ...rel.split('/'));
         const [st, md5] = await Promise.all([stat(abs), md5File(abs)]);
         return { rel, abs, md5, size: st.size, contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rules, rel) };
       }),

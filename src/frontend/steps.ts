@@ -3,7 +3,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { OpsError, describeError } from '../core/errors.js';
 import type { Reporter, Summary } from '../core/reporter.js';
 import { blobKey, manifestKey, type Manifest } from './releases.js';
-import { deleteKeys, getManifest, type BucketState } from './bucket.js';
+import { deleteKeys, getManifest, listBucket, type BucketState } from './bucket.js';
+import { RUNNING_DIR, isLive, readLease, withLock } from './coordination.js';
 import { createInvalidation, waitForInvalidation } from './invalidation.js';
 import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
@@ -45,41 +46,61 @@ export async function invalidate(c: Clients, opts: TargetOptions, reporter: Repo
   return id;
 }
 
+type PruneOptions = TargetOptions & { keepReleases: number; dryRun: boolean };
+
+/** Keys to delete, in order: site files, rollback blobs, then manifests (so a partial prune leaves manifests whole). */
+async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, current: Manifest, local: LocalFile[]) {
+  const s: BucketState = { ...state, releases: new Map(state.releases) };
+  if (!s.releases.has(current.id)) s.releases.set(current.id, new Date(8.64e15));
+  const ids = [...s.releases.keys()].sort().slice(-opts.keepReleases);
+  const manifests = new Map<string, Manifest>();
+  for (const id of ids) if (id !== current.id) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
+  const pp = prunePlan(s, manifests, opts.keepReleases, current);
+  const mine = new Set(local.map((f) => f.rel));
+  const site = pp.site.filter((rel) => !mine.has(rel) && !(rel in current.files));
+  const keys = [...site.map((rel) => opts.prefix + rel), ...pp.blobs.map((md5) => blobKey(opts.prefix, md5)), ...pp.releases.map((id) => manifestKey(opts.prefix, id))];
+  return { keys, site, releases: pp.releases.length, kept: pp.kept.length };
+}
+
 /**
- * Removes what no release within `keep-releases` references (never anything outside the prefix, never a file of
- * the current release). Returns the number of objects deleted.
+ * Removes what no release within `keep-releases` references (never anything outside the prefix or in another site's
+ * folder, never a file of the current release). Safe against other deploys
+ * of the same prefix: it holds the lock, lists the bucket afresh and re-reads the kept manifests just before deleting,
+ * and deletes nothing while another deploy is in progress (that one prunes when it finishes). Returns the number of
+ * objects deleted.
  */
-export async function prune(
-  c: Clients,
-  opts: TargetOptions & { keepReleases: number; dryRun: boolean },
-  reporter: Reporter,
-  current: Manifest,
-  local: LocalFile[],
-  listed: BucketState,
-): Promise<number> {
+export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, current: Manifest, local: LocalFile[], listed: BucketState, runId?: string): Promise<number> {
   let deleted = 0;
   let total = 0;
   try {
-    // The listing from before this deploy: everything in it predates the new manifest (which sorts last), and
-    // what this deploy uploaded belongs to the current release anyway. Saves listing the bucket again.
-    const state: BucketState = { ...listed, releases: new Map(listed.releases) };
-    if (!state.releases.has(current.id)) state.releases.set(current.id, new Date(8.64e15));
-    const ids = [...state.releases.keys()].sort().slice(-opts.keepReleases);
-    const manifests = new Map<string, Manifest>();
-    for (const id of ids) if (id !== current.id) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
-    const pp = prunePlan(state, manifests, opts.keepReleases, current);
-    const mine = new Set(local.map((f) => f.rel));
-    const site = pp.site.filter((rel) => !mine.has(rel) && !(rel in current.files));
-    total = site.length + pp.blobs.length + pp.releases.length;
-    if (!total) return 0;
-    await reporter.group(`Pruning ${site.length} files, ${pp.releases.length} releases (keeping ${pp.kept.length})`, async () => {
-      const onDeleted = (n: number) => (deleted += n);
-      await deleteKeys(c.s3, opts.bucket, site.map((rel) => opts.prefix + rel), onDeleted);
-      await deleteKeys(c.s3, opts.bucket, pp.blobs.map((md5) => blobKey(opts.prefix, md5)), onDeleted);
-      await deleteKeys(c.s3, opts.bucket, pp.releases.map((id) => manifestKey(opts.prefix, id)), onDeleted);
-      for (const rel of site.slice(0, 20)) reporter.info(`deleted ${opts.prefix}${rel}`);
-      if (site.length > 20) reporter.info(`… and ${site.length - 20} more`);
+    // The listing from before this deploy is enough to know that nothing needs pruning (the common case).
+    if (!(await pruneKeys(c, opts, listed, current, local)).keys.length) return 0;
+    const res = await withLock(c.s3, opts.bucket, opts.prefix, { wait: false }, async (deadline) => {
+      const fresh = await listBucket(c.s3, opts.bucket, opts.prefix);
+      const others: string[] = [];
+      const expired: string[] = [];
+      for (const id of fresh.running.keys()) {
+        if (id === runId) continue;
+        const key = opts.prefix + RUNNING_DIR + id + '.json';
+        const lease = await readLease(c.s3, opts.bucket, key);
+        if (lease && isLive(lease)) others.push(lease.owner);
+        else if (lease) expired.push(key);
+      }
+      if (others.length) {
+        reporter.info(`another deploy is in progress (${others.join(', ')}): pruning is left to it`);
+        return;
+      }
+      const p = await pruneKeys(c, opts, fresh, current, local);
+      total = p.keys.length + expired.length;
+      if (!total) return;
+      await reporter.group(`Pruning ${p.site.length} files, ${p.releases} releases (keeping ${p.kept})`, async () => {
+        const complete = await deleteKeys(c.s3, opts.bucket, [...expired, ...p.keys], (n) => (deleted += n), deadline);
+        for (const rel of p.site.slice(0, 20)) reporter.info(`deleted ${opts.prefix}${rel}`);
+        if (p.site.length > 20) reporter.info(`… and ${p.site.length - 20} more`);
+        if (!complete) reporter.info(`pruning stopped after ${deleted} of ${total} objects (the lock's time is up); the next deploy prunes the rest`);
+      });
     });
+    if ('heldBy' in res) reporter.info(`another deploy (${res.heldBy}) is publishing or pruning: pruning is left to it`);
   } catch (err) {
     throw new OpsError(`pruning old releases failed after deleting ${deleted} of ${total || '?'} objects: ${describeError(err)}; release ${current.id} is live and complete`, {
       cause: err,

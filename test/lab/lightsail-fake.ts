@@ -58,6 +58,8 @@ interface Service {
   server: http.Server;
   url: string;
   upstream?: string;
+  /** Images pushed to (registered with) the service: `:<service>.<label>.<n>`. */
+  images: { image: string; digest: string; createdAt: number }[];
 }
 
 export interface LightsailFakeOptions {
@@ -112,6 +114,7 @@ export class LightsailFake {
       server,
       url,
       upstream: opts.upstream,
+      images: [],
     };
     this.services.set(name, svc);
     if (opts.image) {
@@ -125,6 +128,15 @@ export class LightsailFake {
       });
     }
     return url;
+  }
+
+  /** Registers an image with the service as `aws lightsail push-container-image` does; returns `:<service>.<label>.<n>`. */
+  registerImage(service: string, label: string, digest = `sha256:${'0'.repeat(64)}`): string {
+    const svc = this.mustService(service);
+    const n = svc.images.filter((i) => i.image.startsWith(`:${service}.${label}.`)).length + 1;
+    const image = `:${service}.${label}.${n}`;
+    svc.images.push({ image, digest, createdAt: Date.now() });
+    return image;
   }
 
   /** The deployments of a service, oldest first, with their states settled to now. */
@@ -256,6 +268,19 @@ export class LightsailFake {
       }
       case 'CreateContainerServiceDeployment':
         return this.createDeployment(input);
+      case 'GetContainerImages': {
+        const svc = this.mustService(this.required(input, 'serviceName'));
+        // Newest first; images from public registries are not registered, so never listed.
+        return { containerImages: [...svc.images].reverse().map((i) => ({ image: i.image, digest: i.digest, createdAt: i.createdAt / 1000 })) };
+      }
+      case 'DeleteContainerImage': {
+        const svc = this.mustService(this.required(input, 'serviceName'));
+        const image = this.required(input, 'image');
+        const idx = svc.images.findIndex((i) => i.image === image);
+        if (idx < 0) throw new ApiError(404, 'NotFoundException', `The container image (${image}) does not exist.`);
+        svc.images.splice(idx, 1);
+        return {};
+      }
       case 'GetContainerLog': {
         const svc = this.mustService(String(input.serviceName ?? ''));
         this.settle(svc);
@@ -272,6 +297,13 @@ export class LightsailFake {
     }
   }
 
+  /** A member the botocore model marks required: InvalidInputException when missing, as the service answers. */
+  private required(input: Record<string, unknown>, name: string): string {
+    const v = input[name];
+    if (typeof v !== 'string' || !v) throw new ApiError(400, 'InvalidInputException', `${name} is required`);
+    return v;
+  }
+
   private createDeployment(input: Record<string, unknown>): Record<string, unknown> {
     const svc = this.mustService(String(input.serviceName ?? ''));
     this.settle(svc);
@@ -279,12 +311,18 @@ export class LightsailFake {
       throw new ApiError(400, 'InvalidInputException', `Your container service ${svc.name} is currently being updated. Try again after the update is complete.`);
     }
     const containers = (input.containers ?? {}) as Record<string, Container>;
+    const endpoint = input.publicEndpoint as Endpoint | undefined;
     const names = Object.keys(containers);
     if (names.length === 0) throw new ApiError(400, 'InvalidInputException', 'At least one container is required.');
     for (const [n, c] of Object.entries(containers)) {
       if (!c.image) throw new ApiError(400, 'InvalidInputException', `Container ${n} must have an image.`);
+      if (c.image.startsWith(':') && !svc.images.some((i) => i.image === c.image)) {
+        throw new ApiError(400, 'InvalidInputException', `The container image ${c.image} is not registered to the container service ${svc.name}.`);
+      }
     }
-    const endpoint = input.publicEndpoint as Endpoint | undefined;
+    if (endpoint && (endpoint.containerName === undefined || endpoint.containerPort === undefined)) {
+      throw new ApiError(400, 'InvalidInputException', 'publicEndpoint needs containerName and containerPort.');
+    }
     if (endpoint) {
       const c = containers[endpoint.containerName ?? ''];
       if (!c) throw new ApiError(400, 'InvalidInputException', `The public endpoint container ${endpoint.containerName} is not in the deployment.`);
@@ -329,7 +367,7 @@ export class LightsailFake {
     const status = this.behaviourOf(image).healthStatus ?? 200;
     const healthPath = current.publicEndpoint?.healthCheck?.path ?? '/';
     if ((req.url ?? '/').split('?')[0] === healthPath) {
-      return send(res, status, { status: status < 300 ? 'ok' : 'unhealthy', version: current.version });
+      return send(res, status, { status: status < 300 ? 'ok' : 'unhealthy', version: current.version }, 'application/json');
     }
     send(res, 404, { message: 'not found' });
   }
@@ -345,9 +383,9 @@ class ApiError extends Error {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/x-amz-json-1.1'): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

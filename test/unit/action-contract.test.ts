@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { flagsToInputs } from '../../src/cli/common.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -21,10 +22,12 @@ interface ActionYml {
   runs: { using: string; main: string };
 }
 
-const actions: [string, string[]][] = [
-  ['deploy-frontend', ['frontend', 'deploy']],
-  ['deploy-backend', ['backend', 'deploy']],
-  ['db-backup', ['backup', 'run']],
+// Each action and the CLI command(s) over the same core; the ops action's `command` input picks one of its four.
+const actions: [string, string[][]][] = [
+  ['deploy-frontend', [['frontend', 'deploy']]],
+  ['deploy-backend', [['backend', 'deploy']]],
+  ['db-backup', [['backup', 'run']]],
+  ['ops', Object.keys(OPS_COMMANDS).map((c) => [c])],
 ];
 
 function command(names: string[]): Command {
@@ -37,8 +40,12 @@ function command(names: string[]): Command {
   return cmd;
 }
 
-describe.each(actions)('actions/%s', (name, cli) => {
+describe.each(actions)('actions/%s', (name, commands) => {
   const yml = parse(readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
+  const inputs = Object.entries(yml.inputs).filter(([input]) => !(name === 'ops' && input === 'command'));
+  /** The (first) CLI command that takes this input, as a switch or a value flag. */
+  const cliFor = (input: string): string[] =>
+    commands.find((c) => command(c).options.some((o) => o.long === `--${input}` || o.long === `--no-${input}`)) ?? commands[0]!;
 
   it('runs its committed bundle on node24, with a name, description and branding', () => {
     expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
@@ -59,9 +66,9 @@ describe.each(actions)('actions/%s', (name, cli) => {
     }
   });
 
-  it(`is also \`shisha-ops ${cli.join(' ')}\`, whose flags carry the same names, requirement and defaults`, () => {
-    const cmd = command(cli);
-    for (const [input, spec] of Object.entries(yml.inputs)) {
+  it(`is also \`shisha-ops ${commands.map((c) => c.join(' ')).join('|')}\`, whose flags carry the same names, requirement and defaults`, () => {
+    for (const [input, spec] of inputs) {
+      const cmd = command(cliFor(input));
       const dflt = spec.default ?? '';
       if (dflt === 'true' || dflt === 'false') {
         // An on/off input is a plain switch: --no-<input> when it is on by default, --<input> when off.
@@ -72,14 +79,15 @@ describe.each(actions)('actions/%s', (name, cli) => {
       }
       const opt = cmd.options.find((o) => o.long === `--${input}`);
       expect({ input, flag: opt?.long, takesValue: opt?.required }).toEqual({ input, flag: `--${input}`, takesValue: true });
-      if (spec.required) expect(opt?.description).toMatch(/\(required[;)]/);
+      if (spec.required && commands.length === 1) expect(opt?.description).toMatch(/\(required[;)]/);
       else if (dflt) expect(opt?.description).toContain(`(default: ${dflt}`);
     }
   });
 
   it('turns each switch into the true/false the core reads for the input, given or not', () => {
-    for (const [input, spec] of Object.entries(yml.inputs)) {
+    for (const [input, spec] of inputs) {
       if (spec.default !== 'true' && spec.default !== 'false') continue;
+      const cli = cliFor(input);
       const flag = spec.default === 'true' ? `--no-${input}` : `--${input}`;
       const flip = String(spec.default !== 'true');
       const given = command(cli).parseOptions([flag]);

@@ -55,8 +55,8 @@ async function productionRegion(): Promise<string> {
 }
 
 describe('workflows as GitHub reads them', () => {
-  it('has at least ci, deploy, backup, infra-plan and release', () => {
-    expect(files).toEqual(expect.arrayContaining(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml', 'release.yml']));
+  it('has at least ci, deploy, backup, infra-plan, release and rollback', () => {
+    expect(files).toEqual(expect.arrayContaining(['backup.yml', 'ci.yml', 'deploy.yml', 'infra-plan.yml', 'release.yml', 'rollback.yml']));
   });
 
   it.each(files)("%s: GitHub's workflow parser (@actions/workflow-parser) reports no error", async (f) => {
@@ -310,6 +310,28 @@ describe('the other workflows', () => {
     expect(runs).toContain('actionlint');
     expect(runs).toMatch(/terraform -chdir=infra\/envs\/prod providers mirror/);
     expect(runs).toMatch(/TF_PLUGIN_MIRROR=/);
+  });
+
+  it('deploy.yml: after both deploys, verifies the live site and shows the production status', () => {
+    const job = wf('deploy.yml').jobs.verify!;
+    expect(job.needs).toEqual(expect.arrayContaining(['deploy-frontend', 'deploy-backend']));
+    expect(job.if).toMatch(/!cancelled\(\)/);
+    const ops = (job.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => s.with?.command);
+    expect(ops).toEqual(['verify', 'status']);
+  });
+
+  it('rollback.yml: manual, in production, part and target inputs, the ops action rolls back or unlocks, never beside a deploy', () => {
+    const w = wf('rollback.yml');
+    const inputs = (w.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[]; default?: unknown }> }).inputs;
+    expect(Object.keys(w.on)).toEqual(['workflow_dispatch']);
+    expect(inputs.part).toMatchObject({ type: 'choice', options: ['frontend', 'backend', 'both'] });
+    expect(inputs.target).toMatchObject({ type: 'string', default: 'previous' });
+    expect(inputs.unlock).toMatchObject({ type: 'boolean', default: false });
+    expect(w.concurrency).toEqual(wf('deploy.yml').concurrency);
+    const job = w.jobs.rollback!;
+    expect(environmentOf(job)).toBe('production');
+    const ops = (job.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => `${String(s.with?.command)} ${String(s.with?.part ?? '')}`.trim());
+    expect(ops).toEqual(['unlock', 'rollback frontend', 'rollback backend']);
   });
 
   it('infra-plan.yml: plans pull requests without refreshing (the plan role reads no live resource) and never applies', () => {

@@ -1,0 +1,108 @@
+/**
+ * After a rollback, deploys are locked (`_releases/LOCK` in the SPA bucket, with who/when/why) until `unlock`:
+ * both deploys refuse with an error that says how to clear it. The real rollback job against moto and the fake.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deployBackend } from '../../src/backend/deploy.js';
+import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
+import { LOCK_KEY, unlockJob } from '../../src/ops/lock.js';
+import { frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
+import { useLabAws } from '../lab/shared.js';
+import type { LightsailFake } from '../lab/lightsail-fake.js';
+import { FAST, image, runCaptured, startFake } from './backend-helpers.js';
+import { baseBuild, getText, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+
+describe('deploy lock', () => {
+  let t: Target;
+  let fake: LightsailFake;
+  let stop: () => Promise<void>;
+  const v = (n: number) => writeBuild({ ...baseBuild(), 'index.html': `<!doctype html><p>v${n}</p><script src="/assets/index-aaa111.js"></script>` });
+  const feDeploy = (n: number) => run(deployFrontend, { 'source-dir': v(n), bucket: t.bucket, 'distribution-id': t.distributionId });
+  const beDeploy = (img: string) => runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'lock-svc', image: img, 'lock-bucket': t.bucket });
+
+  beforeAll(async () => {
+    ({ fake, stop } = await startFake(50));
+    useLabAws({ lightsail: fake.url });
+    t = await makeTarget('lock');
+    await fake.createService('lock-svc', { image: image('api', '1') });
+  });
+  afterAll(() => stop());
+
+  it('a rollback of both parts locks deploys; both deploys refuse and say how to unlock; unlock clears it', async () => {
+    expect((await feDeploy(1)).code).toBe(0);
+    expect((await feDeploy(2)).code).toBe(0);
+    expect((await beDeploy(image('api', '2'))).code).toBe(0);
+
+    process.env.GITHUB_ACTOR = 'octocat';
+    let r;
+    try {
+      r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+        part: 'both', bucket: t.bucket, 'distribution-id': t.distributionId, 'service-name': 'lock-svc', reason: 'checkout broken in v2',
+      });
+    } finally {
+      delete process.env.GITHUB_ACTOR;
+    }
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs.get('restored-from')).toBeDefined();
+    expect(r.outputs.get('rolled-back-to')).toBe('1');
+    expect(r.outputs.get('locked')).toBe('true');
+    expect(await getText(t.bucket, 'index.html')).toContain('<p>v1</p>');
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ by: 'octocat (GitHub Actions)', reason: 'checkout broken in v2', what: 'both to the previous release/version' });
+
+    const fe = await feDeploy(3);
+    expect(fe.code).toBe(1);
+    expect(fe.err).toMatch(/deploy refused: deploys are locked since .* by octocat \(GitHub Actions\) after a rollback \(both to the previous release\/version\): checkout broken in v2/);
+    expect(fe.err).toContain(`shisha-ops unlock --bucket ${t.bucket}`);
+    expect(await getText(t.bucket, 'index.html')).toContain('<p>v1</p>'); // nothing deployed
+    const be = await beDeploy(image('api', '3'));
+    expect(be.code).toBe(1);
+    expect(be.err).toContain('deploy refused: deploys are locked');
+    expect(fake.deployments('lock-svc').at(-1)?.containers.api?.image).toBe(image('api', '1'));
+    // A plan only warns.
+    const plan = await run(planFrontend, { 'source-dir': v(3), bucket: t.bucket });
+    expect(plan.code).toBe(0);
+    expect(plan.err).toContain('warning: deploys are locked');
+
+    const u = await run(unlockJob, { bucket: t.bucket });
+    expect(u.code).toBe(0);
+    expect(u.out).toContain('deploys unlocked (they were locked since');
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    expect((await feDeploy(3)).code).toBe(0);
+    expect((await beDeploy(image('api', '3'))).code).toBe(0);
+    expect((await run(unlockJob, { bucket: t.bucket })).out).toContain('deploys are not locked');
+  });
+
+  it('frontend rollback locks by default, not with --lock false; bad input locks nothing', async () => {
+    const bad = await run(frontendRollbackJob, { bucket: t.bucket, 'release-id': 'nope' });
+    expect(bad.code).toBe(2);
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    const noLock = await run(frontendRollbackJob, { bucket: t.bucket, lock: 'false' });
+    expect(noLock.err).toBe('');
+    expect(noLock.code).toBe(0);
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    expect((await feDeploy(4)).code).toBe(0);
+    const locked = await run(frontendRollbackJob, { bucket: t.bucket, reason: 'again' });
+    expect(locked.err).toBe('');
+    expect(locked.code).toBe(0);
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'again', what: 'frontend to the previous release' });
+    expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
+  });
+
+  it('rollback inputs are checked before anything changes (exit 2)', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ part: 'api', bucket: t.bucket }, "Input 'part': expected one of frontend, backend, both"],
+      [{ part: 'both', target: '3', bucket: t.bucket, 'service-name': 'lock-svc' }, "Input 'target': expected 'previous' when part is both"],
+      [{ part: 'frontend', target: '3', bucket: t.bucket }, "Input 'target': expected 'previous' or a release id"],
+      [{ part: 'backend', target: 'v2', bucket: t.bucket, 'service-name': 'lock-svc' }, "Input 'target': expected 'previous' or a version number"],
+      [{ part: 'backend', bucket: t.bucket }, "Input 'service-name': is required"],
+      [{ part: 'frontend' }, "Input 'bucket': is required"],
+    ];
+    for (const [values, msg] of cases) {
+      const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), values);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(msg);
+    }
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+  });
+});
