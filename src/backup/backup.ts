@@ -211,7 +211,19 @@ async function dumpAndRecord(
   // The backup is stored and its outputs set: a drill that fails (or a target that is down) fails the run after that.
   const drill = inp.drill;
   if (drill) {
-    await reporter.group(`Restore drill into ${targetName(drill)}`, () => drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }));
+    await reporter.group(`Restore drill into ${targetName(drill)}`, async () => {
+      let result: 'passed' | 'failed' = 'failed';
+      let tables = 0;
+      try {
+        tables = (await drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity })).tables.length;
+        result = 'passed';
+      } finally {
+        // The manifest records the drill's result (what `shisha-ops status` shows); best effort, the run's outcome stands.
+        await writeManifest(s3, inp.bucket, key, { ...manifest, drill: { result, at: new Date().toISOString(), tables } }).catch((err: unknown) =>
+          reporter.warn(`could not record the drill in ${uri}${MANIFEST_SUFFIX}: ${describeError(err)}`),
+        );
+      }
+    });
   }
   return { key, uri, bucket: inp.bucket, size: dumped.compressedSize, ...meta, sha256: dumped.sha256, manifest };
 }

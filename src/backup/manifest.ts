@@ -28,6 +28,8 @@ export interface BackupManifest {
   /** Session settings the COPY text depends on (timestamptz, bytea): a drill reads the target with the same. */
   settings: { timeZone: string; byteaOutput: string };
   tables: TableData[];
+  /** The restore drill run right after the backup (db-backup's drill-url), added once it finished. */
+  drill?: { result: 'passed' | 'failed'; at: string; tables: number };
 }
 
 export async function writeManifest(s3: S3Client, bucket: string, key: string, m: BackupManifest): Promise<void> {

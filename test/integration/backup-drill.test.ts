@@ -246,6 +246,10 @@ describe('manifest, drill, check and restore safety', () => {
     expect(run.outputs.get('drill')).toBe('passed');
     expect(run.outputs.get('drill-tables')).toBe('3');
     expect(pg.psql(target, 'SELECT count(*) FROM public.sessions')).toBe('2000');
+    // The manifest records the drill (what `shisha-ops status` shows next to the newest backup).
+    const recorded = JSON.parse(await fetchText(bucket, `${run.outputs.get('key')}.manifest.json`)) as BackupManifest;
+    expect(recorded.drill).toMatchObject({ result: 'passed', tables: 3 });
+    expect(recorded.tables).toHaveLength(3);
   });
 
   it('a drill target that is down does not cost the backup: it is stored, then the drill fails', async () => {
@@ -261,7 +265,7 @@ describe('manifest, drill, check and restore safety', () => {
     expect(run.outputs.get('drill')).toBe('failed');
     const stored = run.outputs.get('key')!;
     expect(stored).toMatch(/^down\//);
-    expect(JSON.parse(await fetchText(bucket, `${stored}.manifest.json`))).toMatchObject({ file: stored.split('/').pop() });
+    expect(JSON.parse(await fetchText(bucket, `${stored}.manifest.json`))).toMatchObject({ file: stored.split('/').pop(), drill: { result: 'failed', tables: 0 } });
   });
 
   it('`backup check` passes on a fresh backup with its sidecars, fails when it is too old or lacks its manifest', async () => {
