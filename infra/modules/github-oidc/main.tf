@@ -42,6 +42,10 @@ locals {
     infra_apply     = "${var.name_prefix}-infra-apply"
   }
 
+  # The SPA bucket's release manifests and deploy lock (src/frontend/releases.ts RELEASES_DIR, src/ops/lock.ts).
+  releases_dir = "_releases/"
+  lock_key     = "${local.releases_dir}LOCK"
+
   state_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}"
   state_object_arn = "${local.state_bucket_arn}/${var.state_key}"
   role_arn         = { for k, name in local.role_names : k => "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${name}" }
@@ -181,6 +185,8 @@ data "aws_iam_policy_document" "backend_deploy" {
       "lightsail:GetContainerServices",
       "lightsail:GetContainerServiceDeployments",
       "lightsail:GetContainerLog",
+      # backend rollback: is an earlier version's pushed image still registered?
+      "lightsail:GetContainerImages",
     ]
     resources = ["*"]
 
@@ -189,6 +195,51 @@ data "aws_iam_policy_document" "backend_deploy" {
       variable = "aws:RequestedRegion"
       values   = [var.lightsail_region]
     }
+  }
+
+  # The deploy lock (src/ops/lock.ts): the deploy reads it and refuses while it is there; a backend rollback writes
+  # it. One object; clearing it (DeleteObject) is the frontend role's (rollback.yml's unlock job).
+  statement {
+    sid       = "DeployLock"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${var.frontend_bucket_arn}/${local.lock_key}"]
+  }
+
+  # `shisha-ops status` in deploy.yml's status job: the SPA's releases (list, release manifests, the lock) ...
+  statement {
+    sid       = "StatusListSpaBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.frontend_bucket_arn]
+  }
+
+  statement {
+    sid       = "StatusReadReleaseManifests"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.frontend_bucket_arn}/${local.releases_dir}*"]
+  }
+
+  # ... and the newest backup: list the backups, read their small manifests, never a dump.
+  statement {
+    sid       = "StatusListBackups"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.backup_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [var.backup_prefix, "${var.backup_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "StatusReadBackupManifests"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.backup_bucket_arn}/${var.backup_prefix}*.manifest.json"]
   }
 
   dynamic "statement" {
