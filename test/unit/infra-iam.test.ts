@@ -41,6 +41,14 @@ describe('IAM statements (every policy in infra/)', () => {
     const noResourceLevel = new Set([
       'ecr-public:GetAuthorizationToken',
       'sts:GetServiceBearerToken',
+      // The plan role's data-source reads: lookups by name, and CloudFront's AWS-owned managed policies.
+      'cloudfront:ListCachePolicies',
+      'cloudfront:GetCachePolicy',
+      'cloudfront:ListOriginRequestPolicies',
+      'cloudfront:GetOriginRequestPolicy',
+      'route53:ListHostedZones',
+      'route53:ListHostedZonesByName',
+      'iam:ListOpenIDConnectProviders',
     ]);
     const offenders: string[] = [];
     for (const s of allStatements((await loadInfra()).values())) {
@@ -59,6 +67,12 @@ describe('IAM statements (every policy in infra/)', () => {
     }
     expect(attached.length).toBeGreaterThan(0);
     for (const arn of attached) expect(arn).toMatch(/^arn:\$\{data\.aws_partition\.current\.partition\}:iam::aws:policy\/ReadOnlyAccess$/);
+  });
+
+  it('attaches it to the apply role only: the plan role, which pull requests assume, has an exact inline policy', async () => {
+    const m = await tfModule(OIDC);
+    const roles = m.blocks('resource', 'aws_iam_role_policy_attachment').map((a) => String(a.body.role));
+    expect(roles).toEqual(['${aws_iam_role.this["infra_apply"].name}']);
   });
 });
 

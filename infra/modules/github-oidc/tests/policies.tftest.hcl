@@ -97,8 +97,18 @@ run "the_plan_role_reads_no_secret" {
   assert {
     condition = join(",", sort(flatten([
       for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s.Action if s.Effect == "Allow"
-    ]))) == "s3:GetObject,s3:ListBucket"
-    error_message = "the plan role's own Allows are the state read and list only"
+      ]))) == join(",", sort([
+      "s3:GetObject", "s3:ListBucket",
+      "cloudfront:ListCachePolicies", "cloudfront:GetCachePolicy", "cloudfront:ListOriginRequestPolicies", "cloudfront:GetOriginRequestPolicy",
+      "route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:GetHostedZone", "route53:ListTagsForResource",
+      "iam:ListOpenIDConnectProviders", "iam:GetOpenIDConnectProvider",
+    ]))
+    error_message = "the plan role's Allows are the state and the reads of the plan's data sources, nothing else"
+  }
+
+  assert {
+    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Action, "cloudtrail:LookupEvents")
+    error_message = "CloudTrail's event history (the container environment in CreateContainerServiceDeployment's parameters) is denied too"
   }
 }
 
