@@ -112,6 +112,14 @@ describe('backend deploy by content, in the service region', () => {
     expect(fake.calls.length).toBe(calls);
   });
 
+  it('a missing secret (an empty environment value) is refused before any call (exit 2), naming the key only', async () => {
+    const calls = fake.calls.length;
+    const r = await deploy({ 'service-name': 'codes-svc', image: image('api', '5'), region: 'ap-northeast-1', environment: 'NODE_ENV=production\nDATABASE_URL=' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("error: Input 'environment': DATABASE_URL has an empty value");
+    expect(fake.calls.length).toBe(calls);
+  });
+
   // backend status, logs, releases, rollback and the ops status read the same service: each takes the region input
   // (one helper builds their Lightsail client), so none of them follows an AWS_REGION another step overwrote.
   const lightsailJobs = {
