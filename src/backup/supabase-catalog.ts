@@ -91,7 +91,7 @@ export interface SupabaseCatalog {
   owners: { kind: string; name: string; owner: string }[];
   /** Settings of the platform roles whose settings \`postgres\` may change on the platform (anon, authenticated, ...). */
   platformRoleSettings: { name: string; config: string[] }[];
-  /** Roles made after initdb whose names look like the platform's (supabase_*, pg_*) but are not known platform roles. */
+  /** The user's roles whose names look like the platform's (supabase_reader) but are no known platform role (in roles too). */
   lookalikeRoles: string[];
   /** Global (not per-schema) default privileges of the dumping role; grantee null is PUBLIC. */
   globalDefaults: { kind: string; grantee: string | null; self: boolean; privilege: string; grantable: boolean }[];
@@ -102,6 +102,10 @@ export function catalogQuery(): string {
   const data = arr(PLATFORM_DATA_SCHEMAS);
   const rolePattern = lit(PLATFORM_ROLE_PATTERN.source);
   const rel = "format('%I.%I', n.nspname, c.relname)";
+  // The user's roles: not the platform's by name. One whose name only looks like the platform's (supabase_reader)
+  // is the user's too (carried, with a warning: see lookalikeRoles).
+  const userRole = (col: string) =>
+    `(${col} !~ ${rolePattern} OR (${col} <> ALL (${arr(KNOWN_PLATFORM_ROLES)}) AND ${col} !~ '^(cli_login_|pgsodium_|pg_)'))`;
   const appSchemasExpr = `SELECT n.nspname FROM pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> ALL (${platform})
       AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')`;
   return `SELECT json_build_object(
@@ -116,10 +120,10 @@ export function catalogQuery(): string {
   'roles', (SELECT coalesce(json_agg(json_build_object('name', rolname, 'login', rolcanlogin, 'inherit', rolinherit, 'createrole', rolcreaterole,
       'createdb', rolcreatedb, 'connlimit', rolconnlimit, 'validuntil', rolvaliduntil, 'superuser', rolsuper, 'bypassrls', rolbypassrls,
       'replication', rolreplication, 'config', rolconfig) ORDER BY rolname), '[]')
-    FROM pg_roles WHERE rolname !~ ${rolePattern}),
+    FROM pg_roles WHERE ${userRole('rolname')}),
   'memberships', (SELECT coalesce(json_agg(json_build_object('role', r.rolname, 'member', m.rolname, 'admin', am.admin_option) ORDER BY r.rolname, m.rolname), '[]')
     FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
-    WHERE r.rolname !~ ${rolePattern} OR m.rolname !~ ${rolePattern}),
+    WHERE ${userRole('r.rolname')} OR ${userRole('m.rolname')}),
   'unreadable', (SELECT coalesce(json_agg(${rel} ORDER BY 1), '[]') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY (${data}) AND c.relkind IN ('r', 'p', 'S') AND NOT has_table_privilege(c.oid, 'SELECT')
       AND ${rel} <> ALL (${arr(PLATFORM_MIGRATION_TABLES)})),
@@ -139,20 +143,20 @@ export function catalogQuery(): string {
   'grants', (SELECT coalesce(json_agg(json_build_object('kind', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, 'table', ${rel},
       'grantee', r.rolname, 'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY ${rel}, r.rolname, a.privilege_type), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
-    WHERE n.nspname = ANY (${data}) AND r.rolname !~ ${rolePattern}),
+    WHERE n.nspname = ANY (${data}) AND ${userRole('r.rolname')}),
   'columnGrants', (SELECT coalesce(json_agg(json_build_object('table', ${rel}, 'column', att.attname, 'grantee', r.rolname, 'privilege', a.privilege_type,
       'grantable', a.is_grantable) ORDER BY ${rel}, att.attnum, r.rolname, a.privilege_type), '[]')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped,
       aclexplode(att.attacl) a JOIN pg_roles r ON r.oid = a.grantee
-    WHERE n.nspname = ANY (${data}) AND r.rolname !~ ${rolePattern}),
+    WHERE n.nspname = ANY (${data}) AND ${userRole('r.rolname')}),
   'schemaGrants', (SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'grantee', r.rolname, 'privilege', a.privilege_type, 'grantable', a.is_grantable)
       ORDER BY n.nspname, r.rolname, a.privilege_type), '[]')
     FROM pg_namespace n, aclexplode(n.nspacl) a JOIN pg_roles r ON r.oid = a.grantee
-    WHERE n.nspname = ANY (${platform}) AND r.rolname !~ ${rolePattern}),
+    WHERE n.nspname = ANY (${platform}) AND ${userRole('r.rolname')}),
   'routineGrants', (SELECT coalesce(json_agg(json_build_object('routine', f.oid::regprocedure::text, 'grantee', r.rolname, 'privilege', a.privilege_type,
       'grantable', a.is_grantable) ORDER BY f.oid::regprocedure::text, r.rolname), '[]')
     FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace, aclexplode(f.proacl) a JOIN pg_roles r ON r.oid = a.grantee
-    WHERE n.nspname = ANY (${data}) AND r.rolname !~ ${rolePattern}),
+    WHERE n.nspname = ANY (${data}) AND ${userRole('r.rolname')}),
   'owners', (SELECT coalesce(json_agg(json_build_object('kind', o.kind, 'name', o.name, 'owner', r.rolname) ORDER BY o.ord, o.name), '[]') FROM (
       SELECT 0 AS ord, n.oid, 'SCHEMA' AS kind, quote_ident(n.nspname) AS name, n.nspowner AS owner FROM pg_namespace n WHERE n.nspname IN (${appSchemasExpr})
       UNION ALL SELECT 1, c.oid, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
@@ -166,11 +170,11 @@ export function catalogQuery(): string {
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE n.nspname IN (${appSchemasExpr}) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
     ) o JOIN pg_roles r ON r.oid = o.owner
-    WHERE r.rolname !~ ${rolePattern} AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e')),
+    WHERE ${userRole('r.rolname')} AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e')),
   'platformRoleSettings', (SELECT coalesce(json_agg(json_build_object('name', rolname, 'config', rolconfig) ORDER BY rolname), '[]')
     FROM pg_roles WHERE rolname = ANY (${arr(SETTABLE_PLATFORM_ROLES)}) AND rolconfig IS NOT NULL),
   'lookalikeRoles', (SELECT coalesce(json_agg(rolname ORDER BY rolname), '[]') FROM pg_roles
-    WHERE rolname ~ ${rolePattern} AND oid >= 16384 AND rolname <> ALL (${arr(KNOWN_PLATFORM_ROLES)}) AND rolname !~ '^(cli_login_|pgsodium_)'),
+    WHERE rolname ~ ${rolePattern} AND ${userRole('rolname')}),
   'globalDefaults', (SELECT coalesce(json_agg(json_build_object('kind', ${defaclKind('d')}, 'grantee', r.rolname, 'self', a.grantee = d.defaclrole,
       'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY 1), '[]')
     FROM pg_default_acl d, aclexplode(d.defaclacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee

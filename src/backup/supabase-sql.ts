@@ -8,11 +8,13 @@ import { PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS } from './supabase-platform.js'
 export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
   const out: string[] = ['-- Roles the user created (without passwords), and their memberships.'];
   for (const r of cat.lookalikeRoles) {
-    reporter?.warn(`role ${r}: its name looks like one of Supabase's own roles (supabase_*, pg_*, ...), so it is not in the backup: recreate it (and its grants) by hand`);
+    reporter?.warn(`role ${r}: its name looks like one of Supabase's own roles; it is backed up as the user's (a restore keeps a platform role of that name as it is)`);
   }
   for (const r of cat.roles) {
     const skipped = [r.superuser && 'SUPERUSER', r.bypassrls && 'BYPASSRLS', r.replication && 'REPLICATION'].filter(Boolean);
     if (skipped.length) reporter?.warn(`role ${r.name}: ${skipped.join(', ')} is not restored (only a superuser may grant it)`);
+    const lookalike = cat.lookalikeRoles.includes(r.name);
+    const stmt = (sql: string) => (lookalike ? tryStatement(sql.replace(/;$/, ''), `role ${r.name}`) : sql);
     out.push(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $$;`);
     const attrs = [
       r.login ? 'LOGIN' : 'NOLOGIN',
@@ -22,10 +24,10 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
       `CONNECTION LIMIT ${Number(r.connlimit)}`,
       r.validuntil ? `VALID UNTIL ${lit(r.validuntil)}` : '',
     ].filter(Boolean);
-    out.push(`ALTER ROLE ${ident(r.name)} WITH ${attrs.join(' ')};`);
+    out.push(stmt(`ALTER ROLE ${ident(r.name)} WITH ${attrs.join(' ')};`));
     for (const c of r.config ?? []) {
       const eq = c.indexOf('=');
-      out.push(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`);
+      out.push(stmt(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`));
     }
   }
   for (const m of cat.memberships) {
