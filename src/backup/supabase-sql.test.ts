@@ -14,6 +14,17 @@ describe('rewriteSchemaLine', () => {
     expect(rewriteSchemaLine(`COMMENT ON SCHEMA "public" IS 'standard public schema';`)).toBeNull();
     expect(rewriteSchemaLine('ALTER DEFAULT PRIVILEGES FOR ROLE "supabase_admin" IN SCHEMA "public" GRANT ALL ON TABLES  TO "anon";')).toBeNull();
   });
+  it('gives the public schema’s grants only where the project lacks them, naming a refusal', () => {
+    const sql = rewriteSchemaLine('GRANT USAGE ON SCHEMA "public" TO "anon";');
+    expect(sql).toBe(
+      `DO $$ BEGIN IF NOT (has_schema_privilege('anon', 'public', 'USAGE')) THEN GRANT USAGE ON SCHEMA "public" TO "anon"; ` +
+        `IF NOT (has_schema_privilege('anon', 'public', 'USAGE')) THEN RAISE WARNING '%', 'not restored: GRANT USAGE ON SCHEMA "public" TO "anon" (the restoring role may not grant it)'; END IF; END IF; END $$;`,
+    );
+    expect(rewriteSchemaLine('GRANT ALL ON SCHEMA "public" TO "we""ird" WITH GRANT OPTION;')).toContain(
+      `has_schema_privilege('we"ird', 'public', 'USAGE WITH GRANT OPTION') AND has_schema_privilege('we"ird', 'public', 'CREATE WITH GRANT OPTION')`,
+    );
+    expect(rewriteSchemaLine('GRANT USAGE ON SCHEMA "app" TO "anon";')).toBe('GRANT USAGE ON SCHEMA "app" TO "anon";');
+  });
   it('keeps everything else, the user’s own default privileges included', () => {
     for (const l of [
       'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" GRANT ALL ON TABLES  TO "anon";',

@@ -205,6 +205,17 @@ export function rewriteSchemaLine(line: string): string | null {
   if (schema) return `CREATE SCHEMA IF NOT EXISTS ${schema[1]};`;
   // The platform owns the public schema.
   if (line.startsWith('COMMENT ON SCHEMA "public" IS ')) return null;
+  // ... and a project has its grants already: each is given only where missing, and a refusal is named.
+  const grant = /^GRANT ([A-Z, ]+) ON SCHEMA "public" TO "((?:[^"]|"")+)"( WITH GRANT OPTION)?;$/.exec(line);
+  if (grant) {
+    const role = grant[2]!.replace(/""/g, '"');
+    const privs = (grant[1] === 'ALL' ? ['USAGE', 'CREATE'] : grant[1]!.split(',').map((p) => p.trim())).map((p) => `${p}${grant[3] ?? ''}`);
+    const held = privs.map((p) => `has_schema_privilege(${lit(role)}, 'public', ${lit(p)})`).join(' AND ');
+    return (
+      `DO $$ BEGIN IF NOT (${held}) THEN ${line} IF NOT (${held}) THEN RAISE WARNING '%', ` +
+      `${lit(`not restored: ${line.slice(0, -1)} (the restoring role may not grant it)`)}; END IF; END IF; END $$;`
+    );
+  }
   // Default privileges of platform roles are the platform's (and only their members may change them).
   const dflt = /^ALTER DEFAULT PRIVILEGES FOR ROLE "((?:[^"]|"")+)"/.exec(line);
   if (dflt && dflt[1] !== 'postgres' && PLATFORM_ROLE_PATTERN.test(dflt[1]!.replace(/""/g, '"'))) return null;
