@@ -73,7 +73,7 @@ export interface SupabaseCatalog {
   unreadable: string[];
   /**
    * User triggers on platform tables: their function lives outside the platform's schemas, or is an extension's
-   * (extensions.moddatetime); the platform's own call the platform's functions.
+   * (extensions.moddatetime); the platform's own call the platform's functions. Tables of extensions are left out.
    */
   triggers: { table: string; name: string; def: string; enabled: string }[];
   policies: { table: string; name: string; permissive: string; cmd: string; roles: string[]; qual: string | null; check: string | null; comment: string | null }[];
@@ -131,7 +131,9 @@ export function catalogQuery(): string {
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
     WHERE NOT t.tgisinternal AND n.nspname = ANY (${platform})
-      AND (fn.nspname <> ALL (${platform}) OR EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = f.oid AND d.deptype = 'e'))),
+      AND (fn.nspname <> ALL (${platform}) OR EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = f.oid AND d.deptype = 'e'))
+      -- an extension's own table (cron.job, pgsodium.key) has the extension's triggers: never the user's
+      AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')),
   'policies', (SELECT coalesce(json_agg(json_build_object('table', format('%I.%I', p.schemaname, p.tablename), 'name', p.policyname, 'permissive', p.permissive,
       'cmd', p.cmd, 'roles', p.roles, 'qual', p.qual, 'check', p.with_check, 'comment', obj_description(pol.oid, 'pg_policy'))
       ORDER BY p.schemaname, p.tablename, p.policyname), '[]')
