@@ -136,7 +136,8 @@ const aclHolds = (acl: string, grantee: string, privilege: string) =>
 /**
  * A GRANT on a platform object. Without the grant option (postgres has none on the auth tables and routines) the
  * server only says "no privileges were granted": the grant is checked afterwards and a refusal is named in a WARNING
- * (the restore goes on: the rest of the backup is worth having).
+ * (the restore goes on: the rest of the backup is worth having); so is an object this project's platform version
+ * lacks (a schema, table, column or routine of the source's platform).
  */
 function platformGrant(g: { grantee: string; privilege: string; grantable: boolean }, on: string, acl: string, column?: string): string {
   const privilege = column === undefined ? g.privilege : `${g.privilege} (${ident(column)})`;
@@ -144,7 +145,7 @@ function platformGrant(g: { grantee: string; privilege: string; grantable: boole
   return (
     `DO $$ BEGIN GRANT ${privilege} ON ${on} TO ${ident(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}; ` +
     `IF NOT ${aclHolds(acl, g.grantee, g.privilege)} THEN RAISE WARNING '%', ${lit(`not restored: ${what} (the restoring role may not grant it)`)}; END IF; ` +
-    `EXCEPTION WHEN insufficient_privilege OR undefined_object OR undefined_function THEN RAISE WARNING '%', ${lit(`not restored: ${what}: `)} || SQLERRM; END $$;`
+    `EXCEPTION WHEN insufficient_privilege OR undefined_object OR undefined_function OR undefined_table OR undefined_column OR invalid_schema_name THEN RAISE WARNING '%', ${lit(`not restored: ${what}: `)} || SQLERRM; END $$;`
   );
 }
 

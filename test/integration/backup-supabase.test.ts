@@ -104,6 +104,8 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     source.psql('CREATE TRIGGER buckets_touch BEFORE UPDATE ON storage.buckets FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime(updated_at)');
     // Grants postgres may not give on the platform (no grant option on the auth tables and routines), made by the admin.
     source.admin.psql('postgres', 'GRANT SELECT ON auth.identities TO shisha_analyst; GRANT EXECUTE ON FUNCTION auth.uid() TO shisha_analyst');
+    // A platform schema the source has and a fresh project lacks (pg_net's, created when the extension is enabled).
+    source.admin.psql('postgres', 'CREATE SCHEMA net; GRANT USAGE ON SCHEMA net TO shisha_analyst');
   });
   afterAll(async () => {
     rmSync(tmp, { recursive: true, force: true });
@@ -142,6 +144,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     // The grants postgres may not give are named in warnings, and are the only difference.
     expect(stderr).toContain('not restored: GRANT SELECT ON TABLE auth.identities TO shisha_analyst (the restoring role may not grant it)');
     expect(stderr).toContain('not restored: GRANT EXECUTE ON ROUTINE auth.uid() TO shisha_analyst (the restoring role may not grant it)');
+    expect(stderr).toContain('not restored: GRANT USAGE ON SCHEMA "net" TO shisha_analyst: schema "net" does not exist');
     // The public schema's grants, which the project has already, cause no noise that would hide such a warning.
     expect(stderr).not.toContain('no privileges were granted for "public"');
     const refused = ['acl r auth.identities shisha_analyst SELECT false', 'function auth.uid() shisha_analyst EXECUTE '];
