@@ -76,6 +76,15 @@ describe('parseDeployInputs', () => {
     expect(err.message).not.toContain('othersecret');
   });
 
+  it('refuses an empty value (a missing secret in the workflow), naming the key and no value', () => {
+    // deploy.yml writes `DATABASE_URL=${{ secrets.API_DATABASE_URL }}`: an unset secret becomes `DATABASE_URL=`.
+    const err = inputError({ environment: 'NODE_ENV=production\nDATABASE_URL=\nJWT_SECRET=topsecretvalue\nSUPABASE_JWT_SECRET=  ' });
+    expect(err.message).toBe(
+      "Input 'environment': DATABASE_URL, SUPABASE_JWT_SECRET have an empty value (a secret that is not set or not visible to this job's environment?); nothing was deployed",
+    );
+    expect(inputError({ environment: 'DATABASE_URL=' }).message).toContain('DATABASE_URL has an empty value');
+  });
+
   it('takes the region and the success codes when given', () => {
     expect(parse({ region: 'ap-northeast-1', 'health-check-success-codes': '200,202-204' }).inputs).toMatchObject({
       region: 'ap-northeast-1',

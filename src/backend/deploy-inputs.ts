@@ -97,7 +97,7 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   }
   const healthCheckSuccessCodes = getSuccessCodes(src);
   const region = getRegion(src);
-  const env = getMap(src, 'environment');
+  const env = getEnvironment(src);
   const timeoutMinutes = getTimeoutMinutes(src);
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
@@ -105,6 +105,23 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   if (region) out.region = region;
   if (env.size > 0) out.environment = env;
   return out;
+}
+
+/**
+ * The container environment. An empty value is refused: in a workflow, `KEY=${{ secrets.X }}` with a secret that
+ * is missing (not set, or not visible to the job's environment) becomes `KEY=`, and the API would go live without
+ * its database URL or signing key. The error names the key, never a value.
+ */
+function getEnvironment(src: InputSource): Map<string, string> {
+  const env = getMap(src, 'environment');
+  const empty = [...env].filter(([, v]) => v === '').map(([k]) => k);
+  if (empty.length) {
+    throw new InputError(
+      'environment',
+      `${empty.join(', ')} ${empty.length > 1 ? 'have' : 'has'} an empty value (a secret that is not set or not visible to this job's environment?); nothing was deployed`,
+    );
+  }
+  return env;
 }
 
 /** A positive number of minutes (fractions allowed, e.g. 0.5), at most 120. */

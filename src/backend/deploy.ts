@@ -1,5 +1,4 @@
 import { CreateContainerServiceDeploymentCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
-import { lightsailClient } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
@@ -8,7 +7,7 @@ import { showContainerLog } from './container-log.js';
 import { parseDeployInputs, type DeployInputs } from './deploy-inputs.js';
 import { buildDeploymentRequest, environmentValues, sameAsCurrent } from './deployment-request.js';
 import { probeHealth } from './health-probe.js';
-import { getService, regionOf, stateLine, urlWithPath } from './service.js';
+import { getService, lightsailIn, regionOf, stateLine, urlWithPath } from './service.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { waitForVersion } from './wait.js';
 
@@ -34,7 +33,7 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
   const inputs = parseDeployInputs(src, reporter);
   await assertUnlocked(getLockBucket(src, 'lock-bucket'), reporter); // after a rollback (src/ops/lock.ts)
   const timing = resolveTiming(options.timing);
-  const client = options.client ?? lightsailClient(inputs.region ? { ...process.env, AWS_REGION: inputs.region } : process.env);
+  const client = options.client ?? lightsailIn(inputs.region);
   const region = await regionOf(client);
 
   const service = await reporter.group(`Checking container service '${inputs.serviceName}' in ${region}`, async () => {

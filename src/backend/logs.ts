@@ -1,18 +1,17 @@
 import type { LightsailClient } from '@aws-sdk/client-lightsail';
-import { lightsailClient } from '../core/aws.js';
 import { InputError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
-import { getContainerName, getServiceName } from './deploy-inputs.js';
-import { getService } from './service.js';
+import { getContainerName, getRegion, getServiceName } from './deploy-inputs.js';
+import { getService, lightsailIn } from './service.js';
 
 /** Prints a container's recent log (input `since-minutes`, default 15), with the environment of every listed deployment redacted. */
 export async function backendLogs(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
   const serviceName = getServiceName(src);
   const containerName = getContainerName(src);
   const minutes = getSinceMinutes(src);
-  const client = options.client ?? lightsailClient();
+  const client = options.client ?? lightsailIn(getRegion(src));
   await getService(client, serviceName); // a missing service is named before anything else
   const since = new Date(Date.now() - minutes * 60_000);
   const count = await reporter.group(`Log of ${serviceName}/${containerName} since ${since.toISOString()}`, () =>

@@ -6,15 +6,14 @@ import {
   type ContainerServiceDeployment,
   type LightsailClient,
 } from '@aws-sdk/client-lightsail';
-import { lightsailClient } from '../core/aws.js';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
-import { getServiceName } from './deploy-inputs.js';
+import { getRegion, getServiceName } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
 import { probeHealth } from './health-probe.js';
-import { getService, stateLine, urlWithPath } from './service.js';
+import { getService, lightsailIn, stateLine, urlWithPath } from './service.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { waitForVersion } from './wait.js';
 
@@ -111,7 +110,7 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
   const wanted = getTargetVersion(src);
   const timeoutMinutes = getInt(src, 'timeout-minutes', { default: 15, min: 1, max: 120 });
   const timing = resolveTiming(options.timing);
-  const client = options.client ?? lightsailClient();
+  const client = options.client ?? lightsailIn(getRegion(src));
 
   const svc = await getService(client, serviceName);
   if (svc.nextDeployment || svc.state === 'DEPLOYING') throw new OpsError(`a deployment is in progress on '${serviceName}' (${stateLine(svc)}); wait for it, then roll back`);
@@ -174,7 +173,7 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
 /** `shisha-ops backend releases`: the versions Lightsail keeps, newest first (what `backend rollback` can go back to). */
 export async function backendReleases(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
   const serviceName = getServiceName(src);
-  const client = options.client ?? lightsailClient();
+  const client = options.client ?? lightsailIn(getRegion(src));
   const svc = await getService(client, serviceName);
   const all = await deployments(client, serviceName);
   for (const d of all) for (const v of environmentValues(d)) reporter.secret(v);

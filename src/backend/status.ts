@@ -1,11 +1,10 @@
 import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment, type LightsailClient } from '@aws-sdk/client-lightsail';
-import { lightsailClient } from '../core/aws.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { getServiceName } from './deploy-inputs.js';
+import { getRegion, getServiceName } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
 import { imagesOf } from './rollback.js';
-import { getService, regionOf, stateLine } from './service.js';
+import { getService, lightsailIn, regionOf, stateLine } from './service.js';
 
 /**
  * Shows a container service: state and sub-state, current and next deployment (images, public endpoint), URL and
@@ -13,7 +12,7 @@ import { getService, regionOf, stateLine } from './service.js';
  */
 export async function backendStatus(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
   const serviceName = getServiceName(src);
-  const client = options.client ?? lightsailClient();
+  const client = options.client ?? lightsailIn(getRegion(src));
   const svc = await getService(client, serviceName);
   for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)]) reporter.secret(v);
   reporter.info(`service ${serviceName} in ${await regionOf(client)}: ${stateLine(svc)}${svc.isDisabled ? ' (disabled)' : ''}`);

@@ -3,7 +3,7 @@ import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js'
 import type { DumpProducer } from './dump-source.js';
 import { ident } from './sql-quote.js';
 import { PLATFORM_DATA_SCHEMAS, PLATFORM_MIGRATION_TABLES, type SupabaseCatalog } from './supabase-catalog.js';
-import { extensionsSql, globalDefaultPrivilegesSql, platformObjectsSql, resetDefaultPrivilegesSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
+import { extensionsSql, globalDefaultPrivilegesSql, ownersSql, platformObjectsSql, resetDefaultPrivilegesSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
 
 /**
  * The producers of a Supabase-mode backup, in restore order:
@@ -11,8 +11,9 @@ import { extensionsSql, globalDefaultPrivilegesSql, platformObjectsSql, resetDef
  *  2. pg_dump --section=pre-data of the app schemas (schemas, types, functions, tables, views, sequences, ACLs);
  *  3. the data of the app schemas and of auth/storage (minus their migration tables) as COPY blocks, loaded with
  *     session_replication_role = replica so that no trigger (the platform's or the user's) fires on restored rows;
- *  4. ours: the user's triggers, policies, RLS and grants on platform tables, which no schema filter of pg_dump
- *     can reach (supabase db dump loses them);
+ *  4. ours: the owners of app objects that are the user's roles; the user's triggers, policies, RLS and grants on
+ *     platform tables, schemas and routines, and the Realtime publication, which no schema filter of pg_dump can
+ *     reach (supabase db dump loses them);
  *  5. pg_dump --section=post-data (indexes, constraints, foreign keys, triggers, RLS, policies, default privileges).
  */
 export function supabaseProducers(o: {
@@ -58,7 +59,7 @@ export function supabaseProducers(o: {
     {
       kind: 'sql',
       name: 'platform tables',
-      sql: () => 'SET session_replication_role = DEFAULT;\n' + platformObjectsSql(cat) + globalDefaultPrivilegesSql(cat),
+      sql: () => 'SET session_replication_role = DEFAULT;\n' + ownersSql(cat) + platformObjectsSql(cat) + globalDefaultPrivilegesSql(cat),
     },
     // Last, so that the file ends with pg_dump's own "dump complete" trailer (verify and the drill check it).
     ...schemaPart(dump('pg_dump (constraints, triggers, policies)', ['--section=post-data', ...schemas], true)),

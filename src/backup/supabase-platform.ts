@@ -314,10 +314,15 @@ END $$;
  * supautils the only way to allow the latter is membership of the tables' owner, which older projects had and the
  * platform has since revoked (migrations 20240606060239, 20250421084701): membership of supabase_storage_admin
  * stands in for policy_grants on the storage tables (none on the auth ones: postgres only has its table grants
- * there, as on the platform). Everything else postgres has here is what the platform grants it.
+ * there, as on the platform). Everything else postgres has here is what the platform grants it, grant options
+ * included (ALL on storage.buckets/objects and USAGE on the storage schema WITH GRANT OPTION, migrations
+ * 20250623125453 and 20250709135250; none on the auth tables and routines). Not emulated: supautils.reserved_roles,
+ * which refuses postgres ALTER ROLE on the platform's roles except the settings of anon, authenticated,
+ * service_role and authenticator; a backup never alters any other platform role, so the lab needs no stand-in.
  */
 const POSTGRES_PRIVILEGES = `
 GRANT SET ON PARAMETER session_replication_role TO postgres;
+GRANT ALL ON storage.buckets, storage.objects TO postgres WITH GRANT OPTION;
 GRANT supabase_storage_admin TO postgres;
 GRANT ALL ON DATABASE CURRENT_DATABASE_NAME TO postgres;
 `;
@@ -345,3 +350,20 @@ export const PLATFORM_SCHEMAS = [
 
 /** Roles the platform makes (never dumped as the user's): see reservedRoles in supabase/cli's dump.go. */
 export const PLATFORM_ROLE_PATTERN = /^(anon|authenticated|authenticator|dashboard_user|pgbouncer|postgres|service_role|cli_login_.*|supabase_.*|pgsodium_.*|pgtle_admin|pg_.*)$/;
+
+/**
+ * The platform's own roles by name (supabase/postgres migrations/db: init-scripts and migrations such as
+ * 20251215120934_supabase_superuser); a user role whose name merely matches PLATFORM_ROLE_PATTERN is the user's.
+ */
+export const KNOWN_PLATFORM_ROLES = [
+  'anon', 'authenticated', 'authenticator', 'dashboard_user', 'pgbouncer', 'postgres', 'service_role', 'pgtle_admin',
+  'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'supabase_functions_admin', 'supabase_realtime_admin',
+  'supabase_replication_admin', 'supabase_read_only_user', 'supabase_etl_admin', 'supabase_superuser',
+];
+
+/**
+ * Platform roles whose settings `postgres` may change (supautils.reserved_roles lists them with a `*`:
+ * "service_role*, authenticator*, authenticated*, anon*"); Supabase documents e.g. ALTER ROLE authenticated SET
+ * statement_timeout. The backup carries their settings; the other platform roles' settings are the platform's.
+ */
+export const SETTABLE_PLATFORM_ROLES = ['anon', 'authenticated', 'authenticator', 'service_role'];

@@ -7,9 +7,14 @@ import { PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS } from './supabase-platform.js'
 /** CREATE ROLE for each role the user made (no passwords: set them again after a restore), with memberships. */
 export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
   const out: string[] = ['-- Roles the user created (without passwords), and their memberships.'];
+  for (const r of cat.lookalikeRoles) {
+    reporter?.warn(`role ${r}: its name looks like one of Supabase's own roles; it is backed up as the user's (a restore keeps a platform role of that name as it is)`);
+  }
   for (const r of cat.roles) {
     const skipped = [r.superuser && 'SUPERUSER', r.bypassrls && 'BYPASSRLS', r.replication && 'REPLICATION'].filter(Boolean);
     if (skipped.length) reporter?.warn(`role ${r.name}: ${skipped.join(', ')} is not restored (only a superuser may grant it)`);
+    const lookalike = cat.lookalikeRoles.includes(r.name);
+    const stmt = (sql: string) => (lookalike ? tryStatement(sql.replace(/;$/, ''), `role ${r.name}`) : sql);
     out.push(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $$;`);
     const attrs = [
       r.login ? 'LOGIN' : 'NOLOGIN',
@@ -19,16 +24,24 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
       `CONNECTION LIMIT ${Number(r.connlimit)}`,
       r.validuntil ? `VALID UNTIL ${lit(r.validuntil)}` : '',
     ].filter(Boolean);
-    out.push(`ALTER ROLE ${ident(r.name)} WITH ${attrs.join(' ')};`);
+    out.push(stmt(`ALTER ROLE ${ident(r.name)} WITH ${attrs.join(' ')};`));
     for (const c of r.config ?? []) {
       const eq = c.indexOf('=');
-      out.push(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`);
+      out.push(stmt(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))};`));
     }
   }
   for (const m of cat.memberships) {
     const grant = `GRANT ${ident(m.role)} TO ${ident(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''}`;
     // The platform's own roles (authenticator, ...) may be reserved: granting them a role is tried, not required.
     out.push(PLATFORM_ROLE_PATTERN.test(m.member) ? tryStatement(grant, `${m.role} granted to ${m.member}`) : `${grant};`);
+  }
+  // Settings of the API roles (statement_timeout, ...): set where the target's differ; the platform may refuse some.
+  for (const r of cat.platformRoleSettings) {
+    for (const c of r.config) {
+      const eq = c.indexOf('=');
+      const held = `coalesce((SELECT rolconfig FROM pg_roles WHERE rolname = ${lit(r.name)}) @> ARRAY[${lit(c)}], false)`;
+      out.push(tryStatement(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))}`, `setting ${c} of role ${r.name}`, held));
+    }
   }
   return out.join('\n') + '\n';
 }
@@ -109,10 +122,43 @@ export function globalDefaultPrivilegesSql(cat: SupabaseCatalog): string {
  * A statement the platform may refuse to \`postgres\` (supautils' reserved roles, a publication it does not own): tried
  * in a sub-transaction, and a refusal becomes a WARNING instead of failing the whole restore.
  */
-export function tryStatement(sql: string, what: string): string {
-  return `DO $$ BEGIN ${sql}; EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR invalid_grant_operation OR undefined_object THEN RAISE WARNING '%', ${lit(
+export function tryStatement(sql: string, what: string, unlessHeld?: string): string {
+  const run = unlessHeld ? `IF NOT ${unlessHeld} THEN ${sql}; END IF;` : `${sql};`;
+  return `DO $$ BEGIN ${run} EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR invalid_grant_operation OR undefined_object THEN RAISE WARNING '%', ${lit(
     `not restored: ${what}: `,
   )} || SQLERRM; END $$;`;
+}
+
+/** SQL that is true when `acl` (an aclitem[] expression) holds `privilege` for `grantee`. */
+const aclHolds = (acl: string, grantee: string, privilege: string) =>
+  `EXISTS (SELECT FROM aclexplode(${acl}) a WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ${lit(grantee)}) AND a.privilege_type = ${lit(privilege)})`;
+
+/**
+ * A GRANT on a platform object. Without the grant option (postgres has none on the auth tables and routines) the
+ * server only says "no privileges were granted": the grant is checked afterwards and a refusal is named in a WARNING
+ * (the restore goes on: the rest of the backup is worth having); so is an object this project's platform version
+ * lacks (a schema, table, column or routine of the source's platform).
+ */
+function platformGrant(g: { grantee: string; privilege: string; grantable: boolean }, on: string, acl: string, column?: string): string {
+  const privilege = column === undefined ? g.privilege : `${g.privilege} (${ident(column)})`;
+  const what = `GRANT ${privilege} ON ${on} TO ${g.grantee}`;
+  return (
+    `DO $$ BEGIN GRANT ${privilege} ON ${on} TO ${ident(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}; ` +
+    `IF NOT ${aclHolds(acl, g.grantee, g.privilege)} THEN RAISE WARNING '%', ${lit(`not restored: ${what} (the restoring role may not grant it)`)}; END IF; ` +
+    `EXCEPTION WHEN insufficient_privilege OR undefined_object OR undefined_function OR undefined_table OR undefined_column OR invalid_schema_name THEN RAISE WARNING '%', ${lit(`not restored: ${what}: `)} || SQLERRM; END $$;`
+  );
+}
+
+/**
+ * Owners of the app's objects that are the user's own roles (the dump is made with --no-owner, so the restoring
+ * role owns everything first). After the data, so that the schema grants (the new owner needs CREATE) exist; the
+ * restoring role must be a member of the owner (memberships are restored first), else a WARNING says which stayed.
+ */
+export function ownersSql(cat: SupabaseCatalog): string {
+  if (!cat.owners.length) return '';
+  const out = ["-- Objects owned by the user's roles."];
+  for (const o of cat.owners) out.push(tryStatement(`ALTER ${o.kind} ${o.name} OWNER TO ${ident(o.owner)}`, `owner ${o.owner} of ${o.kind.toLowerCase()} ${o.name}`));
+  return out.join('\n') + '\n';
 }
 
 /** Triggers, policies, row level security and grants the user put on platform tables (auth.users, storage.objects). */
@@ -135,10 +181,20 @@ export function platformObjectsSql(cat: SupabaseCatalog): string {
       `CREATE POLICY ${ident(p.name)} ON ${p.table} AS ${p.permissive} FOR ${p.cmd} TO ${roles}` +
         `${p.qual !== null ? ` USING (${p.qual})` : ''}${p.check !== null ? ` WITH CHECK (${p.check})` : ''};`,
     );
+    // The table's owner may comment (supautils' policy_grants cover CREATE/ALTER/DROP POLICY only): tried.
+    if (p.comment !== null) out.push(tryStatement(`COMMENT ON POLICY ${ident(p.name)} ON ${p.table} IS ${lit(p.comment)}`, `the comment on policy ${p.name} on ${p.table}`));
   }
-  for (const g of cat.grants) out.push(`GRANT ${g.privilege} ON TABLE ${g.table} TO ${ident(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+  for (const g of cat.grants) out.push(platformGrant(g, `${g.kind} ${g.table}`, `(SELECT relacl FROM pg_class WHERE oid = ${lit(g.table)}::regclass)`));
+  for (const g of cat.columnGrants) {
+    const acl = `(SELECT attacl FROM pg_attribute WHERE attrelid = ${lit(g.table)}::regclass AND attname = ${lit(g.column)})`;
+    out.push(platformGrant(g, `TABLE ${g.table}`, acl, g.column));
+  }
+  for (const g of cat.schemaGrants) out.push(platformGrant(g, `SCHEMA ${ident(g.schema)}`, `(SELECT nspacl FROM pg_namespace WHERE nspname = ${lit(g.schema)})`));
+  for (const g of cat.routineGrants) out.push(platformGrant(g, `ROUTINE ${g.routine}`, `(SELECT proacl FROM pg_proc WHERE oid = ${lit(g.routine)}::regprocedure)`));
   for (const t of cat.realtime) {
-    out.push(tryStatement(`ALTER PUBLICATION supabase_realtime ADD TABLE ${t}`, `${t} in the supabase_realtime publication (Realtime)`));
+    const cols = t.columns ? ` (${t.columns.map(ident).join(', ')})` : '';
+    const where = t.where !== null ? ` WHERE (${t.where})` : '';
+    out.push(tryStatement(`ALTER PUBLICATION supabase_realtime ADD TABLE ${t.table}${cols}${where}`, `${t.table} in the supabase_realtime publication (Realtime)`));
   }
   return out.join('\n') + '\n';
 }
@@ -150,6 +206,17 @@ export function rewriteSchemaLine(line: string): string | null {
   if (schema) return `CREATE SCHEMA IF NOT EXISTS ${schema[1]};`;
   // The platform owns the public schema.
   if (line.startsWith('COMMENT ON SCHEMA "public" IS ')) return null;
+  // ... and a project has its grants already: each is given only where missing, and a refusal is named.
+  const grant = /^GRANT ([A-Z, ]+) ON SCHEMA "public" TO "((?:[^"]|"")+)"( WITH GRANT OPTION)?;$/.exec(line);
+  if (grant) {
+    const role = grant[2]!.replace(/""/g, '"');
+    const privs = (grant[1] === 'ALL' ? ['USAGE', 'CREATE'] : grant[1]!.split(',').map((p) => p.trim())).map((p) => `${p}${grant[3] ?? ''}`);
+    const held = privs.map((p) => `has_schema_privilege(${lit(role)}, 'public', ${lit(p)})`).join(' AND ');
+    return (
+      `DO $$ BEGIN IF NOT (${held}) THEN ${line} IF NOT (${held}) THEN RAISE WARNING '%', ` +
+      `${lit(`not restored: ${line.slice(0, -1)} (the restoring role may not grant it)`)}; END IF; END IF; END $$;`
+    );
+  }
   // Default privileges of platform roles are the platform's (and only their members may change them).
   const dflt = /^ALTER DEFAULT PRIVILEGES FOR ROLE "((?:[^"]|"")+)"/.exec(line);
   if (dflt && dflt[1] !== 'postgres' && PLATFORM_ROLE_PATTERN.test(dflt[1]!.replace(/""/g, '"'))) return null;

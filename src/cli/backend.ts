@@ -7,7 +7,7 @@ import { backendStatus } from '../backend/status.js';
 import { deployBackend } from '../backend/deploy.js';
 import { backendReleases } from '../backend/rollback.js';
 import { backendRollbackJob } from '../ops/rollback.js';
-import { byDefault, collect, jobCommand, required } from './common.js';
+import { byDefault, collect, jobCommand, REGION_HELP, required } from './common.js';
 
 /** Sub-commands of `shisha-ops backend`. Defaults live in src/backend (shown here for help only). */
 export function registerBackend(cmd: Command): void {
@@ -19,7 +19,7 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .requiredOption('--image <ref>', required('image to deploy, preferably by digest (registry/repo@sha256:...)'))
-        .option('--region <region>', byDefault('region of the container service', 'AWS_REGION'))
+        .option('--region <region>', REGION_HELP)
         .option('--container-name <name>', byDefault('container name', 'api'))
         .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
         .option('--health-check-path <path>', byDefault('health check path', '/health'))
@@ -38,7 +38,7 @@ export function registerBackend(cmd: Command): void {
     (c) =>
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
-        .option('--region <region>', byDefault('region of the container service', 'AWS_REGION'))
+        .option('--region <region>', REGION_HELP)
         .option('--version <n>', byDefault('the version to go back to (see `backend releases`)', 'the previous one'))
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
         .option('--lock-bucket <name>', byDefault('frontend bucket: lock deploys there until `shisha-ops unlock`', 'no lock'))
@@ -50,14 +50,14 @@ export function registerBackend(cmd: Command): void {
     cmd,
     'releases',
     'List the versions Lightsail keeps, newest first (what rollback can go back to)',
-    (c) => c.requiredOption('--service-name <name>', 'Lightsail container service name'),
+    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')).option('--region <region>', REGION_HELP),
     (inputs, reporter) => backendReleases(inputs, reporter),
   );
   jobCommand(
     cmd,
     'status',
     'Show the container service state, current and next deployment, and URL',
-    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')),
+    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')).option('--region <region>', REGION_HELP),
     (inputs, reporter) => backendStatus(inputs, reporter),
   );
   jobCommand(
@@ -67,6 +67,7 @@ export function registerBackend(cmd: Command): void {
     (c) =>
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .option('--region <region>', REGION_HELP)
         .option('--container-name <name>', byDefault('container name', 'api'))
         .option('--since-minutes <minutes>', byDefault('how far back to read', 15)),
     (inputs, reporter) => backendLogs(inputs, reporter),

@@ -24,6 +24,9 @@ export function byDefault(what: string, value: string | number, note?: string): 
   return `${what} (default: ${value}${note ? `; ${note}` : ''})`;
 }
 
+/** `--region` of the commands that call Lightsail (the container service's region). */
+export const REGION_HELP = byDefault('region of the container service', 'AWS_REGION');
+
 /** For repeatable flags: `--x a --x b` collects ['a', 'b'] (given to the core as lines). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

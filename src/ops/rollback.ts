@@ -2,6 +2,7 @@ import { s3Client } from '../core/aws.js';
 import { InputError, describeError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { rollbackBackend, type RollbackOptions } from '../backend/rollback.js';
 import { rollbackFrontend } from '../frontend/rollback.js';
 import { isReleaseId } from '../frontend/releases.js';
@@ -64,7 +65,11 @@ export async function rollbackJob(src: InputSource, reporter: Reporter, options:
     if (part === 'backend' && !/^[1-9]\d*$/.test(target)) throw new InputError('target', `expected 'previous' or a version number (see 'backend releases'), got '${target}'`);
   }
   const bucket = getLockBucket(src, 'bucket', true);
-  if (part !== 'frontend') getString(src, 'service-name', { required: true });
+  // Checked before the SPA part changes anything: a bad backend input must not leave a half-done rollback.
+  if (part !== 'frontend') {
+    getServiceName(src);
+    getRegion(src);
+  }
   const id = target === 'previous' ? '' : target;
   const frontend: InputSource = (n) => (n === 'release-id' ? id : src(n));
   const backend: InputSource = (n) => (n === 'version' ? id : src(n));

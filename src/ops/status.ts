@@ -1,12 +1,12 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ContainerServiceDeployment } from '@aws-sdk/client-lightsail';
-import { lightsailClient, s3Client } from '../core/aws.js';
+import type { ContainerServiceDeployment, LightsailClient } from '@aws-sdk/client-lightsail';
+import { s3Client } from '../core/aws.js';
 import { InputError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { getServiceName } from '../backend/deploy-inputs.js';
+import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { environmentValues } from '../backend/deployment-request.js';
-import { getService, stateLine, urlWithPath } from '../backend/service.js';
+import { getService, lightsailIn, stateLine, urlWithPath } from '../backend/service.js';
 import { mb } from '../backup/dump-upload.js';
 import { listBackups } from '../backup/list.js';
 import { normalizePrefix as backupPrefix } from '../backup/naming.js';
@@ -31,8 +31,9 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   const bucket = getLockBucket(src, 'bucket');
   const prefix = normalizePrefix(getString(src, 'prefix'));
   const url = getString(src, 'url');
-  if (url && !/^https?:\/\/[^/\s]+/.test(url)) throw new InputError('url', `expected the site's URL such as https://shisha.toof.jp, got '${url}'`);
+  if (url && !/^https?:\/\/[^/\s]+/.test(url)) throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${url}'`);
   const serviceName = getString(src, 'service-name') ? getServiceName(src) : '';
+  const region = getRegion(src);
   const backupBucket = getLockBucket(src, 'backup-bucket');
   const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: 'backups' }));
   if (!bucket && !serviceName && !backupBucket) throw new InputError('bucket', 'give at least one of bucket (the SPA), service-name (the API), backup-bucket (the backups)');
@@ -47,7 +48,7 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   };
   const s3 = s3Client();
   if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, reporter));
-  if (serviceName) await part('API', () => apiRows(serviceName, rows, reporter));
+  if (serviceName) await part('API', () => apiRows(lightsailIn(region), serviceName, rows, reporter));
   if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, reporter));
 
   const bad = rows.filter((r) => r[3] === '✘').length;
@@ -90,8 +91,8 @@ function digestOf(image: string): string {
   return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? (image.startsWith(':') ? 'image pushed to the service' : 'none (a tag: deploy by digest)');
 }
 
-async function apiRows(serviceName: string, rows: Row[], reporter: Reporter): Promise<void> {
-  const svc = await getService(lightsailClient(), serviceName);
+async function apiRows(lightsail: LightsailClient, serviceName: string, rows: Row[], reporter: Reporter): Promise<void> {
+  const svc = await getService(lightsail, serviceName);
   const d: ContainerServiceDeployment | undefined = svc.currentDeployment;
   for (const v of environmentValues(d)) reporter.secret(v);
   rows.push(['API', 'service', `${serviceName}: ${stateLine(svc)}`, svc.state === 'RUNNING' || svc.state === 'DEPLOYING' ? '✔' : '✘']);

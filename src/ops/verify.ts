@@ -29,7 +29,7 @@ function getSiteUrl(src: InputSource): string {
   try {
     u = new URL(v);
   } catch {
-    throw new InputError('url', `expected the site's URL such as https://shisha.toof.jp, got '${v}'`);
+    throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${v}'`);
   }
   if (!/^https?:$/.test(u.protocol) || u.search || u.hash) throw new InputError('url', `expected an http(s) URL without query or fragment, got '${v}'`);
   return u.toString();

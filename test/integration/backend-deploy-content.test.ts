@@ -5,6 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deployBackend } from '../../src/backend/deploy.js';
+import { backendLogs } from '../../src/backend/logs.js';
+import { backendReleases, rollbackBackend } from '../../src/backend/rollback.js';
+import { backendStatus } from '../../src/backend/status.js';
+import { statusJob } from '../../src/ops/status.js';
 import { awsEnvFor } from '../lab/index.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, runCaptured } from './backend-helpers.js';
@@ -106,5 +110,55 @@ describe('backend deploy by content, in the service region', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("error: Input 'region': expected an AWS region name such as ap-northeast-1, got 'tokyo'");
     expect(fake.calls.length).toBe(calls);
+  });
+
+  it('a missing secret (an empty environment value) is refused before any call (exit 2), naming the key only', async () => {
+    const calls = fake.calls.length;
+    const r = await deploy({ 'service-name': 'codes-svc', image: image('api', '5'), region: 'ap-northeast-1', environment: 'NODE_ENV=production\nDATABASE_URL=' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("error: Input 'environment': DATABASE_URL has an empty value");
+    expect(fake.calls.length).toBe(calls);
+  });
+
+  // backend status, logs, releases, rollback and the ops status read the same service: each takes the region input
+  // (one helper builds their Lightsail client), so none of them follows an AWS_REGION another step overwrote.
+  const lightsailJobs = {
+    'backend status': (v: Record<string, string>) => runCaptured((i, r) => backendStatus(i, r), v),
+    'backend logs': (v: Record<string, string>) => runCaptured((i, r) => backendLogs(i, r), v),
+    'backend releases': (v: Record<string, string>) => runCaptured((i, r) => backendReleases(i, r), v),
+    status: (v: Record<string, string>) => runCaptured((i, r) => statusJob(i, r), v),
+    'backend rollback': (v: Record<string, string>) => runCaptured((i, r) => rollbackBackend(i, r, { timing: FAST }), v),
+  };
+
+  let multi = false;
+  it.each(Object.keys(lightsailJobs))('%s: without region it asks AWS_REGION (us-east-1); with region every call goes there', async (name) => {
+    const job = lightsailJobs[name as keyof typeof lightsailJobs];
+    if (!multi) {
+      multi = true;
+      await fake.createService('multi-svc', { image: image('api', '6') });
+      expect((await deploy({ 'service-name': 'multi-svc', image: image('api', '7'), region: 'ap-northeast-1' })).code).toBe(0);
+    }
+    if (name !== 'backend rollback' && name !== 'status') {
+      const wrong = await job({ 'service-name': 'multi-svc' });
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toContain("Lightsail container service 'multi-svc' not found in region us-east-1");
+    }
+    const from = fake.calls.length;
+    const r = await job({ 'service-name': 'multi-svc', region: 'ap-northeast-1' });
+    expect(r.err).not.toMatch(/^error:/m);
+    expect(r.code).toBe(0);
+    expect(fake.calls.length).toBeGreaterThan(from);
+    expect([...new Set(fake.calls.slice(from).map((c) => c.region))]).toEqual(['ap-northeast-1']);
+    if (name === 'status') expect(r.out).toMatch(/API\s+service\s+multi-svc: RUNNING/);
+    if (name === 'backend rollback') expect(fake.deployments('multi-svc').at(-1)?.containers.api?.image).toBe(image('api', '6'));
+  });
+
+  it('a bad region is refused by every Lightsail command before any call (exit 2)', async () => {
+    for (const job of Object.values(lightsailJobs)) {
+      const calls = fake.calls.length;
+      const r = await job({ 'service-name': 'multi-svc', region: 'tokyo' });
+      expect({ code: r.code, err: r.err.trim() }).toEqual({ code: 2, err: "error: Input 'region': expected an AWS region name such as ap-northeast-1, got 'tokyo'" });
+      expect(fake.calls.length).toBe(calls);
+    }
   });
 });

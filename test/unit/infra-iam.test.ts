@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { allStatements, isWildcardAction, list, loadInfra, one, tfModule } from './infra-hcl.js';
+import { RELEASES_DIR } from '../../src/frontend/releases.js';
+import { LOCK_KEY } from '../../src/ops/lock.js';
 
 const OIDC = 'modules/github-oidc';
 
@@ -39,6 +41,14 @@ describe('IAM statements (every policy in infra/)', () => {
     const noResourceLevel = new Set([
       'ecr-public:GetAuthorizationToken',
       'sts:GetServiceBearerToken',
+      // The plan role's data-source reads: lookups by name, and CloudFront's AWS-owned managed policies.
+      'cloudfront:ListCachePolicies',
+      'cloudfront:GetCachePolicy',
+      'cloudfront:ListOriginRequestPolicies',
+      'cloudfront:GetOriginRequestPolicy',
+      'route53:ListHostedZones',
+      'route53:ListHostedZonesByName',
+      'iam:ListOpenIDConnectProviders',
     ]);
     const offenders: string[] = [];
     for (const s of allStatements((await loadInfra()).values())) {
@@ -57,6 +67,12 @@ describe('IAM statements (every policy in infra/)', () => {
     }
     expect(attached.length).toBeGreaterThan(0);
     for (const arn of attached) expect(arn).toMatch(/^arn:\$\{data\.aws_partition\.current\.partition\}:iam::aws:policy\/ReadOnlyAccess$/);
+  });
+
+  it('attaches it to the apply role only: the plan role, which pull requests assume, has an exact inline policy', async () => {
+    const m = await tfModule(OIDC);
+    const roles = m.blocks('resource', 'aws_iam_role_policy_attachment').map((a) => String(a.body.role));
+    expect(roles).toEqual(['${aws_iam_role.this["infra_apply"].name}']);
   });
 });
 
@@ -85,6 +101,16 @@ describe('GitHub OIDC trust', () => {
 // change itself, exact actions per job): infra/modules/github-oidc/tests/policies.tftest.hcl, where the real AWS
 // provider renders the policy documents (run by scripts/tf-check.sh in npm test).
 
+describe('the deploy lock and the release manifests in IAM', () => {
+  // The roles' object ARNs are built from these keys; a rename in src/ would leave the lock unreadable (a deploy
+  // could not check it) or unwritable (a rollback could not lock), which no plan shows.
+  it('names the objects src/ reads and writes: _releases/LOCK and the release manifests', async () => {
+    const m = await tfModule(OIDC);
+    expect(m.resolve('${local.lock_key}')).toBe(LOCK_KEY);
+    expect(m.resolve('${local.releases_dir}')).toBe(RELEASES_DIR);
+  });
+});
+
 describe('GitHub environments as code', () => {
   it('production requires reviewers and only deploys from main', async () => {
     const m = await tfModule('modules/github-environments');
@@ -107,6 +133,8 @@ describe('GitHub environments as code', () => {
     expect(env.for_each).toBe('${toset(var.deploy_environments)}');
     expect(env.reviewers).toBeUndefined();
     expect(env.wait_timer ?? 0).toBe(0);
+    // Administrators cannot bypass the main-only rule either (as in production).
+    expect(env.can_admins_bypass).toBe(false);
     expect(one(env.deployment_branch_policy)).toEqual({ protected_branches: false, custom_branch_policies: true });
     const policy = m.block('resource', 'github_repository_environment_deployment_policy', 'deploy');
     expect(policy.for_each).toBe('${github_repository_environment.deploy}');

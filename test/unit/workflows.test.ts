@@ -12,6 +12,7 @@ import {
   awsCallsOf,
   environmentOf,
   loadWorkflow,
+  needsOf,
   runJobs,
   walkJob,
   workflowFiles,
@@ -179,7 +180,14 @@ describe('approvals (issue #13, point 4)', () => {
     const chain = (j: RunJob): Job[] => [j.job, ...jobs.filter((o) => j.ancestors.has(o.id)).map((o) => o.job)];
     for (const j of jobs.filter((x) => deploy.has(environmentOf(x.job) ?? ''))) {
       expect([...j.ancestors].some((a) => approved.has(a))).toBe(true);
-      for (const c of chain(j)) expect(String(c.if ?? '')).not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+      // A status function (needed to run after a skipped sibling) is allowed only beside an explicit
+      // `needs.<approved job>.result == 'success'`: without it the job would run after a rejected approval.
+      for (const c of chain(j)) {
+        const cond = String(c.if ?? '');
+        if (!/always\(\)|failure\(\)|cancelled\(\)/.test(cond)) continue;
+        expect({ if: cond, always: /always\(\)/.test(cond) }).toEqual({ if: cond, always: false });
+        expect({ if: cond, gated: [...approved].some((a) => cond.includes(`needs.${a}.result == 'success'`) && needsOf(c).includes(a)) }).toEqual({ if: cond, gated: true });
+      }
     }
   });
 
@@ -312,15 +320,19 @@ describe('the other workflows', () => {
     expect(runs).toMatch(/TF_PLUGIN_MIRROR=/);
   });
 
-  it('deploy.yml: after both deploys, verifies the live site and shows the production status', () => {
-    const job = wf('deploy.yml').jobs.verify!;
-    expect(job.needs).toEqual(expect.arrayContaining(['deploy-frontend', 'deploy-backend']));
-    expect(job.if).toMatch(/!cancelled\(\)/);
-    const ops = (job.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => s.with?.command);
-    expect(ops).toEqual(['verify', 'status']);
+  it('deploy.yml: after both deploys, verifies the live site (frontend role) and shows the production status (backend role)', () => {
+    const w = wf('deploy.yml');
+    const ops = (id: string) => (w.jobs[id]!.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => s.with ?? {});
+    for (const [id, env] of [['verify', 'production-frontend'], ['status', 'production-backend']] as const) {
+      const job = w.jobs[id]!;
+      expect(job.needs).toEqual(expect.arrayContaining(['deploy-frontend', 'deploy-backend']));
+      expect(environmentOf(job)).toBe(env);
+    }
+    expect(ops('verify').map((s) => s.command)).toEqual(['verify']);
+    expect(ops('status')).toEqual([expect.objectContaining({ command: 'status', region: '${{ env.PROD_REGION }}', 'backup-bucket': '${{ needs.infra.outputs.backup-bucket }}' })]);
   });
 
-  it('rollback.yml: manual, in production, part and target inputs, the ops action rolls back or unlocks, never beside a deploy', () => {
+  it('rollback.yml: manual, one approval (gate), each part in its deploy environment, the ops action rolls back or unlocks, never beside a deploy', () => {
     const w = wf('rollback.yml');
     const inputs = (w.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[]; default?: unknown }> }).inputs;
     expect(Object.keys(w.on)).toEqual(['workflow_dispatch']);
@@ -328,10 +340,69 @@ describe('the other workflows', () => {
     expect(inputs.target).toMatchObject({ type: 'string', default: 'previous' });
     expect(inputs.unlock).toMatchObject({ type: 'boolean', default: false });
     expect(w.concurrency).toEqual(wf('deploy.yml').concurrency);
-    const job = w.jobs.rollback!;
-    expect(environmentOf(job)).toBe('production');
-    const ops = (job.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => `${String(s.with?.command)} ${String(s.with?.part ?? '')}`.trim());
-    expect(ops).toEqual(['unlock', 'rollback frontend', 'rollback backend']);
+    const jobs = Object.entries(w.jobs).map(([id, j]) => ({
+      id,
+      environment: environmentOf(j),
+      needs: needsOf(j),
+      ops: (j.steps ?? []).filter((s) => s.uses === './actions/ops').map((s) => `${String(s.with?.command)} ${String(s.with?.part ?? '')}`.trim()),
+    }));
+    expect(jobs).toEqual([
+      { id: 'gate', environment: 'production', needs: [], ops: [] },
+      { id: 'unlock', environment: 'production-frontend', needs: ['gate'], ops: ['unlock'] },
+      { id: 'rollback-frontend', environment: 'production-frontend', needs: ['gate'], ops: ['rollback frontend'] },
+      { id: 'rollback-backend', environment: 'production-backend', needs: ['gate', 'rollback-frontend'], ops: ['rollback backend'] },
+    ]);
+    // The names come from the Terraform outputs, read with the infra role in the approved job: no plan role.
+    expect(text('rollback.yml')).not.toMatch(/PLAN_ROLE/);
+    expect((w.jobs.gate!.steps ?? []).map((s) => s.run ?? '').join('\n')).not.toMatch(/terraform (apply|plan)/);
+  });
+
+  it.each(files)('%s: every job that runs the tests (.ci/run, npm test) has a Terraform provider mirror (TF_PLUGIN_MIRROR) first', (f) => {
+    const w = wf(f);
+    for (const [id, job] of Object.entries(w.jobs)) {
+      for (const s of walkJob(w, job)) {
+        if (!/\.ci\/run|npm (run )?test\b/.test(s.step.run ?? '')) continue;
+        expect({ id, step: s.index + 1, TF_PLUGIN_MIRROR: Boolean(s.env.TF_PLUGIN_MIRROR) }).toEqual({ id, step: s.index + 1, TF_PLUGIN_MIRROR: true });
+      }
+    }
+  });
+
+  it('deploy.yml: every job that changes production first checks that its commit is still the head of main', () => {
+    const w = wf('deploy.yml');
+    const changing = Object.entries(w.jobs).filter(([, j]) => deploys(j));
+    expect(changing.map(([id]) => id).sort()).toEqual(['deploy-backend', 'deploy-frontend', 'infra']);
+    for (const [id, j] of changing) {
+      const steps = j.steps ?? [];
+      const check = steps.findIndex((s) => /^scripts\/assert-head-of-main\.sh main$/.test((s.run ?? '').trim()));
+      const creds = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      expect({ id, checkedBeforeCredentials: check >= 0 && check < creds }).toEqual({ id, checkedBeforeCredentials: true });
+    }
+  });
+
+  it('each role is assumed only in the environment its trust names (infra: production; deploy roles: their job environments)', async () => {
+    const prod = await tfModule('envs/prod');
+    const oidc = prod.named('module').find((b) => b.name === 'github_oidc')!.body;
+    const roleEnv: Record<string, unknown> = {
+      'secrets.AWS_INFRA_ROLE_ARN': oidc.production_environment,
+      'outputs.frontend-role': oidc.frontend_environment,
+      'outputs.backend-role': oidc.backend_environment,
+      'secrets.AWS_BACKUP_ROLE_ARN': oidc.backup_environment,
+    };
+    const seen: string[] = [];
+    for (const f of files) {
+      for (const [id, job] of Object.entries(wf(f).jobs)) {
+        for (const s of job.steps ?? []) {
+          if (!s.uses?.startsWith('aws-actions/configure-aws-credentials')) continue;
+          const role = String(s.with?.['role-to-assume']);
+          if (/PLAN_ROLE/.test(role)) continue; // trusted by pull requests and main pushes, reads no secret
+          const key = Object.keys(roleEnv).find((k) => role.includes(k));
+          expect({ f, id, role, known: Boolean(key) }).toEqual({ f, id, role, known: true });
+          expect({ f, id, role, environment: environmentOf(job) }).toEqual({ f, id, role, environment: roleEnv[key!] });
+          seen.push(`${f} ${id}`);
+        }
+      }
+    }
+    expect(seen).toEqual(expect.arrayContaining(['deploy.yml verify', 'deploy.yml status', 'rollback.yml gate', 'rollback.yml rollback-backend']));
   });
 
   it('infra-plan.yml: plans pull requests without refreshing (the plan role reads no live resource) and never applies', () => {

@@ -67,9 +67,9 @@ variable "not_found_page_path" {
 }
 
 variable "not_found_caching_seconds" {
-  description = "How long CloudFront caches a 404 before asking S3 again (short: a file deployed later appears soon)."
+  description = "How long CloudFront caches a 404 before asking the origin again. It applies to every behaviour, /api/* included (an API 404 without Cache-Control: no-store is cached this long), so it stays at CloudFront's own default of 10 seconds."
   type        = number
-  default     = 60
+  default     = 10
 
   validation {
     condition     = var.not_found_caching_seconds >= 0 && var.not_found_caching_seconds <= 300

@@ -50,8 +50,9 @@ resource "github_repository_environment_deployment_policy" "production" {
 resource "github_repository_environment" "deploy" {
   for_each = toset(var.deploy_environments)
 
-  repository  = var.repository
-  environment = each.value
+  repository        = var.repository
+  environment       = each.value
+  can_admins_bypass = false
 
   deployment_branch_policy {
     protected_branches     = false

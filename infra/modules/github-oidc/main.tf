@@ -1,7 +1,7 @@
 # GitHub Actions federation: one role per job, each trusted only by this repository and by one GitHub environment
 # (the token's sub claim is repo:<owner/name>:environment:<name>): infra apply by the reviewed production
 # environment, each deploy role by its own main-only environment, backup by backup. The plan role, which pull
-# requests can assume, reads no secret. Every Allow lists exact actions.
+# requests can assume, may read the prod state and what the plan's data sources read, nothing else. Every Allow lists exact actions.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -42,15 +42,19 @@ locals {
     infra_apply     = "${var.name_prefix}-infra-apply"
   }
 
+  # The SPA bucket's release manifests and deploy lock (src/frontend/releases.ts RELEASES_DIR, src/ops/lock.ts).
+  releases_dir = "_releases/"
+  lock_key     = "${local.releases_dir}LOCK"
+
   state_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.state_bucket}"
   state_object_arn = "${local.state_bucket_arn}/${var.state_key}"
   role_arn         = { for k, name in local.role_names : k => "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${name}" }
   # The roles the apply role manages: every pipeline role but itself.
   managed_role_arns = [for k in ["frontend_deploy", "backend_deploy", "backup", "infra_plan"] : local.role_arn[k]]
 
-  # Reads that AWS managed ReadOnlyAccess grants and that return secrets: the container environment
-  # (DATABASE_URL, SUPABASE_JWT_SECRET) and log of the Lightsail service, Lightsail database passwords and instance
-  # access, SSM parameters and Secrets Manager values. Denied to the roles that do not need them.
+  # Reads that return secrets: the container environment (DATABASE_URL, SUPABASE_JWT_SECRET) and log of the
+  # Lightsail service, and in CloudTrail's record of the deployment request; Lightsail database passwords and
+  # instance access, SSM parameters and Secrets Manager values. Denied to the plan role, which pull requests assume.
   secret_reads = [
     "lightsail:GetContainerServices",
     "lightsail:GetContainerServiceDeployments",
@@ -62,6 +66,9 @@ locals {
     "ssm:GetParametersByPath",
     "ssm:GetParameterHistory",
     "secretsmanager:GetSecretValue",
+    # CloudTrail keeps CreateContainerServiceDeployment's request parameters, containers' environment included.
+    "cloudtrail:LookupEvents",
+    "cloudtrail:GetQueryResults",
   ]
 }
 
@@ -181,6 +188,8 @@ data "aws_iam_policy_document" "backend_deploy" {
       "lightsail:GetContainerServices",
       "lightsail:GetContainerServiceDeployments",
       "lightsail:GetContainerLog",
+      # backend rollback: is an earlier version's pushed image still registered?
+      "lightsail:GetContainerImages",
     ]
     resources = ["*"]
 
@@ -189,6 +198,51 @@ data "aws_iam_policy_document" "backend_deploy" {
       variable = "aws:RequestedRegion"
       values   = [var.lightsail_region]
     }
+  }
+
+  # The deploy lock (src/ops/lock.ts): the deploy reads it and refuses while it is there; a backend rollback writes
+  # it. One object; clearing it (DeleteObject) is the frontend role's (rollback.yml's unlock job).
+  statement {
+    sid       = "DeployLock"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${var.frontend_bucket_arn}/${local.lock_key}"]
+  }
+
+  # `shisha-ops status` in deploy.yml's status job: the SPA's releases (list, release manifests, the lock) ...
+  statement {
+    sid       = "StatusListSpaBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.frontend_bucket_arn]
+  }
+
+  statement {
+    sid       = "StatusReadReleaseManifests"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.frontend_bucket_arn}/${local.releases_dir}*"]
+  }
+
+  # ... and the newest backup: list the backups, read their small manifests, never a dump.
+  statement {
+    sid       = "StatusListBackups"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.backup_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [var.backup_prefix, "${var.backup_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "StatusReadBackupManifests"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.backup_bucket_arn}/${var.backup_prefix}*.manifest.json"]
   }
 
   dynamic "statement" {
@@ -268,19 +322,20 @@ resource "aws_iam_role_policy" "backup" {
   policy = data.aws_iam_policy_document.backup.json
 }
 
-# --- Infra plan (pull requests): read-only, and no secret ------------------------------------------------------------
+# --- Infra plan (pull requests): the reads `terraform plan -refresh=false` makes, and no secret -------------------
 
 # Pull requests run their own Terraform code with this role, so anything it can read, a pull request can print.
-# AWS managed ReadOnlyAccess lets `terraform plan` read what it needs; the inline policy denies the reads that
-# return secrets (local.secret_reads) and every object but the prod state (the envs/github state in the same bucket
-# holds environment secrets in plain text; the backups hold the database). The infra-plan workflow plans with
-# -refresh=false, so Terraform never asks Lightsail for the container service (whose answer carries the environment);
-# the data sources it still reads (caller identity, CloudFront managed policies) return no secret.
-resource "aws_iam_role_policy_attachment" "infra_plan_readonly" {
-  role       = aws_iam_role.this["infra_plan"].name
-  policy_arn = local.readonly_arn
-}
-
+# No managed ReadOnlyAccess: it includes reads that return secrets in ways hard to enumerate (cloudtrail:LookupEvents
+# returns CreateContainerServiceDeployment's request parameters, container environment included; lambda, ecs and
+# other services hand out configuration). The infra-plan workflow plans with -refresh=false, so Terraform reads the
+# state and the data sources of envs/prod only; this policy lists exactly those reads:
+#   the S3 backend: the prod state object (and ListBucket; -lock=false writes no lock file);
+#   data.aws_caller_identity: sts:GetCallerIdentity, which needs no permission; aws_partition, aws_region: no call;
+#   data.aws_cloudfront_cache_policy / origin_request_policy (managed policies, by name): List*, Get*;
+#   data.aws_route53_zone (with manage_dns): the zone by name, and its tags;
+#   data.aws_iam_openid_connect_provider (with create_oidc_provider = false): list, get.
+# Every resource is planned from the state: a read this list lacks makes the plan fail (visible on the pull
+# request), never a secret leak. The Denies stay as a second line.
 data "aws_iam_policy_document" "infra_plan" {
   statement {
     sid       = "ReadState"
@@ -294,6 +349,48 @@ data "aws_iam_policy_document" "infra_plan" {
     effect    = "Allow"
     actions   = ["s3:ListBucket"]
     resources = [local.state_bucket_arn]
+  }
+
+  # CloudFront's managed cache and origin request policies belong to no account resource this module knows;
+  # the List calls have no resource-level permissions.
+  statement {
+    sid    = "ReadCloudFrontManagedPolicies"
+    effect = "Allow"
+    actions = [
+      "cloudfront:ListCachePolicies",
+      "cloudfront:GetCachePolicy",
+      "cloudfront:ListOriginRequestPolicies",
+      "cloudfront:GetOriginRequestPolicy",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "FindHostedZone"
+    effect    = "Allow"
+    actions   = ["route53:ListHostedZones", "route53:ListHostedZonesByName"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadHostedZone"
+    effect    = "Allow"
+    actions   = ["route53:GetHostedZone", "route53:ListTagsForResource"]
+    resources = ["arn:${data.aws_partition.current.partition}:route53:::hostedzone/*"]
+  }
+
+  statement {
+    sid       = "FindOidcProvider"
+    effect    = "Allow"
+    actions   = ["iam:ListOpenIDConnectProviders"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadOidcProvider"
+    effect    = "Allow"
+    actions   = ["iam:GetOpenIDConnectProvider"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${local.account_id}:oidc-provider/${local.oidc_host}"]
   }
 
   statement {

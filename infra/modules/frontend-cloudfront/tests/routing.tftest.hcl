@@ -105,8 +105,8 @@ run "errors_keep_their_status" {
   assert {
     condition = [
       for r in aws_cloudfront_distribution.this.custom_error_response : [r.error_code, r.response_code, r.response_page_path, r.error_caching_min_ttl]
-    ] == [[404, 404, "/404.html", 60]]
-    error_message = "a missing file gets /404.html with status 404, cached for 60 seconds"
+    ] == [[404, 404, "/404.html", 10]]
+    error_message = "a missing file gets /404.html with status 404, cached for 10 seconds (the error TTL applies to /api/* 404s too)"
   }
 }
 

@@ -97,8 +97,18 @@ run "the_plan_role_reads_no_secret" {
   assert {
     condition = join(",", sort(flatten([
       for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s.Action if s.Effect == "Allow"
-    ]))) == "s3:GetObject,s3:ListBucket"
-    error_message = "the plan role's own Allows are the state read and list only"
+      ]))) == join(",", sort([
+      "s3:GetObject", "s3:ListBucket",
+      "cloudfront:ListCachePolicies", "cloudfront:GetCachePolicy", "cloudfront:ListOriginRequestPolicies", "cloudfront:GetOriginRequestPolicy",
+      "route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:GetHostedZone", "route53:ListTagsForResource",
+      "iam:ListOpenIDConnectProviders", "iam:GetOpenIDConnectProvider",
+    ]))
+    error_message = "the plan role's Allows are the state and the reads of the plan's data sources, nothing else"
+  }
+
+  assert {
+    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Action, "cloudtrail:LookupEvents")
+    error_message = "CloudTrail's event history (the container environment in CreateContainerServiceDeployment's parameters) is denied too"
   }
 }
 
@@ -177,9 +187,10 @@ run "each_role_lists_exactly_the_actions_its_job_calls" {
       "lightsail:CreateContainerServiceDeployment", "lightsail:GetContainerServices", "lightsail:GetContainerServiceDeployments",
       "lightsail:GetContainerLog", "ecr-public:BatchCheckLayerAvailability", "ecr-public:InitiateLayerUpload", "ecr-public:UploadLayerPart",
       "ecr-public:CompleteLayerUpload", "ecr-public:PutImage", "ecr-public:DescribeImages", "ecr-public:DescribeRepositories",
-      "ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken",
+      "ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken", "lightsail:GetContainerImages",
+      "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetObject", "s3:ListBucket", "s3:GetObject",
     ]))
-    error_message = "backend deploy: one Lightsail service, one image repository, registry login"
+    error_message = "backend deploy: one Lightsail service, one image repository, registry login, the deploy lock, status reads"
   }
 
   assert {
@@ -192,5 +203,54 @@ run "each_role_lists_exactly_the_actions_its_job_calls" {
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.backup.policy).Statement : s if s.Sid == "WriteAndReadBackups"]).Resource == "arn:aws:s3:::shisha-log-prod-db-backups/backups/*"
     error_message = "backup objects only under backups/"
+  }
+}
+
+run "the_backend_role_holds_the_deploy_lock_and_reads_status_but_no_dump" {
+  command = plan
+
+  assert {
+    condition = jsonencode([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [s.Effect, sort(s.Action), s.Resource] if s.Sid == "DeployLock"]) == jsonencode([
+      ["Allow", ["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK"]
+    ])
+    error_message = "the backend role reads (deploy) and writes (rollback) the deploy lock object, and nothing else in the SPA bucket"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [
+        for r in flatten([s.Resource]) : contains([
+          "arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK",
+          "arn:aws:s3:::shisha-log-prod-frontend/_releases/*",
+          "arn:aws:s3:::shisha-log-prod-db-backups/backups/*.manifest.json",
+        ], r)
+      ] if anytrue([for a in flatten([s.Action]) : a == "s3:GetObject" || a == "s3:PutObject"])
+    ]))
+    error_message = "the backend role's object reads are the lock, the release manifests and the backup manifests: never a dump, never the SPA's files"
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s
+      if contains(flatten([s.Action]), "s3:PutObject") && flatten([s.Resource]) != ["arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK"]
+    ]) == 0
+    error_message = "the backend role writes one object: the deploy lock"
+  }
+
+  assert {
+    condition = !anytrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [for a in flatten([s.Action]) : startswith(a, "s3:Delete")]
+    ]))
+    error_message = "the backend role deletes nothing in S3 (unlock is the frontend role's)"
+  }
+
+  assert {
+    condition     = toset(one([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s if s.Sid == "StatusListBackups"]).Condition.StringLike["s3:prefix"]) == toset(["backups/", "backups/*"])
+    error_message = "the backend role lists the backups under their prefix only"
+  }
+
+  assert {
+    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.frontend_deploy.policy).Statement : s if s.Sid == "SyncSpaObjects"]).Action, "s3:DeleteObject")
+    error_message = "the frontend role clears the deploy lock (rollback.yml's unlock job)"
   }
 }
