@@ -5,10 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deployBackend } from '../../src/backend/deploy.js';
 import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
-import { LOCK_KEY, unlockJob } from '../../src/ops/lock.js';
+import { LOCK_KEY, unlockJob, writeLock } from '../../src/ops/lock.js';
+import { s3Client } from '../../src/core/aws.js';
 import { frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
 import { useLabAws } from '../lab/shared.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
+import { FaultProxy } from '../lab/fault-proxy.js';
+import { motoUrl } from '../lab/shared.js';
 import { FAST, image, runCaptured, startFake } from './backend-helpers.js';
 import { baseBuild, getText, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
@@ -104,5 +107,27 @@ describe('deploy lock', () => {
       expect(r.err).toContain(msg);
     }
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+  });
+
+  it('the backend deploy reads the lock in the bucket\'s region even when AWS_REGION is another (S3 answers 301 with the region)', async () => {
+    // deploy.yml's backend job runs with AWS_REGION=us-east-1 (ECR Public login); the SPA bucket is in the prod region.
+    const proxy = new FaultProxy(motoUrl()).inBucketRegion(t.bucket, 'ap-northeast-1');
+    const saved = { region: process.env.AWS_REGION, endpoint: process.env.AWS_ENDPOINT_URL_S3 };
+    try {
+      Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: await proxy.start() });
+      await writeLock(s3Client(), t.bucket, 'backend to 1', 'region test');
+      const be = await beDeploy(image('api', '4'));
+      expect(be.code).toBe(1);
+      expect(be.err).toContain('deploy refused: deploys are locked');
+      expect(be.err).toContain('region test');
+      // The stand-in is strict: the first request, signed for us-east-1, got S3's redirect.
+      expect(proxy.seen.length).toBeGreaterThan(1);
+      const u = await run(unlockJob, { bucket: t.bucket });
+      expect(u.err).toBe('');
+      expect(u.out).toContain('deploys unlocked');
+    } finally {
+      Object.assign(process.env, { AWS_REGION: saved.region, AWS_ENDPOINT_URL_S3: saved.endpoint });
+      await proxy.stop();
+    }
   });
 });
