@@ -20,6 +20,8 @@ import { waitForVersion } from './wait.js';
 export interface RollbackOptions {
   timing?: Partial<Timing>;
   client?: LightsailClient;
+  /** Called just before the first remote change (the new deployment); refusals before it change nothing. */
+  onChange?: () => void;
 }
 
 /** Every deployment Lightsail keeps for the service, newest first. */
@@ -150,6 +152,7 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
   const endpoint = target.publicEndpoint;
   reporter.info(`rolling back '${serviceName}' from version ${current?.version ?? 'none'} (${imagesOf(current)}) to version ${target.version} (${imagesOf(target)})`);
 
+  options.onChange?.();
   let version: number | undefined;
   try {
     const out = await client.send(

@@ -7,7 +7,7 @@ import { deployBackend } from '../../src/backend/deploy.js';
 import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
 import { LOCK_KEY, unlockJob, writeLock } from '../../src/ops/lock.js';
 import { s3Client } from '../../src/core/aws.js';
-import { frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
+import { backendRollbackJob, frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
 import { useLabAws } from '../lab/shared.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
@@ -129,5 +129,36 @@ describe('deploy lock', () => {
       Object.assign(process.env, { AWS_REGION: saved.region, AWS_ENDPOINT_URL_S3: saved.endpoint });
       await proxy.stop();
     }
+  });
+
+  it('a rollback that changes nothing (a refusal) locks nothing', async () => {
+    await fake.createService('lock-none', { image: image('api', '1') });
+    const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'backend', bucket: t.bucket, 'service-name': 'lock-none', reason: 'x' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no earlier version served before the current one');
+    expect(r.out).toContain('nothing was changed: deploys are not locked');
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-none', 'lock-bucket': t.bucket });
+    expect(be.code).toBe(1);
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+  });
+
+  it('a rollback whose lock cannot be written says the rollback was made and deploys are not locked', async () => {
+    await fake.createService('lock-fail', { image: image('api', '1') });
+    expect((await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'lock-fail', image: image('api', '2') })).code).toBe(0);
+    const proxy = new FaultProxy(motoUrl()).inject({ method: 'PUT', path: LOCK_KEY, fault: '403' });
+    const saved = process.env.AWS_ENDPOINT_URL_S3;
+    try {
+      process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
+      const r = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-fail', 'lock-bucket': t.bucket });
+      expect(r.code).toBe(1);
+      expect(r.outputs.get('rolled-back-to')).toBe('1');
+      expect(r.err).toContain('the rollback was made but deploys are NOT locked');
+      expect(r.err).not.toContain('nothing was rolled back');
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = saved;
+      await proxy.stop();
+    }
+    expect(fake.deployments('lock-fail').at(-1)?.containers.api?.image).toBe(image('api', '1'));
   });
 });
