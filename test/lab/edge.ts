@@ -8,6 +8,9 @@
  *  - `/api/*`: forwarded to the API origin with every viewer header but Host, never cached, with the optional
  *    `/api` strip (functions/strip-api-prefix.js, its `${prefix}` filled in as Terraform's templatefile() does);
  *    the origin's status passes through, an unreachable origin is a 502;
+ *  - a 404 from either origin becomes the distribution's custom error response: the page at `not_found_page_path`
+ *    (read from the Terraform: the prod env's module arguments, else the module's default) from the bucket, with
+ *    status 404 (the original error when the page itself is missing; not modelled: its 10 s error caching);
  *  - every response gets the security headers of the response-headers policy (src/ops/security-headers.ts);
  *  - with `distributionId`, a cache like CloudFront's: 200s kept for s-maxage (else max-age, else one day),
  *    keyed by the URI after the function, until an invalidation of the distribution (read from moto) covers them.
@@ -22,6 +25,7 @@ import { GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
 import { RELEASES_DIR } from '../../src/frontend/releases.js';
 import { SECURITY_HEADERS } from '../../src/ops/security-headers.js';
+import { tfModule } from '../unit/infra-hcl.js';
 
 const FUNCTIONS = path.resolve(import.meta.dirname, '..', '..', 'infra', 'modules', 'frontend-cloudfront', 'functions');
 const API_PATTERN_PREFIX = '/api';
@@ -67,6 +71,8 @@ export interface EdgeOptions {
   stripApiPrefix?: boolean;
   /** Cache like CloudFront, purged by this distribution's invalidations in moto. */
   distributionId?: string;
+  /** The 404 page path, or null for none (default: what the Terraform configures, see notFoundPageFromTerraform). */
+  notFoundPagePath?: string | null;
   /** The AWS variables to reach moto (default: this process's). */
   env?: Record<string, string | undefined>;
   port?: number;
@@ -96,6 +102,7 @@ export class Edge {
   private readonly cache = new Map<string, Cached>();
   private readonly seenInvalidations = new Set<string>();
   private readonly agent = new http.Agent({ keepAlive: true });
+  private notFoundPage: string | null = null;
   /** Every viewer request and how it was answered (for tests). */
   readonly log: { method: string; uri: string; status: number }[] = [];
 
@@ -107,6 +114,7 @@ export class Edge {
   }
 
   async start(): Promise<string> {
+    this.notFoundPage = this.opts.notFoundPagePath !== undefined ? this.opts.notFoundPagePath : await notFoundPageFromTerraform();
     await this.applyInvalidations(); // those made before the edge existed cover nothing it caches
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(this.opts.port ?? 0, '127.0.0.1', resolve));
@@ -128,7 +136,8 @@ export class Edge {
     const url = new URL(req.url ?? '/', 'http://edge');
     try {
       if (url.pathname.startsWith(`${API_PATTERN_PREFIX}/`)) return await this.api(req, res, url);
-      const a = await this.spa(req, url);
+      let a = await this.spa(req, url);
+      if (a.status === 404) a = (await this.errorPage()) ?? a;
       this.log.push({ method, uri: url.pathname, status: a.status });
       const headers: Record<string, string> = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
       if (a.cache) headers['x-cache'] = `${a.cache} from cloudfront`;
@@ -198,6 +207,17 @@ export class Edge {
     }
   }
 
+  /**
+   * The custom error response for a 404 (CloudFront's error pages are distribution-wide, /api/* included): the page
+   * object from the bucket with status 404; none when no page is configured or the page itself is missing.
+   */
+  private async errorPage(): Promise<Answer | undefined> {
+    if (!this.notFoundPage) return undefined;
+    const page = await this.fromOrigin(this.notFoundPage);
+    if (page.status !== 200) return undefined;
+    return { status: 404, headers: page.headers, body: page.body, cache: 'Error' };
+  }
+
   /** Purges what new invalidations of the distribution cover (paths with a trailing `*` are prefixes). */
   private async applyInvalidations(): Promise<void> {
     const id = this.opts.distributionId;
@@ -241,6 +261,23 @@ export class Edge {
     await new Promise<void>((resolve) => {
       const up = http.request(target, { method, headers, agent: this.agent }, (ures) => {
         this.log.push({ method, uri: url.pathname, status: ures.statusCode ?? 502 });
+        if (ures.statusCode === 404 && this.notFoundPage) {
+          ures.resume();
+          void this.errorPage().then((page) => {
+            if (page) {
+              res.writeHead(404, { ...page.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+              res.end(method === 'HEAD' ? undefined : page.body);
+            } else {
+              res.writeHead(404, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+              res.end();
+            }
+            resolve();
+          }, (err: unknown) => {
+            res.destroy(err as Error);
+            resolve();
+          });
+          return;
+        }
         res.writeHead(ures.statusCode ?? 502, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Miss from cloudfront' });
         ures.pipe(res);
         ures.on('end', resolve);
@@ -252,6 +289,17 @@ export class Edge {
       req.pipe(up);
     });
   }
+}
+
+/**
+ * The distribution's 404 page path as Terraform configures it: the prod env's `not_found_page_path` argument to the
+ * frontend-cloudfront module when it sets one, else the module variable's default (null: no custom error response).
+ */
+export async function notFoundPageFromTerraform(): Promise<string | null> {
+  const prod = await tfModule('envs/prod');
+  const args = prod.named('module').find((m) => m.name === 'frontend')?.body as Record<string, unknown> | undefined;
+  if (args && 'not_found_page_path' in args) return (prod.resolve(args.not_found_page_path) as string | null) ?? null;
+  return ((await tfModule('modules/frontend-cloudfront')).variable('not_found_page_path').default as string | null) ?? null;
 }
 
 function viewerEvent(req: http.IncomingMessage, url: URL): unknown {
