@@ -13,6 +13,7 @@ import { RELEASES_DIR } from '../../src/frontend/releases.js';
 import { SECURITY_HEADERS } from '../../src/ops/security-headers.js';
 import { Edge, loadCloudFrontFunction } from '../lab/edge.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
+import { startExampleApi } from '../lab/spa.js';
 import { useLabAws } from '../lab/shared.js';
 import { tfModule } from '../unit/infra-hcl.js';
 import { baseBuild, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
@@ -153,6 +154,37 @@ describe('local edge', () => {
     const fresh = await get('/deep/link');
     expect(fresh.headers.get('x-cache')).toBe('Miss from cloudfront');
     expect(await fresh.text()).toContain('index-bbb222.js');
+  });
+
+  it('answers Range with 206, HEAD with the Content-Length of GET, and OPTIONS with S3\'s 403 (no CORS on the bucket)', async () => {
+    const part = await get('/assets/index-aaa111.js', { headers: { range: 'bytes=0-6' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 0-6/17');
+    expect(await part.text()).toBe('console');
+    expect(await (await get('/assets/index-aaa111.js', { headers: { range: 'bytes=-4' } })).text()).toBe('v1")');
+    expect((await get('/assets/index-aaa111.js', { headers: { range: 'bytes=100-200' } })).status).toBe(416);
+    const whole = await get('/');
+    const head = await get('/', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String((await whole.arrayBuffer()).byteLength));
+    const options = await get('/', { method: 'OPTIONS' });
+    expect(options.status).toBe(403);
+    expect(await options.text()).toContain('CORSResponse');
+  });
+
+  it('the example API answers HEAD on its routes as GET does, without a body', async () => {
+    const example = await startExampleApi('edge-test');
+    try {
+      const head = await fetch(`${example.url}/api/health`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(Number(head.headers.get('content-length'))).toBe((await (await fetch(`${example.url}/api/health`)).arrayBuffer()).byteLength);
+      const post = await fetch(`${example.url}/api/health`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('GET, HEAD');
+    } finally {
+      await example.stop();
+    }
   });
 
   it('runs the function files as Terraform would fill them in', () => {

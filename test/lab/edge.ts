@@ -4,7 +4,8 @@
  *  - default behaviour: runs THE SAME CloudFront Function file Terraform deploys (functions/spa-routing.js, viewer
  *    request), then serves the object from the bucket with its stored Content-Type, Cache-Control, ETag and
  *    Last-Modified; a missing object keeps S3's 404 (or 403), `_releases/` is denied (403) as the bucket policy does,
- *    only GET/HEAD/OPTIONS are allowed; If-None-Match revalidates to 304;
+ *    only GET/HEAD/OPTIONS are allowed (OPTIONS gets S3's 403: the bucket has no CORS configuration); If-None-Match
+ *    revalidates to 304; a Range request gets 206 (or 416) from the whole object; HEAD has the Content-Length GET would send;
  *  - `/api/*`: forwarded to the API origin with every viewer header but Host, never cached, with the optional
  *    `/api` strip (functions/strip-api-prefix.js, its `${prefix}` filled in as Terraform's templatefile() does);
  *    the origin's status passes through, an unreachable origin is a 502;
@@ -141,7 +142,7 @@ export class Edge {
       this.log.push({ method, uri: url.pathname, status: a.status });
       const headers: Record<string, string> = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
       if (a.cache) headers['x-cache'] = `${a.cache} from cloudfront`;
-      if (a.body && method !== 'HEAD') headers['content-length'] = String(a.body.length);
+      if (a.body) headers['content-length'] = String(a.body.length); // HEAD too: the length GET would send
       res.writeHead(a.status, headers);
       res.end(method === 'HEAD' ? undefined : a.body);
     } catch (err) {
@@ -161,6 +162,8 @@ export class Edge {
     const out = this.spaRouting(viewerEvent(req, url));
     if ('statusCode' in out) return functionResponse(out);
     const uri = out.uri;
+    // OPTIONS reaches S3, and the SPA bucket has no CORS configuration.
+    if (method === 'OPTIONS') return { ...s3Error(403, 'CORSResponse', 'CORS is not enabled for this bucket.'), cache: 'Error' };
     await this.applyInvalidations();
     let entry = this.opts.distributionId ? this.cache.get(uri) : undefined;
     let hit: 'Hit' | 'Miss' = 'Hit';
@@ -176,6 +179,7 @@ export class Edge {
       const { 'content-length': _l, 'content-type': _t, ...rest } = entry.headers;
       return { status: 304, headers: rest, cache: hit };
     }
+    if (method === 'GET' && req.headers.range) return { ...byteRange(entry, req.headers.range), cache: hit };
     return { status: entry.status, headers: entry.headers, body: entry.body, cache: hit };
   }
 
@@ -316,6 +320,22 @@ function functionResponse(r: CfResponse): Answer {
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = v.value;
   const body = typeof r.body === 'string' ? r.body : (r.body?.data ?? '');
   return { status: r.statusCode, headers, body: Buffer.from(body), cache: 'Error' };
+}
+
+/**
+ * One byte range of a whole object, as S3 and CloudFront answer it: 206 with Content-Range, 416 when it starts past
+ * the end; several ranges or a malformed header get the whole object (200), as S3 does.
+ */
+function byteRange(entry: { headers: Record<string, string>; body: Buffer }, header: string): Answer {
+  const size = entry.body.length;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return { status: 200, headers: entry.headers, body: entry.body };
+  const [start, end] = m[1] === '' ? [Math.max(0, size - Number(m[2])), size - 1] : [Number(m[1]), Math.min(m[2] === '' ? size - 1 : Number(m[2]), size - 1)];
+  if (start >= size || start > end) {
+    const e = s3Error(416, 'InvalidRange', 'The requested range is not satisfiable');
+    return { ...e, headers: { ...e.headers, 'content-range': `bytes */${size}` } };
+  }
+  return { status: 206, headers: { ...entry.headers, 'content-range': `bytes ${start}-${end}/${size}` }, body: entry.body.subarray(start, end + 1) };
 }
 
 function s3Error(status: number, code: string, message: string): Answer {
