@@ -141,6 +141,13 @@ describe('deploy lock', () => {
     const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-none', 'lock-bucket': t.bucket });
     expect(be.code).toBe(1);
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    // Both parts: the SPA was rolled back before the API part refused, so deploys are locked.
+    expect((await feDeploy(7)).code).toBe(0);
+    const both = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'both', bucket: t.bucket, 'distribution-id': t.distributionId, 'service-name': 'lock-none', reason: 'y' });
+    expect(both.code).toBe(1);
+    expect(both.outputs.get('restored-from')).toBeDefined();
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'y' });
+    expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
   });
 
   it('a rollback whose lock cannot be written says the rollback was made and deploys are not locked', async () => {
