@@ -9,17 +9,20 @@ const sessions = [
   { id: 2, flavor: 'ミント', rating: 4 },
 ];
 
-function send(res, status, body) {
+function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text); // Node sends no body for HEAD
 }
+
+const routes = { '/health': () => ({ status: 'ok', version }), '/v1/sessions': () => ({ sessions }) };
 
 export const server = http.createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/^\/api(?=\/)/, '');
-  if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok', version });
-  if (req.method === 'GET' && path === '/v1/sessions') return send(res, 200, { sessions });
-  send(res, 404, { error: 'not found', path });
+  const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  if (!route) return send(res, 404, { error: 'not found', path });
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed', path }, { allow: 'GET, HEAD' });
+  send(res, 200, route());
 });
 
 if (import.meta.url === `file://${process.argv[1]}`) {

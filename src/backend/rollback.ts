@@ -20,6 +20,8 @@ import { waitForVersion } from './wait.js';
 export interface RollbackOptions {
   timing?: Partial<Timing>;
   client?: LightsailClient;
+  /** Called just before the first remote change (the new deployment); refusals before it change nothing. */
+  onChange?: () => void;
 }
 
 /** Every deployment Lightsail keeps for the service, newest first. */
@@ -45,10 +47,38 @@ function getTargetVersion(src: InputSource): number | undefined {
   return getInt(src, 'version', { default: 0, min: 1 });
 }
 
+/** What a deployment runs (containers with image, command, environment, ports; public endpoint), to compare two. */
+function contentOf(d: ContainerServiceDeployment): string {
+  const sorted = (o: Record<string, unknown> | undefined) => (o && Object.keys(o).length ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) : undefined);
+  const containers = Object.entries(d.containers ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, c]) => [name, c.image, c.command?.length ? c.command : undefined, sorted(c.environment), sorted(c.ports)]);
+  const e = d.publicEndpoint;
+  return JSON.stringify([containers, e?.containerName ? [e.containerName, e.containerPort, sorted(e.healthCheck as Record<string, unknown>)] : undefined]);
+}
+
 /**
- * The version to go back to: the given one, or the newest earlier version that served (INACTIVE now) with other
- * images than the current one. Refuses what cannot work: the current version, one that FAILED, one Lightsail no
- * longer keeps.
+ * The deployments that served, oldest first, as a stack of states: a deployment that runs the same as an earlier one
+ * (a rollback, or a redeploy of the same) returns to that state and undoes everything deployed after it. The last
+ * entry is the current deployment; the one before it is what "previous" goes back to, so a second rollback goes
+ * further back instead of bringing back what the first one undid.
+ */
+export function servedHistory(all: ContainerServiceDeployment[], current: ContainerServiceDeployment | undefined): ContainerServiceDeployment[] {
+  const cur = current?.version ?? Infinity;
+  const stack: ContainerServiceDeployment[] = [];
+  for (const d of [...all].sort((a, b) => (a.version ?? 0) - (b.version ?? 0))) {
+    if ((d.version ?? 0) > cur || (d.state !== 'INACTIVE' && d.state !== 'ACTIVE')) continue;
+    const same = stack.findIndex((x) => contentOf(x) === contentOf(d));
+    if (same >= 0) stack.length = same;
+    stack.push(d);
+  }
+  return stack;
+}
+
+/**
+ * The version to go back to: the given one, or the deployment that served before the current one (whole deployments
+ * compared, versions a rollback undid skipped: see servedHistory). Refuses what cannot work: the current version,
+ * one that FAILED, one Lightsail no longer keeps.
  */
 export function pickTarget(all: ContainerServiceDeployment[], current: ContainerServiceDeployment | undefined, wanted: number | undefined): ContainerServiceDeployment {
   const kept = all.map((d) => `${d.version} ${d.state}`).join(', ');
@@ -60,9 +90,9 @@ export function pickTarget(all: ContainerServiceDeployment[], current: Container
     if (d.state === 'ACTIVATING') throw new InputError('version', `version ${wanted} is still ACTIVATING`);
     return d;
   }
-  const cur = current?.version ?? Infinity;
-  const d = all.find((x) => (x.version ?? 0) < cur && x.state === 'INACTIVE' && imagesOf(x) !== imagesOf(current));
-  if (!d) throw new OpsError(`no earlier version with other images than the current one (${current?.version ?? 'none'}) to roll back to (kept: ${kept || 'none'})`);
+  const history = servedHistory(all, current);
+  const d = history.at(-2);
+  if (!d) throw new OpsError(`no earlier version served before the current one (${current?.version ?? 'none'}) that a rollback has not undone (kept: ${kept || 'none'})`);
   return d;
 }
 
@@ -122,6 +152,7 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
   const endpoint = target.publicEndpoint;
   reporter.info(`rolling back '${serviceName}' from version ${current?.version ?? 'none'} (${imagesOf(current)}) to version ${target.version} (${imagesOf(target)})`);
 
+  options.onChange?.();
   let version: number | undefined;
   try {
     const out = await client.send(
@@ -177,8 +208,17 @@ export async function backendReleases(src: InputSource, reporter: Reporter, opti
   const svc = await getService(client, serviceName);
   const all = await deployments(client, serviceName);
   for (const d of all) for (const v of environmentValues(d)) reporter.secret(v);
+  const previous = servedHistory(all, svc.currentDeployment).at(-2)?.version;
   const note = (d: ContainerServiceDeployment) =>
-    d.version === svc.currentDeployment?.version ? 'current' : d.version === svc.nextDeployment?.version ? 'deploying' : d.state === 'FAILED' ? 'never served' : '';
+    d.version === svc.currentDeployment?.version
+      ? 'current'
+      : d.version === svc.nextDeployment?.version
+        ? 'deploying'
+        : d.state === 'FAILED'
+          ? 'never served'
+          : d.version === previous
+            ? 'previous (rollback goes here)'
+            : '';
   reporter.summary({
     title: `Versions of ${serviceName} (${stateLine(svc)})`,
     lines: all.length ? [] : ['no deployments yet'],

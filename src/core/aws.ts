@@ -79,12 +79,14 @@ function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
 }
 
 /**
- * S3, with path-style addressing whenever an endpoint is configured (emulators, MinIO, tests). `extra` adds
+ * S3, with path-style addressing whenever an endpoint is configured (emulators, MinIO, tests), following S3's region
+ * redirects (301 with `x-amz-bucket-region`): a job's AWS_REGION may be another than the bucket's (deploy.yml's
+ * backend job runs in us-east-1 for the ECR Public login, and reads the deploy lock in the SPA bucket). `extra` adds
  * client settings for a special-purpose client (e.g. checksum behaviour of an upload client).
  */
 export function s3Client(env: Env = process.env, extra: Pick<S3ClientConfig, 'requestChecksumCalculation'> = {}): S3Client {
   const cfg = common('S3', env);
-  return nameEndpointInErrors(new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), ...extra }), env);
+  return nameEndpointInErrors(new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), followRegionRedirects: true, ...extra }), env);
 }
 
 /** CloudFront is global: its API lives in us-east-1 whatever AWS_REGION says. */

@@ -16,9 +16,9 @@ import { invalidate } from './steps.js';
  * `shisha-ops frontend rollback`: makes an earlier release live again. Its immutable assets are still in the bucket
  * (pruning keeps every file of the last `keep-releases` releases); its HTML and other mutable files are restored
  * by server-side copy from `_releases/blobs/<md5>`. Then a new manifest records the rollback, and the changed
- * paths are invalidated. Everything is checked before the first copy.
+ * paths are invalidated. Everything is checked before the first copy; `onChange` is called just before it.
  */
-export async function rollbackFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
+export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, hooks: { onChange?: () => void } = {}): Promise<void> {
   const opts = parseTarget(inputs);
   const wanted = getString(inputs, 'release-id');
   if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${shown(wanted)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`);
@@ -79,6 +79,7 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter):
     return;
   }
 
+  hooks.onChange?.();
   let done = 0;
   try {
     for (const tier of ['asset', 'other', 'html'] as const) {

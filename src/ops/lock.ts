@@ -58,7 +58,10 @@ export async function writeLock(s3: S3Client, bucket: string, what: string, reas
       new PutObjectCommand({ Bucket: bucket, Key: LOCK_KEY, Body: JSON.stringify(info, null, 1), ContentType: 'application/json; charset=utf-8', CacheControl: 'no-store' }),
     );
   } catch (err) {
-    throw new OpsError(`PutObject s3://${bucket}/${LOCK_KEY} (deploy lock) failed: ${describeError(err)}; nothing was rolled back`, { cause: err });
+    throw new OpsError(
+      `PutObject s3://${bucket}/${LOCK_KEY} (deploy lock) failed: ${describeError(err)}; the rollback was made but deploys are NOT locked: the next push to main redeploys what was rolled back`,
+      { cause: err },
+    );
   }
   return info;
 }

@@ -13,19 +13,24 @@ type Part = (typeof PARTS)[number];
 
 /**
  * Runs a rollback, then writes the deploy lock so the next push does not redeploy what was rolled back. The lock is
- * written when the rollback changed, or may have changed, something (it succeeded, or failed remotely); bad input
- * (exit 2, nothing changed) writes none. A lock that cannot be written is an error of its own.
+ * written when the rollback changed, or may have changed, something: it succeeded, or failed after it called
+ * `onChange` (just before its first remote change). Bad input and refusals before that change nothing and lock
+ * nothing. A lock that cannot be written after a rollback is an error of its own.
  */
-export async function withDeployLock(lockBucket: string, what: string, src: InputSource, reporter: Reporter, rollback: () => Promise<void>): Promise<void> {
+export async function withDeployLock(lockBucket: string, what: string, src: InputSource, reporter: Reporter, rollback: (onChange: () => void) => Promise<void>): Promise<void> {
+  let changed = false;
   const lock = async () => {
     const info = await writeLock(s3Client(), lockBucket, what, getString(src, 'reason'));
     reporter.info(`deploys are now ${describeLock(info)}; clear with \`shisha-ops unlock --bucket ${lockBucket}\` once the fix is on main`);
     reporter.output('locked', true);
   };
   try {
-    await rollback();
+    await rollback(() => {
+      changed = true;
+    });
   } catch (err) {
-    if (!(err instanceof InputError)) await lock().catch((e: unknown) => reporter.warn(`could not write the deploy lock: ${describeError(e)}`));
+    if (changed) await lock().catch((e: unknown) => reporter.warn(`could not write the deploy lock: ${describeError(e)}`));
+    else reporter.info('nothing was changed: deploys are not locked');
     throw err;
   }
   await lock();
@@ -37,7 +42,7 @@ export async function frontendRollbackJob(src: InputSource, reporter: Reporter):
   const lock = getBoolean(src, 'lock', true) && !getBoolean(src, 'dry-run', false);
   const what = `frontend to ${getString(src, 'release-id') || 'the previous release'}`;
   if (!lock) return rollbackFrontend(src, reporter);
-  await withDeployLock(bucket, what, src, reporter, () => rollbackFrontend(src, reporter));
+  await withDeployLock(bucket, what, src, reporter, (onChange) => rollbackFrontend(src, reporter, { onChange }));
 }
 
 /** `shisha-ops backend rollback`: the version rollback, then the lock in `lock-bucket` when given. */
@@ -48,7 +53,7 @@ export async function backendRollbackJob(src: InputSource, reporter: Reporter, o
     if (!lockBucket) reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
     return rollbackBackend(src, reporter, options);
   }
-  await withDeployLock(lockBucket, what, src, reporter, () => rollbackBackend(src, reporter, options));
+  await withDeployLock(lockBucket, what, src, reporter, (onChange) => rollbackBackend(src, reporter, { ...options, onChange }));
 }
 
 /**
@@ -74,9 +79,9 @@ export async function rollbackJob(src: InputSource, reporter: Reporter, options:
   const frontend: InputSource = (n) => (n === 'release-id' ? id : src(n));
   const backend: InputSource = (n) => (n === 'version' ? id : src(n));
   const what = `${part} to ${target === 'previous' ? 'the previous release/version' : target}`;
-  await withDeployLock(bucket, what, src, reporter, async () => {
+  await withDeployLock(bucket, what, src, reporter, async (onChange) => {
     // The SPA first: an older SPA keeps working against the newer API more often than the other way round.
-    if (part !== 'backend') await rollbackFrontend(frontend, reporter);
-    if (part !== 'frontend') await rollbackBackend(backend, reporter, options);
+    if (part !== 'backend') await rollbackFrontend(frontend, reporter, { onChange });
+    if (part !== 'frontend') await rollbackBackend(backend, reporter, { ...options, onChange });
   });
 }

@@ -5,6 +5,7 @@ import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
 import { isImmutable } from '../frontend/cache-rules.js';
+import { contentTypeFor } from '../frontend/content-type.js';
 import { isReleaseId, normalizePrefix, type Manifest } from '../frontend/releases.js';
 import { assetsInHtml, fetchWhole, immutableForAYear, md5, revalidates, siteUrl, type Fetched } from './http-check.js';
 import { securityHeaderProblems } from './security-headers.js';
@@ -125,6 +126,7 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
           const p: string[] = [];
           if (r.status !== 200) return [`${rel}: ${r.error ?? `HTTP ${r.status}`}`];
           if (file && r.headers.get('content-type') !== file.contentType) p.push(`Content-Type '${r.headers.get('content-type')}', expected '${file.contentType}'`);
+          if (!file && !sameMediaType(r.headers.get('content-type'), contentTypeFor(rel))) p.push(`Content-Type '${r.headers.get('content-type')}', expected '${contentTypeFor(rel)}'`);
           if (!immutableForAYear(r.headers.get('cache-control'))) p.push(`Cache-Control '${r.headers.get('cache-control') ?? ''}' is not immutable for a year`);
           if (file && md5(r.body) !== file.md5) p.push('content differs from the release');
           return p.map((x) => `${rel}: ${x}`);
@@ -175,6 +177,15 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   reporter.output('failed', failed.length);
   if (expected) reporter.output('release-id', expected.release.id);
   if (failed.length) throw new OpsError(`verify ${base}: ${failed.length} of ${rows.length} checks failed (${failed.map((r) => r.check).join(', ')}); see the table`);
+}
+
+const JAVASCRIPT = new Set(['text/javascript', 'application/javascript', 'application/x-javascript']);
+
+/** Without the release's manifest: the media type its name calls for (any of JavaScript's), whatever the charset. */
+function sameMediaType(got: string | null, want: string): boolean {
+  const type = (v: string) => v.split(';')[0]!.trim().toLowerCase();
+  const [g, w] = [type(got ?? ''), type(want)];
+  return g === w || (JAVASCRIPT.has(g) && JAVASCRIPT.has(w));
 }
 
 /** Status, HTML Content-Type, revalidating Cache-Control and the security headers of a page. */

@@ -72,10 +72,39 @@ describe('backend rollback', () => {
     expect(fake.deployments('rb-img')).toHaveLength(before);
   });
 
+  it('a second "previous" rollback goes further back: it never brings back the version the first one undid', async () => {
+    await fake.createService('rb-twice', { image: image('api', '1') });
+    expect((await deploy({ 'service-name': 'rb-twice', image: image('api', '2'), 'health-check-path': '/health' })).code).toBe(0);
+    expect((await deploy({ 'service-name': 'rb-twice', image: image('api', '3'), 'health-check-path': '/health' })).code).toBe(0); // broken
+    const first = await rollback({ 'service-name': 'rb-twice' });
+    expect(first.code).toBe(0);
+    expect(first.outputs.get('rolled-back-to')).toBe('2');
+    const list = await runCaptured((i, rep) => backendReleases(i, rep), { 'service-name': 'rb-twice' });
+    expect(list.out).toMatch(/1\s+INACTIVE.*previous \(rollback goes here\)/);
+    expect(list.out).not.toMatch(/3\s+INACTIVE.*previous/);
+    const second = await rollback({ 'service-name': 'rb-twice' });
+    expect(second.err).toBe('');
+    expect(second.outputs.get('rolled-back-to')).toBe('1');
+    expect(fake.deployments('rb-twice').at(-1)?.containers.api?.image).toBe(image('api', '1'));
+    const third = await rollback({ 'service-name': 'rb-twice' });
+    expect(third.code).toBe(1);
+    expect(third.err).toContain('no earlier version served before the current one (5)');
+  });
+
+  it('"previous" is the deployment before the current one, whole: an environment-only change rolls back the environment only', async () => {
+    await fake.createService('rb-env', { image: image('api', '1') });
+    expect((await deploy({ 'service-name': 'rb-env', image: image('api', '2'), environment: 'A=good', 'health-check-path': '/health' })).code).toBe(0);
+    expect((await deploy({ 'service-name': 'rb-env', image: image('api', '2'), environment: 'A=broken', 'health-check-path': '/health' })).code).toBe(0);
+    const r = await rollback({ 'service-name': 'rb-env' });
+    expect(r.err).toBe('');
+    expect(r.outputs.get('rolled-back-to')).toBe('2');
+    expect(fake.deployments('rb-env').at(-1)?.containers.api).toMatchObject({ image: image('api', '2'), environment: { A: 'good' } });
+  });
+
   it('says when there is nothing to roll back to', async () => {
     await fake.createService('rb-none', { image: image('api', '1') });
     const r = await rollback({ 'service-name': 'rb-none' });
     expect(r.code).toBe(1);
-    expect(r.err).toContain('no earlier version with other images than the current one (1) to roll back to');
+    expect(r.err).toContain('no earlier version served before the current one (1)');
   });
 });

@@ -5,10 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deployBackend } from '../../src/backend/deploy.js';
 import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
-import { LOCK_KEY, unlockJob } from '../../src/ops/lock.js';
-import { frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
+import { LOCK_KEY, unlockJob, writeLock } from '../../src/ops/lock.js';
+import { s3Client } from '../../src/core/aws.js';
+import { backendRollbackJob, frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
 import { useLabAws } from '../lab/shared.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
+import { FaultProxy } from '../lab/fault-proxy.js';
+import { motoUrl } from '../lab/shared.js';
 import { FAST, image, runCaptured, startFake } from './backend-helpers.js';
 import { baseBuild, getText, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
@@ -104,5 +107,65 @@ describe('deploy lock', () => {
       expect(r.err).toContain(msg);
     }
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+  });
+
+  it('the backend deploy reads the lock in the bucket\'s region even when AWS_REGION is another (S3 answers 301 with the region)', async () => {
+    // deploy.yml's backend job runs with AWS_REGION=us-east-1 (ECR Public login); the SPA bucket is in the prod region.
+    const proxy = new FaultProxy(motoUrl()).inBucketRegion(t.bucket, 'ap-northeast-1');
+    const saved = { region: process.env.AWS_REGION, endpoint: process.env.AWS_ENDPOINT_URL_S3 };
+    try {
+      Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: await proxy.start() });
+      await writeLock(s3Client(), t.bucket, 'backend to 1', 'region test');
+      const be = await beDeploy(image('api', '4'));
+      expect(be.code).toBe(1);
+      expect(be.err).toContain('deploy refused: deploys are locked');
+      expect(be.err).toContain('region test');
+      // The stand-in is strict: the first request, signed for us-east-1, got S3's redirect.
+      expect(proxy.seen.length).toBeGreaterThan(1);
+      const u = await run(unlockJob, { bucket: t.bucket });
+      expect(u.err).toBe('');
+      expect(u.out).toContain('deploys unlocked');
+    } finally {
+      Object.assign(process.env, { AWS_REGION: saved.region, AWS_ENDPOINT_URL_S3: saved.endpoint });
+      await proxy.stop();
+    }
+  });
+
+  it('a rollback that changes nothing (a refusal) locks nothing', async () => {
+    await fake.createService('lock-none', { image: image('api', '1') });
+    const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'backend', bucket: t.bucket, 'service-name': 'lock-none', reason: 'x' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no earlier version served before the current one');
+    expect(r.out).toContain('nothing was changed: deploys are not locked');
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-none', 'lock-bucket': t.bucket });
+    expect(be.code).toBe(1);
+    expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
+    // Both parts: the SPA was rolled back before the API part refused, so deploys are locked.
+    expect((await feDeploy(7)).code).toBe(0);
+    const both = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'both', bucket: t.bucket, 'distribution-id': t.distributionId, 'service-name': 'lock-none', reason: 'y' });
+    expect(both.code).toBe(1);
+    expect(both.outputs.get('restored-from')).toBeDefined();
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'y' });
+    expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
+  });
+
+  it('a rollback whose lock cannot be written says the rollback was made and deploys are not locked', async () => {
+    await fake.createService('lock-fail', { image: image('api', '1') });
+    expect((await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'lock-fail', image: image('api', '2') })).code).toBe(0);
+    const proxy = new FaultProxy(motoUrl()).inject({ method: 'PUT', path: LOCK_KEY, fault: '403' });
+    const saved = process.env.AWS_ENDPOINT_URL_S3;
+    try {
+      process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
+      const r = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-fail', 'lock-bucket': t.bucket });
+      expect(r.code).toBe(1);
+      expect(r.outputs.get('rolled-back-to')).toBe('1');
+      expect(r.err).toContain('the rollback was made but deploys are NOT locked');
+      expect(r.err).not.toContain('nothing was rolled back');
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = saved;
+      await proxy.stop();
+    }
+    expect(fake.deployments('lock-fail').at(-1)?.containers.api?.image).toBe(image('api', '1'));
   });
 });

@@ -13,19 +13,22 @@ import { RELEASES_DIR } from '../../src/frontend/releases.js';
 import { SECURITY_HEADERS } from '../../src/ops/security-headers.js';
 import { Edge, loadCloudFrontFunction } from '../lab/edge.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
+import { startExampleApi } from '../lab/spa.js';
 import { useLabAws } from '../lab/shared.js';
 import { tfModule } from '../unit/infra-hcl.js';
 import { baseBuild, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
-/** The API container: echoes the path it received; /fail answers 500. */
+/** The API container: echoes the path it received; /fail answers 500, /missing 404. */
 function echoApi(): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
-    const status = req.url?.endsWith('/fail') ? 500 : 200;
+    const status = req.url?.endsWith('/fail') ? 500 : req.url?.endsWith('/missing') ? 404 : 200;
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ path: req.url, status }));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
 }
+
+const NOT_FOUND_PAGE = '<!doctype html><title>Not found</title><p>This page does not exist.</p>';
 
 describe('local edge', () => {
   let t: Target;
@@ -39,7 +42,7 @@ describe('local edge', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('edge');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket, 'distribution-id': t.distributionId });
+    const r = await run(deployFrontend, { 'source-dir': writeBuild({ ...baseBuild(), '404.html': NOT_FOUND_PAGE }), bucket: t.bucket, 'distribution-id': t.distributionId });
     expect(r.code).toBe(0);
     api = await echoApi();
     fake = new LightsailFake({ activationMs: 50 });
@@ -71,7 +74,7 @@ describe('local edge', () => {
     expect(await deep.text()).toBe(html);
   });
 
-  it('serves hashed assets immutable, revalidates with If-None-Match, and keeps 404 for missing files', async () => {
+  it('serves hashed assets immutable, revalidates with If-None-Match, and answers missing files with the 404 page', async () => {
     const js = await get('/assets/index-aaa111.js');
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
@@ -82,7 +85,30 @@ describe('local edge', () => {
     for (const missing of ['/assets/index-zzz999.js', '/nope.png']) {
       const r = await get(missing);
       expect(r.status).toBe(404);
+      expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await r.text()).toBe(NOT_FOUND_PAGE);
+    }
+  });
+
+  it('uses the 404 page the Terraform configures, for /api/* 404s too (error pages are distribution-wide)', async () => {
+    const path = (await tfModule('modules/frontend-cloudfront')).variable('not_found_page_path').default;
+    expect(path).toBe('/404.html');
+    const missing = await get('/api/v1/missing');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await missing.text()).toBe(NOT_FOUND_PAGE);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+    // Other API errors keep their body.
+    expect(await (await get('/api/v1/fail')).json()).toMatchObject({ status: 500 });
+    // Without a page (not_found_page_path = null), S3's own 404 passes through.
+    const plain = new Edge({ bucket: t.bucket, notFoundPagePath: null });
+    await plain.start();
+    try {
+      const r = await fetch(`${plain.url}/nope.png`);
+      expect(r.status).toBe(404);
       expect(await r.text()).toContain('NoSuchKey');
+    } finally {
+      await plain.stop();
     }
   });
 
@@ -128,6 +154,37 @@ describe('local edge', () => {
     const fresh = await get('/deep/link');
     expect(fresh.headers.get('x-cache')).toBe('Miss from cloudfront');
     expect(await fresh.text()).toContain('index-bbb222.js');
+  });
+
+  it('answers Range with 206, HEAD with the Content-Length of GET, and OPTIONS with S3\'s 403 (no CORS on the bucket)', async () => {
+    const part = await get('/assets/index-aaa111.js', { headers: { range: 'bytes=0-6' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 0-6/17');
+    expect(await part.text()).toBe('console');
+    expect(await (await get('/assets/index-aaa111.js', { headers: { range: 'bytes=-4' } })).text()).toBe('v1")');
+    expect((await get('/assets/index-aaa111.js', { headers: { range: 'bytes=100-200' } })).status).toBe(416);
+    const whole = await get('/');
+    const head = await get('/', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String((await whole.arrayBuffer()).byteLength));
+    const options = await get('/', { method: 'OPTIONS' });
+    expect(options.status).toBe(403);
+    expect(await options.text()).toContain('CORSResponse');
+  });
+
+  it('the example API answers HEAD on its routes as GET does, without a body', async () => {
+    const example = await startExampleApi('edge-test');
+    try {
+      const head = await fetch(`${example.url}/api/health`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(Number(head.headers.get('content-length'))).toBe((await (await fetch(`${example.url}/api/health`)).arrayBuffer()).byteLength);
+      const post = await fetch(`${example.url}/api/health`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('GET, HEAD');
+    } finally {
+      await example.stop();
+    }
   });
 
   it('runs the function files as Terraform would fill them in', () => {

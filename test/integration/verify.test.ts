@@ -62,6 +62,19 @@ describe('verify', () => {
     expect(r.out).toMatch(/hashed assets \(1\)/);
   });
 
+  it('without the bucket, fails an asset served with the wrong Content-Type', async () => {
+    const key = 'assets/index-aaa111.js';
+    const h = await head(t.bucket, key);
+    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'console.log("v1")', ContentType: 'text/html', CacheControl: h.CacheControl }));
+    try {
+      const r = await verify({ url: sick.url }); // sick: no cache, so the edge serves the changed object
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`${key}: Content-Type 'text/html', expected 'text/javascript; charset=utf-8'`);
+    } finally {
+      await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'console.log("v1")', ContentType: h.ContentType, CacheControl: h.CacheControl }));
+    }
+  });
+
   it('fails (exit 1) when the API is unhealthy, naming it', async () => {
     const r = await verify({ url: sick.url, bucket: t.bucket });
     expect(r.code).toBe(1);

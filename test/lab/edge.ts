@@ -4,10 +4,14 @@
  *  - default behaviour: runs THE SAME CloudFront Function file Terraform deploys (functions/spa-routing.js, viewer
  *    request), then serves the object from the bucket with its stored Content-Type, Cache-Control, ETag and
  *    Last-Modified; a missing object keeps S3's 404 (or 403), `_releases/` is denied (403) as the bucket policy does,
- *    only GET/HEAD/OPTIONS are allowed; If-None-Match revalidates to 304;
+ *    only GET/HEAD/OPTIONS are allowed (OPTIONS gets S3's 403: the bucket has no CORS configuration); If-None-Match
+ *    revalidates to 304; a Range request gets 206 (or 416) from the whole object; HEAD has the Content-Length GET would send;
  *  - `/api/*`: forwarded to the API origin with every viewer header but Host, never cached, with the optional
  *    `/api` strip (functions/strip-api-prefix.js, its `${prefix}` filled in as Terraform's templatefile() does);
  *    the origin's status passes through, an unreachable origin is a 502;
+ *  - a 404 from either origin becomes the distribution's custom error response: the page at `not_found_page_path`
+ *    (read from the Terraform: the prod env's module arguments, else the module's default) from the bucket, with
+ *    status 404 (the original error when the page itself is missing; not modelled: its 10 s error caching);
  *  - every response gets the security headers of the response-headers policy (src/ops/security-headers.ts);
  *  - with `distributionId`, a cache like CloudFront's: 200s kept for s-maxage (else max-age, else one day),
  *    keyed by the URI after the function, until an invalidation of the distribution (read from moto) covers them.
@@ -22,6 +26,7 @@ import { GetInvalidationCommand, ListInvalidationsCommand, type CloudFrontClient
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
 import { RELEASES_DIR } from '../../src/frontend/releases.js';
 import { SECURITY_HEADERS } from '../../src/ops/security-headers.js';
+import { tfModule } from '../unit/infra-hcl.js';
 
 const FUNCTIONS = path.resolve(import.meta.dirname, '..', '..', 'infra', 'modules', 'frontend-cloudfront', 'functions');
 const API_PATTERN_PREFIX = '/api';
@@ -67,6 +72,8 @@ export interface EdgeOptions {
   stripApiPrefix?: boolean;
   /** Cache like CloudFront, purged by this distribution's invalidations in moto. */
   distributionId?: string;
+  /** The 404 page path, or null for none (default: what the Terraform configures, see notFoundPageFromTerraform). */
+  notFoundPagePath?: string | null;
   /** The AWS variables to reach moto (default: this process's). */
   env?: Record<string, string | undefined>;
   port?: number;
@@ -96,6 +103,7 @@ export class Edge {
   private readonly cache = new Map<string, Cached>();
   private readonly seenInvalidations = new Set<string>();
   private readonly agent = new http.Agent({ keepAlive: true });
+  private notFoundPage: string | null = null;
   /** Every viewer request and how it was answered (for tests). */
   readonly log: { method: string; uri: string; status: number }[] = [];
 
@@ -107,6 +115,7 @@ export class Edge {
   }
 
   async start(): Promise<string> {
+    this.notFoundPage = this.opts.notFoundPagePath !== undefined ? this.opts.notFoundPagePath : await notFoundPageFromTerraform();
     await this.applyInvalidations(); // those made before the edge existed cover nothing it caches
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(this.opts.port ?? 0, '127.0.0.1', resolve));
@@ -128,11 +137,12 @@ export class Edge {
     const url = new URL(req.url ?? '/', 'http://edge');
     try {
       if (url.pathname.startsWith(`${API_PATTERN_PREFIX}/`)) return await this.api(req, res, url);
-      const a = await this.spa(req, url);
+      let a = await this.spa(req, url);
+      if (a.status === 404) a = (await this.errorPage()) ?? a;
       this.log.push({ method, uri: url.pathname, status: a.status });
       const headers: Record<string, string> = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
       if (a.cache) headers['x-cache'] = `${a.cache} from cloudfront`;
-      if (a.body && method !== 'HEAD') headers['content-length'] = String(a.body.length);
+      if (a.body) headers['content-length'] = String(a.body.length); // HEAD too: the length GET would send
       res.writeHead(a.status, headers);
       res.end(method === 'HEAD' ? undefined : a.body);
     } catch (err) {
@@ -152,6 +162,8 @@ export class Edge {
     const out = this.spaRouting(viewerEvent(req, url));
     if ('statusCode' in out) return functionResponse(out);
     const uri = out.uri;
+    // OPTIONS reaches S3, and the SPA bucket has no CORS configuration.
+    if (method === 'OPTIONS') return { ...s3Error(403, 'CORSResponse', 'CORS is not enabled for this bucket.'), cache: 'Error' };
     await this.applyInvalidations();
     let entry = this.opts.distributionId ? this.cache.get(uri) : undefined;
     let hit: 'Hit' | 'Miss' = 'Hit';
@@ -167,6 +179,7 @@ export class Edge {
       const { 'content-length': _l, 'content-type': _t, ...rest } = entry.headers;
       return { status: 304, headers: rest, cache: hit };
     }
+    if (method === 'GET' && req.headers.range) return { ...byteRange(entry, req.headers.range), cache: hit };
     return { status: entry.status, headers: entry.headers, body: entry.body, cache: hit };
   }
 
@@ -196,6 +209,17 @@ export class Edge {
       if (status === 403) return s3Error(403, 'AccessDenied', 'Access Denied');
       return s3Error(status >= 500 ? status : 502, name, (err as Error).message);
     }
+  }
+
+  /**
+   * The custom error response for a 404 (CloudFront's error pages are distribution-wide, /api/* included): the page
+   * object from the bucket with status 404; none when no page is configured or the page itself is missing.
+   */
+  private async errorPage(): Promise<Answer | undefined> {
+    if (!this.notFoundPage) return undefined;
+    const page = await this.fromOrigin(this.notFoundPage);
+    if (page.status !== 200) return undefined;
+    return { status: 404, headers: page.headers, body: page.body, cache: 'Error' };
   }
 
   /** Purges what new invalidations of the distribution cover (paths with a trailing `*` are prefixes). */
@@ -241,6 +265,23 @@ export class Edge {
     await new Promise<void>((resolve) => {
       const up = http.request(target, { method, headers, agent: this.agent }, (ures) => {
         this.log.push({ method, uri: url.pathname, status: ures.statusCode ?? 502 });
+        if (ures.statusCode === 404 && this.notFoundPage) {
+          ures.resume();
+          void this.errorPage().then((page) => {
+            if (page) {
+              res.writeHead(404, { ...page.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+              res.end(method === 'HEAD' ? undefined : page.body);
+            } else {
+              res.writeHead(404, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+              res.end();
+            }
+            resolve();
+          }, (err: unknown) => {
+            res.destroy(err as Error);
+            resolve();
+          });
+          return;
+        }
         res.writeHead(ures.statusCode ?? 502, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Miss from cloudfront' });
         ures.pipe(res);
         ures.on('end', resolve);
@@ -252,6 +293,17 @@ export class Edge {
       req.pipe(up);
     });
   }
+}
+
+/**
+ * The distribution's 404 page path as Terraform configures it: the prod env's `not_found_page_path` argument to the
+ * frontend-cloudfront module when it sets one, else the module variable's default (null: no custom error response).
+ */
+export async function notFoundPageFromTerraform(): Promise<string | null> {
+  const prod = await tfModule('envs/prod');
+  const args = prod.named('module').find((m) => m.name === 'frontend')?.body as Record<string, unknown> | undefined;
+  if (args && 'not_found_page_path' in args) return (prod.resolve(args.not_found_page_path) as string | null) ?? null;
+  return ((await tfModule('modules/frontend-cloudfront')).variable('not_found_page_path').default as string | null) ?? null;
 }
 
 function viewerEvent(req: http.IncomingMessage, url: URL): unknown {
@@ -268,6 +320,22 @@ function functionResponse(r: CfResponse): Answer {
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = v.value;
   const body = typeof r.body === 'string' ? r.body : (r.body?.data ?? '');
   return { status: r.statusCode, headers, body: Buffer.from(body), cache: 'Error' };
+}
+
+/**
+ * One byte range of a whole object, as S3 and CloudFront answer it: 206 with Content-Range, 416 when it starts past
+ * the end; several ranges or a malformed header get the whole object (200), as S3 does.
+ */
+function byteRange(entry: { headers: Record<string, string>; body: Buffer }, header: string): Answer {
+  const size = entry.body.length;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return { status: 200, headers: entry.headers, body: entry.body };
+  const [start, end] = m[1] === '' ? [Math.max(0, size - Number(m[2])), size - 1] : [Number(m[1]), Math.min(m[2] === '' ? size - 1 : Number(m[2]), size - 1)];
+  if (start >= size || start > end) {
+    const e = s3Error(416, 'InvalidRange', 'The requested range is not satisfiable');
+    return { ...e, headers: { ...e.headers, 'content-range': `bytes */${size}` } };
+  }
+  return { status: 206, headers: { ...entry.headers, 'content-range': `bytes ${start}-${end}/${size}` }, body: entry.body.subarray(start, end + 1) };
 }
 
 function s3Error(status: number, code: string, message: string): Answer {

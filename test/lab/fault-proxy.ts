@@ -1,6 +1,8 @@
 /**
  * A small HTTP proxy in front of moto_server that injects S3 faults on chosen requests, for fault tests:
  * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
+ * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
+ * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions).
  * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
  */
 import http from 'node:http';
@@ -33,6 +35,7 @@ const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
 export class FaultProxy {
   private server?: http.Server;
   private rules: (FaultRule & { left: number })[] = [];
+  private readonly regions = new Map<string, string>();
   readonly seen: SeenRequest[] = [];
   url = '';
   private readonly agent = new http.Agent({ keepAlive: true });
@@ -42,6 +45,12 @@ export class FaultProxy {
   /** Adds a fault rule (rules are checked in order; the first with faults left applies). */
   inject(rule: FaultRule): this {
     this.rules.push({ ...rule, left: rule.times ?? Infinity });
+    return this;
+  }
+
+  /** Puts `bucket` in `region`: requests signed for another region are answered as S3 does, 301 with the region. */
+  inBucketRegion(bucket: string, region: string): this {
+    this.regions.set(bucket, region);
     return this;
   }
 
@@ -62,6 +71,20 @@ export class FaultProxy {
       const rule = this.rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path));
       const seen: SeenRequest = { method: req.method ?? '', path };
       this.seen.push(seen);
+      const bucketRegion = this.regions.get(path.split('/')[1] ?? '');
+      const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+      if (bucketRegion && signedFor !== bucketRegion) {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(301, { 'content-type': 'application/xml', 'x-amz-bucket-region': bucketRegion, connection: 'close' });
+          res.end(
+            req.method === 'HEAD'
+              ? undefined
+              : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><RequestId>region</RequestId></Error>',
+          );
+        });
+        return;
+      }
       if (rule) {
         rule.left--;
         seen.fault = rule.fault;

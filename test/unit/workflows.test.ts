@@ -339,7 +339,13 @@ describe('the other workflows', () => {
     expect(inputs.part).toMatchObject({ type: 'choice', options: ['frontend', 'backend', 'both'] });
     expect(inputs.target).toMatchObject({ type: 'string', default: 'previous' });
     expect(inputs.unlock).toMatchObject({ type: 'boolean', default: false });
-    expect(w.concurrency).toEqual(wf('deploy.yml').concurrency);
+    // Not the deploy run's group (held through its approval; a push would cancel a rollback pending there): each
+    // rollback job joins its part's deploy-job group, so it never runs beside that deploy and nothing cancels it.
+    expect(w.concurrency).toBeUndefined();
+    const deploy = wf('deploy.yml');
+    expect(w.jobs['rollback-frontend']!.concurrency).toEqual(deploy.jobs['deploy-frontend']!.concurrency);
+    expect(w.jobs['rollback-backend']!.concurrency).toEqual(deploy.jobs['deploy-backend']!.concurrency);
+    expect(w.jobs['rollback-frontend']!.concurrency?.group).not.toBe(deploy.concurrency?.group);
     const jobs = Object.entries(w.jobs).map(([id, j]) => ({
       id,
       environment: environmentOf(j),
