@@ -60,6 +60,7 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
         deadline.abort(err);
         body?.destroy(err);
       }, Math.max(0, started + allowedMs - Date.now()));
+      timer.unref(); // a request in flight keeps the process alive by its socket; the deadline alone must not
     };
     arm();
     const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal as AbortSignal, deadline.signal]) : deadline.signal;
