@@ -11,6 +11,19 @@ describe('database URL', () => {
     expect(parseDatabaseUrl('postgres://u@h/d').port).toBe(5432);
   });
 
+  it('moves a ?password= query parameter to PGPASSWORD, never onto the command line (libpq: it overrides user info)', () => {
+    const c = parseDatabaseUrl('postgresql://app:old@db.example:5432/app?sslmode=require&password=s3cr%26t+x&application_name=a');
+    expect(c.password).toBe('s3cr&t+x');
+    expect(urlWithoutPassword(c)).toBe('postgresql://app@db.example:5432/app?sslmode=require&application_name=a');
+    expect(pgEnv(c, {}).PGPASSWORD).toBe('s3cr&t+x');
+    expect(urlWithoutPassword(parseDatabaseUrl('postgresql://app@h/d?pass%77ord=s3cret'))).not.toContain('s3cret');
+  });
+
+  it('refuses sslpassword (libpq has no variable for it, so it would be on the command line) without quoting it', () => {
+    expect(() => parseDatabaseUrl('postgresql://app@h/d?sslpassword=k3ypass')).toThrow(/^Input 'database-url': the 'sslpassword' parameter/);
+    expect(() => parseDatabaseUrl('postgresql://app@h/d?sslpassword=k3ypass')).not.toThrow(/k3ypass/);
+  });
+
   it("refuses the transaction pooler's port 6543, pointing to the session pooler", () => {
     expect(() => parseDatabaseUrl('postgresql://u:pw@h:6543/postgres')).toThrow(/session pooler on port 5432/);
   });

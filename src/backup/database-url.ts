@@ -41,8 +41,25 @@ export function parseDatabaseUrl(url: string, input = 'database-url'): PgConnect
   if (!dbname || dbname.includes('/')) throw new InputError(input, 'expected a database name in the path (postgresql://user:password@host:5432/dbname)');
   const user = decode(u.username, input, 'user name');
   if (!user) throw new InputError(input, 'expected a user name (postgresql://user:password@host:5432/dbname)');
-  const password = decode(u.password, input, 'password');
-  return { host: u.hostname.replace(/^\[|\]$/g, ''), port, user, password, dbname, params: u.searchParams };
+  // libpq lets `?password=` override the user-info password; it moves to PGPASSWORD like that one, never onto argv.
+  const params = new URLSearchParams(u.searchParams);
+  const queryPassword = rawQueryValues(u.search, 'password').pop();
+  params.delete('password');
+  if (params.has('sslpassword')) {
+    throw new InputError(input, "the 'sslpassword' parameter would show on the pg_dump/psql command line: decrypt the client key instead");
+  }
+  const password = queryPassword !== undefined ? decode(queryPassword, input, 'password') : decode(u.password, input, 'password');
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port, user, password, dbname, params };
+}
+
+/** The raw (still percent-encoded) values of a query parameter: libpq decodes %XX only, not `+` as URLSearchParams does. */
+function rawQueryValues(search: string, name: string): string[] {
+  return search
+    .replace(/^\?/, '')
+    .split('&')
+    .map((pair) => [pair.split('=')[0] ?? '', pair.includes('=') ? pair.slice(pair.indexOf('=') + 1) : ''] as const)
+    .filter(([key]) => new URLSearchParams(`${key}=`).has(name))
+    .map(([, value]) => value);
 }
 
 function decode(s: string, input: string, what: string): string {

@@ -84,5 +84,10 @@ function withEnvironmentFile(inputs: InputSource): InputSource {
   } catch (err) {
     throw new InputError('environment-file', `cannot read '${file}' (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
+  // No quotes (the help says so): a quoted value would be deployed with its quotes. Name the line, never the value.
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /^\s*([^#=\s][^=]*)=\s*(["'])[^]*\2\s*$/.exec(line);
+    if (m) throw new InputError('environment-file', `'${file}' line ${i + 1}: the value of ${m[1]?.trim()} is in quotes; write KEY=value without quotes (they would be part of the value)`);
+  });
   return (name) => (name === 'environment' ? [inputs(name) ?? '', text].filter(Boolean).join('\n') : inputs(name));
 }

@@ -1,6 +1,7 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LightsailClient } from '@aws-sdk/client-lightsail';
+import { DeadlineError, DeadlineHttpHandler } from './deadline-handler.js';
 
 /** The SDK's service ids as used in the endpoint variables (`AWS_ENDPOINT_URL_<ID>`). */
 export type ServiceId = 'S3' | 'CLOUDFRONT' | 'LIGHTSAIL';
@@ -21,7 +22,7 @@ interface CommonConfig {
   region?: string;
   maxAttempts?: number;
   retryMode?: string;
-  requestHandler: { connectionTimeout: number; socketTimeout: number };
+  requestHandler: DeadlineHttpHandler;
 }
 
 /** Seconds of silence after which a request fails (and is retried): `SHISHA_OPS_HTTP_TIMEOUT_SECONDS`, default 30. */
@@ -32,10 +33,12 @@ export function httpTimeoutSeconds(env: Env = process.env): number {
 
 function common(service: ServiceId, env: Env): CommonConfig {
   // No request may hang: 10 s (at most the silence timeout) to connect, then at most `silence` seconds without a byte
-  // either way. A time limit on the whole request would cut off large uploads that are making progress. With the
-  // retries below, a dead endpoint fails within about 5 × (timeout + backoff).
+  // either way, and a deadline on each attempt of 4 × silence plus its bytes at a minimal rate (so a trickling server
+  // fails too, while a large transfer that moves is not cut). With the retries below, a dead or trickling endpoint
+  // fails within about 5 × (deadline + backoff).
   const silence = httpTimeoutSeconds(env) * 1000;
-  const cfg: CommonConfig = { requestHandler: { connectionTimeout: Math.min(10_000, silence), socketTimeout: silence } };
+  const handler = new DeadlineHttpHandler({ connectionTimeout: Math.min(10_000, silence), socketTimeout: silence }, 4 * silence);
+  const cfg: CommonConfig = { requestHandler: handler };
   const endpoint = configuredEndpoint(service, env);
   if (endpoint) cfg.endpoint = endpoint;
   // Region from AWS_REGION / AWS_DEFAULT_REGION; otherwise the SDK's own chain (shared config files).
@@ -65,7 +68,7 @@ function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
       } catch (err) {
         const e = err as Error & { code?: string; $metadata?: unknown };
         const r = args.request;
-        if (r?.hostname && e instanceof Error && !e.message.startsWith('no answer from') && !e.message.startsWith('cannot reach')) {
+        if (r?.hostname && e instanceof Error && !(e instanceof DeadlineError) && !e.message.startsWith('no answer from') && !e.message.startsWith('cannot reach')) {
           const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
           if (e.name === 'TimeoutError') e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
           else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;

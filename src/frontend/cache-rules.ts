@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { shown } from '../core/inputs.js';
 import { globToRegExp } from './glob.js';
 
 export interface CacheRule {
@@ -22,7 +23,7 @@ export function parseCacheRules(text: string, input = 'cache-rules'): CacheRule[
   text.split(/\r?\n/).forEach((line, i) => {
     const t = line.trim();
     if (!t || t.startsWith('#')) return;
-    const bad = (why: string) => new InputError(input, `line ${i + 1} '${t}': ${why}`);
+    const bad = (why: string) => new InputError(input, `line ${i + 1} '${shown(t)}': ${why}`);
     const colon = t.indexOf(':');
     if (colon < 0) throw bad("expected 'glob: Cache-Control value', e.g. 'assets/**: public, max-age=31536000, immutable'");
     const glob = t.slice(0, colon).trim();
@@ -31,12 +32,12 @@ export function parseCacheRules(text: string, input = 'cache-rules'): CacheRule[
     if (!value) throw bad('the Cache-Control value after the colon is empty');
     const directives = value.split(',').map((d) => d.trim());
     const wrong = directives.find((d) => !DIRECTIVE.test(d));
-    if (wrong !== undefined) throw bad(`'${wrong}' is not a Cache-Control directive (name or name=value, comma-separated)`);
+    if (wrong !== undefined) throw bad(`'${shown(wrong)}' is not a Cache-Control directive (name or name=value, comma-separated)`);
     let re: RegExp;
     try {
       re = globToRegExp(glob);
     } catch (err) {
-      throw bad((err as Error).message);
+      throw bad(shown((err as Error).message, 200));
     }
     rules.push({ glob, cacheControl: directives.join(', '), re });
   });

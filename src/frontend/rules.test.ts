@@ -39,6 +39,19 @@ describe('cache rules', () => {
     expect(() => parseCacheRules(`\n${line}`)).toThrow(InputError);
     expect(() => parseCacheRules(`\n${line}`)).toThrow(/^Input 'cache-rules': line 2 /);
   });
+  it.each(['x'.repeat(10_000), `*.js: max age${'a'.repeat(10_000)}`, `${'a'.repeat(10_000)}:`])(
+    'cuts a 10,000-character line in the error',
+    (line) => {
+      let message = '';
+      try {
+        parseCacheRules(line);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Input 'cache-rules': line 1 .*\(10,?\d{3} characters\)/);
+      expect(message.length).toBeLessThan(400);
+    },
+  );
   it('knows immutable', () => {
     expect(isImmutable('public, max-age=31536000, immutable')).toBe(true);
     expect(isImmutable('public, max-age=60')).toBe(false);

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { motoUrl, useLabAws } from '../lab/shared.js';
@@ -59,5 +60,32 @@ describe('a dead endpoint (accepts connections, never answers)', () => {
     const r = await cli(['backend', 'status', '--service-name', 'svc'], { ...awsEnvFor({ lightsail: dead }), ...quick });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no answer from ${dead} within 1 s`);
+  });
+});
+
+// Review of #12, finding 8: headers at once, then one byte every 200 ms (never silent for the 1 s silence timeout).
+describe('a trickling endpoint (answers, then sends a byte now and then, forever)', () => {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/xml', 'x-amz-bucket-region': 'us-east-1' });
+    if (req.method === 'HEAD') return res.end();
+    res.write('<');
+    const t = setInterval(() => res.write(' '), 200);
+    req.socket.on('close', () => clearInterval(t));
+  });
+  let trickle = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    trickle = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('frontend releases fails with exit 1 naming the endpoint and the deadline (4 × the silence timeout)', async () => {
+    const r = await cli(['frontend', 'releases', '--bucket', 'some-bucket'], { ...awsEnvFor({ moto: trickle }), SHISHA_OPS_HTTP_TIMEOUT_SECONDS: '1', AWS_MAX_ATTEMPTS: '2' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no complete answer from ${trickle} within 4 s`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -49,6 +49,17 @@ describe('secrets from a file or the environment instead of flags', () => {
     expect(fake.calls.length).toBe(calls);
   });
 
+  it('a quoted value in the environment file is bad input: exit 2, one line naming file and line, never the value', async () => {
+    const calls = fake.calls.length;
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'env-file-')), 'api.env');
+    writeFileSync(file, `# KEY="a comment may quote"\nPLAIN=ok\nAPI_KEY="quoted-value-77"\n`);
+    const r = await cli(['backend', 'deploy', '--service-name', 'file-svc', '--image', image('api', '2'), '--environment-file', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: Input 'environment-file': '${file}' line 3: the value of API_KEY is in quotes; write KEY=value without quotes (they would be part of the value)`);
+    expect(r.stdout + r.stderr).not.toContain('quoted-value-77');
+    expect(fake.calls.length).toBe(calls);
+  });
+
   it('backup restore and backup test take the target from TARGET_URL', async () => {
     const restore = await cli(['backup', 'restore', '--bucket', 'some-bucket', '--yes'], { TARGET_URL: 'mysql://u:pw-in-env@h/db' });
     expect(restore.code).toBe(2);
