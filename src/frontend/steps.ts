@@ -4,7 +4,7 @@ import { OpsError, describeError } from '../core/errors.js';
 import type { Reporter, Summary } from '../core/reporter.js';
 import { blobKey, manifestKey, type Manifest } from './releases.js';
 import { deleteKeys, getManifest, listBucket, type BucketState } from './bucket.js';
-import { RUNNING_DIR, isLive, readLease, withLock } from './coordination.js';
+import { RUN_LEASE_MS, RUNNING_DIR, readLease, withLock } from './coordination.js';
 import { createInvalidation, waitForInvalidation } from './invalidation.js';
 import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
@@ -82,8 +82,8 @@ export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, 
       for (const id of fresh.running.keys()) {
         if (id === runId) continue;
         const key = opts.prefix + RUNNING_DIR + id + '.json';
-        const lease = await readLease(c.s3, opts.bucket, key);
-        if (lease && isLive(lease)) others.push(lease.owner);
+        const lease = await readLease(c.s3, opts.bucket, key, RUN_LEASE_MS);
+        if (lease?.live) others.push(lease.owner);
         else if (lease) expired.push(key);
       }
       if (others.length) {

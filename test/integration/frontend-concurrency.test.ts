@@ -3,7 +3,7 @@
  * index.html needs.
  */
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
@@ -80,6 +80,44 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
     const keys = await listKeys(t.bucket);
     expect(keys.filter((k) => /^assets\/(one|two)-/.test(k))).toEqual([]);
     expect(keys.filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json')).toEqual([]);
+  });
+});
+
+/** Makes this process's clock run `ms` ahead (what a machine with a wrong clock does); S3's clock stays right. */
+function skewClock(ms: number): void {
+  const real = Date.now.bind(Date);
+  jest.spyOn(Date, 'now').mockImplementation(() => real() + ms);
+}
+
+describe('leases are judged by S3\'s clock (review of #12, finding 1)', () => {
+  beforeAll(() => useLabAws());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('a deploy from a machine whose clock runs 11 min fast leaves pruning to a deploy in progress', async () => {
+    const t = await makeTarget('fe-skew');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    expect((await deploy(build('one', 2))).code).toBe(0);
+    const s3 = s3Client();
+    // A deploy in progress on a machine with a right clock: its marker has a 10-minute lease.
+    const lease = { owner: 'ci-host pid 1', expiresAt: new Date(Date.now() + 600_000).toISOString(), leaseMs: 600_000 };
+    await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/running/other-run.json', Body: JSON.stringify(lease) }));
+    skewClock(11 * 60_000);
+    const r = await deploy(build('two', 2));
+    expect(r.code).toBe(0);
+    expect(r.all).toMatch(/another deploy is in progress \(ci-host pid 1\): pruning is left to it/);
+    expect(await listKeys(t.bucket)).toEqual(expect.arrayContaining(['assets/one-0.js', '_releases/running/other-run.json']));
+  });
+
+  it('a held lock is not broken by a process whose clock runs 3 min fast', async () => {
+    const t = await makeTarget('fe-skew-lock');
+    const s3 = s3Client();
+    const inner = await withLock(s3, t.bucket, '', { wait: false }, async () => {
+      skewClock(3 * 60_000);
+      return withLock(s3, t.bucket, '', { wait: false }, async () => 'took it');
+    });
+    expect(inner).toEqual({ value: { heldBy: expect.stringContaining('pid') } });
   });
 });
 
