@@ -45,6 +45,11 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter):
     if (!targetId) throw new OpsError(`no earlier release with other content than ${currentId} is kept (releases: ${ids.join(', ')})`);
   }
   const target = await getManifest(c.s3, opts.bucket, opts.prefix, targetId);
+  // Another site below this prefix (its own _releases/) is never ours to write, whatever a manifest says.
+  const foreign = Object.keys(target.files).find((rel) => state.nested.some((n) => rel.startsWith(n)));
+  if (foreign) {
+    throw new OpsError(`cannot roll back to ${targetId}: its file ${JSON.stringify(foreign)} belongs to the site s3://${opts.bucket}/${opts.prefix}${state.nested.find((n) => foreign.startsWith(n))} (it has its own _releases/); nothing was changed`);
+  }
 
   // What must change, and can it be restored? Check all before changing anything.
   const known = knownHeaders(state.site, current);

@@ -2,11 +2,15 @@
  * Issue #12 items 7 and 10: builds and inputs a careless user or a hostile build step makes — symlinks, dotfiles,
  * control characters in names, reserved or empty prefixes, huge values, HTML in file names.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
+import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { ActionsReporter } from '../../src/core/reporter-actions.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { runJob } from '../../src/core/run.js';
@@ -151,5 +155,35 @@ describe('the step summary in GitHub Actions', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;.txt');
     expect(html).not.toContain('<img');
     rmSync(path.dirname(summary), { recursive: true, force: true });
+  });
+});
+
+describe('frontend rollback to a hand-written manifest (review of #12, finding 3)', () => {
+  beforeAll(() => useLabAws());
+
+  it.each([
+    ['staging/index.html', /belongs to the site .*staging\/ \(it has its own _releases\/\)/],
+    ['_releases/lock.json', /its file "_releases\/lock\.json" is in a reserved _releases\/ folder/],
+    ['staging/_releases/20300101T000000.000Z-deadbeef.json', /is in a reserved _releases\/ folder/],
+    ['a/../index.html', /has an empty, '\.' or '\.\.' segment/],
+    ['a\nb.html', /contains a control character/],
+  ])('a manifest naming %j is refused and nothing changes', async (rel, message) => {
+    const t = await makeTarget('fe-rbkey');
+    const deploy = (files: Record<string, string>, prefix?: string) => run(deployFrontend, { 'source-dir': writeBuild(files), bucket: t.bucket, prefix });
+    expect((await deploy({ 'index.html': 'staging' }, 'staging/')).code).toBe(0);
+    expect((await deploy({ 'index.html': 'root v1' })).code).toBe(0);
+    expect((await deploy({ 'index.html': 'root v2' })).code).toBe(0);
+    const md5 = createHash('md5').update('evil').digest('hex');
+    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/blobs/${md5}`, Body: 'evil' }));
+    const id = '20200101T000000.000Z-deadbeef';
+    const manifest = { version: 1, id, createdAt: '2020-01-01T00:00:00Z', files: { 'index.html': { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' }, [rel]: { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' } } };
+    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${id}.json`, Body: JSON.stringify(manifest) }));
+    const before = await listKeys(t.bucket);
+    const r = await run(rollbackFrontend, { bucket: t.bucket, 'release-id': id });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(message);
+    expect(await listKeys(t.bucket)).toEqual(before);
+    expect(await getText(t.bucket, 'staging/index.html')).toBe('staging');
+    expect(await getText(t.bucket, 'index.html')).toBe('root v2');
   });
 });
