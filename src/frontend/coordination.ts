@@ -146,8 +146,17 @@ export async function waitForLock(s3: S3Client, bucket: string, prefix: string, 
   }
 }
 
+/** What `fn` gets while it holds the lock. */
+export interface HeldLock {
+  /** Pruning stops starting new batches after this (local clock: a duration from taking the lock). */
+  deadline: number;
+  /** Throws unless the lock is still this process's (checked on S3): call it before a write that must not race. */
+  assertHeld(): Promise<void>;
+}
+
 /**
- * Runs `fn` holding the lock. When someone else holds a live one: with `wait`, waits for it (up to one lease past its
+ * Runs `fn` holding the lock, renewing its lease (a conditional overwrite, If-Match on its own ETag) every quarter
+ * lease while `fn` runs. When someone else holds a live one: with `wait`, waits for it (up to one lease past its
  * expiry), otherwise returns `{ heldBy }` without running `fn`. A lock whose lease is over is broken (deleted with
  * If-Match on its ETag, so only that lock goes).
  */
@@ -155,17 +164,19 @@ export async function withLock<T>(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  opts: { wait: boolean; onWait?: (m: string) => void },
-  fn: (deadline: number) => Promise<T>,
+  opts: { wait: boolean; onWait?: (m: string) => void; leaseMs?: number },
+  fn: (lock: HeldLock) => Promise<T>,
 ): Promise<{ value: T } | { heldBy: string }> {
   const key = prefix + LOCK;
+  const leaseMs = Math.min(opts.leaseMs ?? LOCK_LEASE_MS, LOCK_LEASE_MS);
   const giveUp = Date.now() + 2 * LOCK_LEASE_MS;
+  const write = (condition: { IfNoneMatch: string } | { IfMatch: string }) =>
+    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: leaseBody(leaseMs), ...condition, ContentType: 'application/json', CacheControl: 'no-store' }));
   let etag: string | undefined;
   let said = false;
   while (etag === undefined) {
     try {
-      const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: leaseBody(LOCK_LEASE_MS), IfNoneMatch: '*', ContentType: 'application/json', CacheControl: 'no-store' }));
-      etag = res.ETag ?? '';
+      etag = (await write({ IfNoneMatch: '*' })).ETag ?? '';
     } catch (err) {
       const status = statusOf(err);
       if (status !== 412 && status !== 409) throw err;
@@ -179,10 +190,32 @@ export async function withLock<T>(
       }
     }
   }
-  const started = Date.now();
+  let lost: string | undefined;
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    if (lost) return;
+    renewing = write({ IfMatch: etag as string }).then(
+      (res) => (etag = res.ETag ?? etag),
+      (err: unknown) => (lost = `could not renew the lock s3://${bucket}/${key}: ${describeError(err)}`),
+    );
+  }, leaseMs / 4);
+  timer.unref();
+  const lock: HeldLock = {
+    deadline: Date.now() + leaseMs / 2,
+    async assertHeld() {
+      await renewing;
+      const now = await readLease(s3, bucket, key, LOCK_LEASE_MS);
+      if (lost || !now || now.etag !== etag) {
+        lost ??= `the lock s3://${bucket}/${key} was taken by ${now?.owner ?? 'nobody (deleted)'} meanwhile`;
+        throw new OpsError(lost);
+      }
+    },
+  };
   try {
-    return { value: await fn(started + LOCK_LEASE_MS / 2) };
+    return { value: await fn(lock) };
   } finally {
+    clearInterval(timer);
+    await renewing;
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) })).catch(() => undefined);
   }
 }

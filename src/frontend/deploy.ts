@@ -179,7 +179,7 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
     await applyTier('other');
     stage = 'lock';
     // HTML and manifest under the lock, the id taken after the newest manifest: the newest release is the live one.
-    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async () => {
+    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async (lock) => {
       const newest = await newestReleaseId(c.s3, opts.bucket, opts.prefix);
       if (newest && newest >= manifest.id) {
         manifest.id = releaseId(files, new Date(), newest);
@@ -190,6 +190,7 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
       stage = 'manifest';
       lap('uploaded');
       await keepRollbackCopies(c.s3, opts, local, state);
+      await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
       await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
     });
     if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long`);

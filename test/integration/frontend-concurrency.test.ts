@@ -143,6 +143,34 @@ describe('the publish/prune lock (S3 conditional writes)', () => {
     expect(held.map((h) => h.split(' ')[1])).toEqual(['in', 'out', 'in', 'out']);
     expect(await listKeys(t.bucket)).toEqual([]);
   });
+
+  it('is renewed while held, so a publish longer than its lease keeps it (review of #12, finding 6)', async () => {
+    const t = await makeTarget('fe-renew');
+    const s3 = s3Client();
+    let other: unknown;
+    const mine = await withLock(s3, t.bucket, '', { wait: false, leaseMs: 2000 }, async (lock) => {
+      await sleep(5000); // two and a half leases
+      other = await withLock(s3, t.bucket, '', { wait: false }, async () => 'took it');
+      await lock.assertHeld();
+      return 'published';
+    });
+    expect(other).toEqual({ heldBy: expect.stringContaining('pid') });
+    expect(mine).toEqual({ value: 'published' });
+    expect(await listKeys(t.bucket)).toEqual([]);
+  });
+
+  it('a holder whose lock was taken meanwhile learns it before it writes', async () => {
+    const t = await makeTarget('fe-lost');
+    const s3 = s3Client();
+    const r = withLock(s3, t.bucket, '', { wait: false }, async (lock) => {
+      await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/lock.json', Body: JSON.stringify({ owner: 'laptop pid 9', expiresAt: '', leaseMs: 60_000 }) }));
+      await lock.assertHeld();
+      return 'wrote the manifest';
+    });
+    await expect(r).rejects.toThrow(/the lock s3:\/\/.*_releases\/lock\.json was taken by laptop pid 9 meanwhile/);
+    // It leaves the other holder's lock alone.
+    expect(await listKeys(t.bucket)).toEqual(['_releases/lock.json']);
+  });
 });
 
 describe('several sites in one bucket', () => {
