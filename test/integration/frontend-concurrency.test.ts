@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
+import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { withLock } from '../../src/frontend/coordination.js';
 import { sleep } from '../../src/frontend/retry.js';
 import { useLabAws } from '../lab/shared.js';
@@ -170,6 +171,36 @@ describe('the publish/prune lock (S3 conditional writes)', () => {
     await expect(r).rejects.toThrow(/the lock s3:\/\/.*_releases\/lock\.json was taken by laptop pid 9 meanwhile/);
     // It leaves the other holder's lock alone.
     expect(await listKeys(t.bucket)).toEqual(['_releases/lock.json']);
+  });
+});
+
+describe('a rollback racing a deploy (review of #12, finding 5)', () => {
+  beforeAll(() => useLabAws());
+
+  it('registers a run marker and restores only under the lock, so no deploy publishes or prunes in between', async () => {
+    const t = await makeTarget('fe-rb-lock');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2 });
+    expect((await deploy(build('one', 3))).code).toBe(0);
+    expect((await deploy(build('two', 3))).code).toBe(0);
+    const s3 = s3Client();
+    const outcome = await withLock(s3, t.bucket, '', { wait: false }, async () => {
+      // A deploy holds the lock (publishing or pruning): the rollback must announce itself and wait.
+      let settled = false;
+      const rb = run(rollbackFrontend, { bucket: t.bucket }).finally(() => (settled = true));
+      while (!settled && !(await listKeys(t.bucket)).some((k) => k.startsWith('_releases/running/'))) await sleep(50);
+      await sleep(1000);
+      return { settled, html: await getText(t.bucket, 'index.html'), rb };
+    });
+    if ('heldBy' in outcome) throw new Error('the test could not take the lock');
+    const { settled, html, rb } = outcome.value;
+    expect(settled).toBe(false);
+    expect(html).toContain('two-0.js');
+    const r = await rb;
+    expect(r.code).toBe(0);
+    expect(r.all).toMatch(/waiting for another deploy/);
+    expect(await getText(t.bucket, 'index.html')).toContain('one-0.js');
+    expect(await missingAssets(t.bucket)).toEqual([]);
+    expect((await listKeys(t.bucket)).filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json')).toEqual([]);
   });
 });
 
