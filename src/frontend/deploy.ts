@@ -114,6 +114,12 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
       throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
     }),
   ]);
+  // Another site below this prefix (a folder with its own _releases/) is never ours to write.
+  const clash = local.find((f) => state.nested.some((n) => f.rel.startsWith(n)));
+  if (clash) {
+    const site = state.nested.find((n) => clash.rel.startsWith(n)) ?? '';
+    throw new InputError('source-dir', `${clash.rel} would overwrite a file of the site s3://${opts.bucket}/${opts.prefix}${site} (it has its own _releases/): rename the folder ${site} in the build or deploy it there with its own prefix; nothing was changed`);
+  }
   const currentId = [...state.releases.keys()].sort().at(-1);
   // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
   const current = currentId

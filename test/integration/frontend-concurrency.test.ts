@@ -221,4 +221,17 @@ describe('several sites in one bucket', () => {
     expect(await missingAssets(t.bucket, 'staging/')).toEqual([]);
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('assets/root1-'))).toEqual([]);
   });
+
+  it('a root build with a folder named like a nested site is refused before anything changes (review of #12, finding 4)', async () => {
+    const t = await makeTarget('fe-clash');
+    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('docs', 2)), bucket: t.bucket, prefix: 'docs/' })).code).toBe(0);
+    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('root', 2)), bucket: t.bucket })).code).toBe(0);
+    const before = await listKeys(t.bucket);
+    const docsHtml = await getText(t.bucket, 'docs/index.html');
+    const r = await run(deployFrontend, { 'source-dir': writeBuild({ ...build('root2', 2), 'docs/index.html': 'overwritten' }), bucket: t.bucket });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Input 'source-dir': docs\/index\.html would overwrite a file of the site s3:\/\/.*\/docs\/ \(it has its own _releases\/\)/);
+    expect(await listKeys(t.bucket)).toEqual(before);
+    expect(await getText(t.bucket, 'docs/index.html')).toBe(docsHtml);
+  });
 });
