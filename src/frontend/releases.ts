@@ -79,6 +79,18 @@ export function timeOfId(id: string): number {
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!) : 0;
 }
 
+/** How far a release id's time may run ahead of its manifest's LastModified (a deploy from a machine whose clock is fast). */
+export const ID_AHEAD_MS = 24 * 3600_000;
+
+/**
+ * Whether a listed manifest's id is a release: its time is not beyond the manifest's LastModified (S3's clock) by
+ * more than ID_AHEAD_MS. A hand-written id in the far future would otherwise be "current" forever, and every later
+ * id, taken after it, would be invalid.
+ */
+export function isPlausibleId(id: string, lastModified: Date): boolean {
+  return isReleaseId(id) && timeOfId(id) <= lastModified.getTime() + ID_AHEAD_MS;
+}
+
 export function hashOfId(id: string): string {
   return id.slice(id.lastIndexOf('-') + 1);
 }

@@ -235,3 +235,27 @@ describe('several sites in one bucket', () => {
     expect(await getText(t.bucket, 'docs/index.html')).toBe(docsHtml);
   });
 });
+
+describe('a manifest with an id in the far future (review of #12, finding 7)', () => {
+  beforeAll(() => useLabAws());
+
+  it('is ignored: later deploys get valid ids, their manifests stay and describe the live index.html', async () => {
+    const t = await makeTarget('fe-future');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    expect((await deploy(build('one', 2))).code).toBe(0);
+    const md5 = createHash('md5').update('x').digest('hex');
+    const future = '99991231T235959.999Z-deadbeef';
+    const body = { version: 1, id: future, createdAt: '9999-12-31T23:59:59.999Z', files: { 'index.html': { md5, size: 1, contentType: 'text/html', cacheControl: 'no-cache' } } };
+    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${future}.json`, Body: JSON.stringify(body) }));
+    for (const tag of ['two', 'three']) {
+      const r = await deploy(build(tag, 2));
+      expect(r.code).toBe(0);
+      const ids = (await listKeys(t.bucket)).map((k) => /^_releases\/(\d{8}T[^/]*)\.json$/.exec(k)?.[1]).filter((id): id is string => Boolean(id) && id !== future);
+      expect(ids).toHaveLength(1);
+      expect(r.all).toContain(`release ${ids[0]} is live`);
+      const manifest = JSON.parse(await getText(t.bucket, `_releases/${ids[0]}.json`)) as { files: Record<string, { md5: string }> };
+      expect(manifest.files['index.html']?.md5).toBe(createHash('md5').update(await getText(t.bucket, 'index.html')).digest('hex'));
+      expect(await missingAssets(t.bucket)).toEqual([]);
+    }
+  });
+});
