@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { shown } from '../core/inputs.js';
 import { globToRegExp } from './glob.js';
 
 export interface CacheRule {
@@ -22,7 +23,7 @@ export function parseCacheRules(text: string, input = 'cache-rules'): CacheRule[
   text.split(/\r?\n/).forEach((line, i) => {
     const t = line.trim();
     if (!t || t.startsWith('#')) return;
-    const bad = (why: string) => new InputError(input, `line ${i + 1} '${t}': ${why}`);
+    const bad = (why: string) => new InputError(input, `line ${i + 1} '${shown(t)}': ${shown(why, 200)}`);
     const colon = t.indexOf(':');
     if (colon < 0) throw bad("expected 'glob: Cache-Control value', e.g. 'assets/**: public, max-age=31536000, immutable'");
     const glob = t.slice(0, colon).trim();

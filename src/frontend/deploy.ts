@@ -2,14 +2,14 @@ import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cloudFrontClient, s3Client } from '../core/aws.js';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
+import { shown, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
 import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, newestReleaseId, putManifest, uploadFile, type BucketState } from './bucket.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
-import { parseDeployOptions, type DeployOptions } from './options.js';
+import { MAX_KEY_BYTES, parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { assertUnlocked } from '../ops/lock.js';
@@ -83,6 +83,10 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const entries = await listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) });
   // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
   if (!entries.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
+  const long = entries.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
+  if (long) {
+    throw new InputError('source-dir', `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`);
+  }
   await checkBucket(c.s3, opts.bucket);
   await assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
