@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import type { Headers, RemoteObject } from './plan.js';
-import { RELEASES_DIR, isReleaseId, parseManifest, manifestKey, type Manifest } from './releases.js';
+import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 import { withRetry } from './retry.js';
 
@@ -68,7 +68,7 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
         const rest = key.slice(own.length);
         if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
         else if (rest.startsWith('running/') && rest.endsWith('.json')) state.running.set(rest.slice('running/'.length, -5), lastModified);
-        else if (rest.endsWith('.json') && isReleaseId(rest.slice(0, -5))) state.releases.set(rest.slice(0, -5), lastModified);
+        else if (rest.endsWith('.json') && isPlausibleId(rest.slice(0, -5), lastModified)) state.releases.set(rest.slice(0, -5), lastModified);
         continue;
       }
       const rel = key.slice(prefix.length);
@@ -92,7 +92,7 @@ export async function newestReleaseId(s3: S3Client, bucket: string, prefix: stri
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + RELEASES_DIR, Delimiter: '/', ContinuationToken: token }));
     for (const o of page.Contents ?? []) {
       const id = (o.Key ?? '').slice(prefix.length + RELEASES_DIR.length).replace(/\.json$/, '');
-      if (isReleaseId(id) && (!newest || id > newest)) newest = id;
+      if (isPlausibleId(id, o.LastModified ?? new Date(0)) && (!newest || id > newest)) newest = id;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

@@ -2,14 +2,14 @@ import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cloudFrontClient, s3Client } from '../core/aws.js';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
+import { shown, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
 import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, newestReleaseId, putManifest, uploadFile, type BucketState } from './bucket.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
-import { parseDeployOptions, type DeployOptions } from './options.js';
+import { MAX_KEY_BYTES, parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { assertUnlocked } from '../ops/lock.js';
@@ -83,6 +83,10 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const entries = await listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) });
   // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
   if (!entries.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
+  const long = entries.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
+  if (long) {
+    throw new InputError('source-dir', `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`);
+  }
   await checkBucket(c.s3, opts.bucket);
   await assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
@@ -114,6 +118,12 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
       throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
     }),
   ]);
+  // Another site below this prefix (a folder with its own _releases/) is never ours to write.
+  const clash = local.find((f) => state.nested.some((n) => f.rel.startsWith(n)));
+  if (clash) {
+    const site = state.nested.find((n) => clash.rel.startsWith(n)) ?? '';
+    throw new InputError('source-dir', `${clash.rel} would overwrite a file of the site s3://${opts.bucket}/${opts.prefix}${site} (it has its own _releases/): rename the folder ${site} in the build or deploy it there with its own prefix; nothing was changed`);
+  }
   const currentId = [...state.releases.keys()].sort().at(-1);
   // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
   const current = currentId
@@ -179,7 +189,7 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
     await applyTier('other');
     stage = 'lock';
     // HTML and manifest under the lock, the id taken after the newest manifest: the newest release is the live one.
-    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async () => {
+    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async (lock) => {
       const newest = await newestReleaseId(c.s3, opts.bucket, opts.prefix);
       if (newest && newest >= manifest.id) {
         manifest.id = releaseId(files, new Date(), newest);
@@ -190,6 +200,7 @@ async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entr
       stage = 'manifest';
       lap('uploaded');
       await keepRollbackCopies(c.s3, opts, local, state);
+      await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
       await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
     });
     if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long`);

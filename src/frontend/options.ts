@@ -22,17 +22,28 @@ export interface DeployOptions extends TargetOptions {
   includeDotfiles: boolean;
 }
 
+/** S3's limit on a key's length (UTF-8 bytes). */
+export const MAX_KEY_BYTES = 1024;
+/** Room left for `_releases/running/<run id>.json` and the like. */
+const MAX_PREFIX_BYTES = MAX_KEY_BYTES - 64;
+
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DISTRIBUTION = /^[A-Z0-9]{6,32}$/;
 
 export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boolean } = {}): TargetOptions {
   const bucket = getString(inputs, 'bucket', { required: true });
   if (!BUCKET.test(bucket)) throw new InputError('bucket', `'${shown(bucket)}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+  const given = inputs('prefix') ?? '';
+  if (given && !given.trim()) throw new InputError('prefix', 'is only whitespace: leave it empty to deploy to the bucket root');
   const rawPrefix = getString(inputs, 'prefix');
   const prefix = normalizePrefix(rawPrefix);
   if (rawPrefix && !prefix) throw new InputError('prefix', `'${shown(rawPrefix)}' names no folder: leave prefix empty to deploy to the bucket root`);
   if (hasControlCharacter(prefix)) throw new InputError('prefix', `${JSON.stringify(shown(prefix))} contains a control character`);
   if (prefix.split('/').some((s) => s === '..' || s === '.')) throw new InputError('prefix', `'${shown(prefix)}' must not contain '.' or '..' segments`);
+  if (prefix && prefix.slice(0, -1).split('/').includes('')) throw new InputError('prefix', `'${shown(prefix)}' must not contain an empty segment ('//')`);
+  if (Buffer.byteLength(prefix) > MAX_PREFIX_BYTES) {
+    throw new InputError('prefix', `'${shown(prefix)}' is ${Buffer.byteLength(prefix)} bytes long: at most ${MAX_PREFIX_BYTES} (S3 keys are at most ${MAX_KEY_BYTES} bytes, and the release files need the rest)`);
+  }
   if (prefix.split('/').includes(RELEASES_DIR.slice(0, -1))) {
     throw new InputError('prefix', `'${shown(prefix)}' uses '${RELEASES_DIR.slice(0, -1)}', the folder reserved for release manifests`);
   }

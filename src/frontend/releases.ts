@@ -79,14 +79,52 @@ export function timeOfId(id: string): number {
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!) : 0;
 }
 
+/** How far a release id's time may run ahead of its manifest's LastModified (a deploy from a machine whose clock is fast). */
+export const ID_AHEAD_MS = 24 * 3600_000;
+
+/**
+ * Whether a listed manifest's id is a release: its time is not beyond the manifest's LastModified (S3's clock) by
+ * more than ID_AHEAD_MS. A hand-written id in the far future would otherwise be "current" forever, and every later
+ * id, taken after it, would be invalid.
+ */
+export function isPlausibleId(id: string, lastModified: Date): boolean {
+  return isReleaseId(id) && timeOfId(id) <= lastModified.getTime() + ID_AHEAD_MS;
+}
+
 export function hashOfId(id: string): string {
   return id.slice(id.lastIndexOf('-') + 1);
 }
 
+/**
+ * Why `rel` (a key relative to the prefix) cannot be a file of a site, or undefined when it can: no control
+ * characters, no empty, `.` or `..` segments, no leading slash, nothing under a `_releases/` (ours or a nested
+ * site's reserved folder).
+ */
+export function unsafeRel(rel: string): string | undefined {
+  if (!rel) return 'is empty';
+  if (hasControlCharacter(rel)) return 'contains a control character';
+  const segments = rel.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return "has an empty, '.' or '..' segment";
+  if (segments.includes(RELEASES_DIR.slice(0, -1))) return `is in a reserved ${RELEASES_DIR} folder`;
+  return undefined;
+}
+
+const MD5 = /^[0-9a-f]{32}$/;
+
+/** A manifest read from the bucket: anyone who can write the bucket can write one, so every key and md5 is checked. */
 export function parseManifest(text: string, key: string): Manifest {
   const m = JSON.parse(text) as Manifest;
   if (m?.version !== 1 || typeof m.id !== 'string' || typeof m.files !== 'object' || m.files === null) {
     throw new Error(`${key} is not a release manifest (version 1)`);
+  }
+  for (const [rel, f] of Object.entries(m.files)) {
+    const why = unsafeRel(rel);
+    const shown = JSON.stringify(rel.slice(0, 200));
+    if (why) throw new Error(`${key} is not a valid release manifest: its file ${shown} ${why}`);
+    if (!MD5.test(String(f?.md5)) || typeof f.size !== 'number' || typeof f.contentType !== 'string' || typeof f.cacheControl !== 'string') {
+      throw new Error(`${key} is not a valid release manifest: the entry of ${shown} needs md5 (32 hex digits), size, contentType and cacheControl`);
+    }
+    if (hasControlCharacter(f.contentType) || hasControlCharacter(f.cacheControl)) throw new Error(`${key} is not a valid release manifest: the headers of ${shown} contain a control character`);
   }
   return m;
 }

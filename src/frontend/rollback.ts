@@ -6,11 +6,12 @@ import { checkBucket, copyWithHeaders, getManifest, listBucket, putManifest } fr
 import { isImmutable } from './cache-rules.js';
 import { checkDistribution } from './invalidation.js';
 import { invalidationPaths } from './invalidation-paths.js';
-import { parseTarget } from './options.js';
+import { parseTarget, type TargetOptions } from './options.js';
 import { knownHeaders, ordered, tierOf, type PlanItem } from './plan.js';
 import { blobKey, hashOfId, isReleaseId, releaseId, type Manifest } from './releases.js';
 import { clients } from './deploy.js';
-import { invalidate } from './steps.js';
+import { LOCK, startRun, withLock, type HeldLock } from './coordination.js';
+import { invalidate, type Clients } from './steps.js';
 
 /**
  * `shisha-ops frontend rollback`: makes an earlier release live again. Its immutable assets are still in the bucket
@@ -26,7 +27,41 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
+  if (opts.dryRun) {
+    await restore(c, opts, reporter, wanted, invalidating);
+    return;
+  }
+  // Like a deploy (coordination.ts): a marker so no prune deletes what this rollback relies on, and the lock while it
+  // lists, checks and restores, so no deploy publishes or prunes in between.
+  const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
+  let restored: Restored | undefined;
+  try {
+    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: true, onWait: (m) => reporter.info(m) }, (lock) => restore(c, opts, reporter, wanted, invalidating, lock));
+    if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long; nothing was changed`);
+    restored = held.value;
+  } finally {
+    await marker.end();
+  }
+  if (!restored) return;
+  const { manifest, targetId, done, paths } = restored;
+  let invalidationId = '';
+  if (paths.length) invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, `release ${targetId} is restored in the bucket`);
+  reporter.output('release-id', manifest.id);
+  reporter.output('restored-from', targetId);
+  reporter.output('copied', done);
+  reporter.output('invalidation-id', invalidationId);
+  reporter.output('invalidation-paths', paths.join(' '));
+}
 
+interface Restored {
+  manifest: Manifest;
+  targetId: string;
+  done: number;
+  paths: string[];
+}
+
+/** Lists, picks the target, checks everything, then (unless a dry run) restores its files and records the rollback. */
+async function restore(c: Clients, opts: TargetOptions, reporter: Reporter, wanted: string, invalidating: boolean, lock?: HeldLock): Promise<Restored | undefined> {
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort();
   const currentId = ids.at(-1);
@@ -45,6 +80,11 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
     if (!targetId) throw new OpsError(`no earlier release with other content than ${currentId} is kept (releases: ${ids.join(', ')})`);
   }
   const target = await getManifest(c.s3, opts.bucket, opts.prefix, targetId);
+  // Another site below this prefix (its own _releases/) is never ours to write, whatever a manifest says.
+  const foreign = Object.keys(target.files).find((rel) => state.nested.some((n) => rel.startsWith(n)));
+  if (foreign) {
+    throw new OpsError(`cannot roll back to ${targetId}: its file ${JSON.stringify(foreign)} belongs to the site s3://${opts.bucket}/${opts.prefix}${state.nested.find((n) => foreign.startsWith(n))} (it has its own _releases/); nothing was changed`);
+  }
 
   // What must change, and can it be restored? Check all before changing anything.
   const known = knownHeaders(state.site, current);
@@ -74,9 +114,9 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
     table: items.length ? [['File', 'Restored from'], ...ordered(items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : 'stored copy'])] : undefined,
   });
   const manifest: Manifest = { ...target, id: releaseId(target.files, new Date(), currentId), createdAt: new Date().toISOString(), restoredFrom: targetId, rollbackOf: currentId };
-  if (opts.dryRun) {
+  if (opts.dryRun || !lock) {
     reporter.output('release-id', targetId);
-    return;
+    return undefined;
   }
 
   hooks.onChange?.();
@@ -96,6 +136,7 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
         ),
       );
     }
+    await lock.assertHeld();
     await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
   } catch (err) {
     throw new OpsError(
@@ -104,13 +145,7 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
     );
   }
   reporter.info(`release ${targetId} is live again (recorded as ${manifest.id}); restored ${done} files`);
-  let invalidationId = '';
-  if (paths.length) invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, `release ${targetId} is restored in the bucket`);
-  reporter.output('release-id', manifest.id);
-  reporter.output('restored-from', targetId);
-  reporter.output('copied', done);
-  reporter.output('invalidation-id', invalidationId);
-  reporter.output('invalidation-paths', paths.join(' '));
+  return { manifest, targetId, done, paths };
 }
 
 /** `shisha-ops frontend releases`: the kept releases, newest first. */

@@ -54,10 +54,17 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
   const realRoot = await realpath(root);
   const out: BuildEntry[] = [];
   const outside: string[] = [];
+  const broken: string[] = [];
   const hidden: string[] = [];
+  // Each folder is entered through a symlink at most once: a web of links between folders stays linear, not factorial.
+  const linkedDirs = new Set<string>();
+  const isHidden = (segment: string) => segment.startsWith('.') && !PUBLIC_DOTFILES.has(segment);
   const visit = async (dir: string, relDir: string, ancestors: Set<string>): Promise<void> => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
+      if (e.name.includes('\uFFFD')) {
+        throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} is not valid UTF-8, which S3 keys must be: rename it`);
+      }
       if (hasControlCharacter(rel)) {
         throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} contains a control character (newline, tab…), which S3 keys and URLs cannot carry safely: rename it`);
       }
@@ -67,18 +74,25 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
       }
       let abs = path.join(dir, e.name);
       let isDir = e.isDirectory();
+      let hiddenTarget = false;
       if (e.isSymbolicLink()) {
         const target = await realpath(abs).catch(() => undefined);
-        const st = target ? await stat(target) : undefined;
-        if (!target || !inside(realRoot, target)) {
+        const st = target ? await stat(target).catch(() => undefined) : undefined;
+        if (!target || !st) {
+          broken.push(rel); // dangling, or a loop of links
+          continue;
+        }
+        if (!inside(realRoot, target)) {
           outside.push(rel);
           continue;
         }
         abs = target;
-        isDir = Boolean(st?.isDirectory());
-        if (!isDir && !st?.isFile()) continue;
+        isDir = st.isDirectory();
+        if (!isDir && !st.isFile()) continue;
+        // `config.txt -> .env` is as hidden as `.env`.
+        hiddenTarget = path.relative(realRoot, target).split(path.sep).some(isHidden);
       } else if (!isDir && !e.isFile()) continue; // sockets, FIFOs
-      if (e.name.startsWith('.') && !opts.includeDotfiles && !PUBLIC_DOTFILES.has(e.name)) {
+      if ((isHidden(e.name) || hiddenTarget) && !opts.includeDotfiles) {
         hidden.push(isDir ? `${rel}/` : rel);
         continue;
       }
@@ -88,12 +102,17 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
       }
       const real = await realpath(abs);
       if (ancestors.has(real)) continue; // a link to a folder that contains it
+      if (e.isSymbolicLink()) {
+        if (linkedDirs.has(real)) continue;
+        linkedDirs.add(real);
+      }
       await visit(abs, rel, new Set([...ancestors, real]));
     }
   };
   await visit(root, '', new Set([realRoot]));
   const names = (l: string[]) => l.slice(0, 10).join(', ') + (l.length > 10 ? `, … (${l.length - 10} more)` : '');
   if (outside.length) opts.warn(`skipped ${outside.length} symlink${outside.length > 1 ? 's' : ''} that lead outside source-dir: ${names(outside)}`);
+  if (broken.length) opts.warn(`skipped ${broken.length} symlink${broken.length > 1 ? 's' : ''} that lead nowhere (dangling, or a loop of links): ${names(broken)}`);
   if (hidden.length) opts.warn(`skipped ${hidden.length} hidden files or folders in source-dir: ${names(hidden)} (set include-dotfiles to true to deploy them)`);
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }

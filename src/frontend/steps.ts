@@ -4,7 +4,7 @@ import { OpsError, describeError } from '../core/errors.js';
 import type { Reporter, Summary } from '../core/reporter.js';
 import { blobKey, manifestKey, type Manifest } from './releases.js';
 import { deleteKeys, getManifest, listBucket, type BucketState } from './bucket.js';
-import { RUNNING_DIR, isLive, readLease, withLock } from './coordination.js';
+import { RUN_LEASE_MS, RUNNING_DIR, readLease, withLock } from './coordination.js';
 import { createInvalidation, waitForInvalidation } from './invalidation.js';
 import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
@@ -75,15 +75,15 @@ export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, 
   try {
     // The listing from before this deploy is enough to know that nothing needs pruning (the common case).
     if (!(await pruneKeys(c, opts, listed, current, local)).keys.length) return 0;
-    const res = await withLock(c.s3, opts.bucket, opts.prefix, { wait: false }, async (deadline) => {
+    const res = await withLock(c.s3, opts.bucket, opts.prefix, { wait: false }, async (lock) => {
       const fresh = await listBucket(c.s3, opts.bucket, opts.prefix);
       const others: string[] = [];
       const expired: string[] = [];
       for (const id of fresh.running.keys()) {
         if (id === runId) continue;
         const key = opts.prefix + RUNNING_DIR + id + '.json';
-        const lease = await readLease(c.s3, opts.bucket, key);
-        if (lease && isLive(lease)) others.push(lease.owner);
+        const lease = await readLease(c.s3, opts.bucket, key, RUN_LEASE_MS);
+        if (lease?.live) others.push(lease.owner);
         else if (lease) expired.push(key);
       }
       if (others.length) {
@@ -94,7 +94,8 @@ export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, 
       total = p.keys.length + expired.length;
       if (!total) return;
       await reporter.group(`Pruning ${p.site.length} files, ${p.releases} releases (keeping ${p.kept})`, async () => {
-        const complete = await deleteKeys(c.s3, opts.bucket, [...expired, ...p.keys], (n) => (deleted += n), deadline);
+        await lock.assertHeld(); // the listing above is only settled while the lock is ours
+        const complete = await deleteKeys(c.s3, opts.bucket, [...expired, ...p.keys], (n) => (deleted += n), lock.deadline);
         for (const rel of p.site.slice(0, 20)) reporter.info(`deleted ${opts.prefix}${rel}`);
         if (p.site.length > 20) reporter.info(`… and ${p.site.length - 20} more`);
         if (!complete) reporter.info(`pruning stopped after ${deleted} of ${total} objects (the lock's time is up); the next deploy prunes the rest`);

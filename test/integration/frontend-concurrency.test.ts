@@ -3,10 +3,11 @@
  * index.html needs.
  */
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
+import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { withLock } from '../../src/frontend/coordination.js';
 import { sleep } from '../../src/frontend/retry.js';
 import { useLabAws } from '../lab/shared.js';
@@ -83,6 +84,44 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
   });
 });
 
+/** Makes this process's clock run `ms` ahead (what a machine with a wrong clock does); S3's clock stays right. */
+function skewClock(ms: number): void {
+  const real = Date.now.bind(Date);
+  jest.spyOn(Date, 'now').mockImplementation(() => real() + ms);
+}
+
+describe('leases are judged by S3\'s clock (review of #12, finding 1)', () => {
+  beforeAll(() => useLabAws());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('a deploy from a machine whose clock runs 11 min fast leaves pruning to a deploy in progress', async () => {
+    const t = await makeTarget('fe-skew');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    expect((await deploy(build('one', 2))).code).toBe(0);
+    const s3 = s3Client();
+    // A deploy in progress on a machine with a right clock: its marker has a 10-minute lease.
+    const lease = { owner: 'ci-host pid 1', expiresAt: new Date(Date.now() + 600_000).toISOString(), leaseMs: 600_000 };
+    await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/running/other-run.json', Body: JSON.stringify(lease) }));
+    skewClock(11 * 60_000);
+    const r = await deploy(build('two', 2));
+    expect(r.code).toBe(0);
+    expect(r.all).toMatch(/another deploy is in progress \(ci-host pid 1\): pruning is left to it/);
+    expect(await listKeys(t.bucket)).toEqual(expect.arrayContaining(['assets/one-0.js', '_releases/running/other-run.json']));
+  });
+
+  it('a held lock is not broken by a process whose clock runs 3 min fast', async () => {
+    const t = await makeTarget('fe-skew-lock');
+    const s3 = s3Client();
+    const inner = await withLock(s3, t.bucket, '', { wait: false }, async () => {
+      skewClock(3 * 60_000);
+      return withLock(s3, t.bucket, '', { wait: false }, async () => 'took it');
+    });
+    expect(inner).toEqual({ value: { heldBy: expect.stringContaining('pid') } });
+  });
+});
+
 describe('the publish/prune lock (S3 conditional writes)', () => {
   beforeAll(() => useLabAws());
 
@@ -105,6 +144,64 @@ describe('the publish/prune lock (S3 conditional writes)', () => {
     expect(held.map((h) => h.split(' ')[1])).toEqual(['in', 'out', 'in', 'out']);
     expect(await listKeys(t.bucket)).toEqual([]);
   });
+
+  it('is renewed while held, so a publish longer than its lease keeps it (review of #12, finding 6)', async () => {
+    const t = await makeTarget('fe-renew');
+    const s3 = s3Client();
+    let other: unknown;
+    const mine = await withLock(s3, t.bucket, '', { wait: false, leaseMs: 2000 }, async (lock) => {
+      await sleep(5000); // two and a half leases
+      other = await withLock(s3, t.bucket, '', { wait: false }, async () => 'took it');
+      await lock.assertHeld();
+      return 'published';
+    });
+    expect(other).toEqual({ heldBy: expect.stringContaining('pid') });
+    expect(mine).toEqual({ value: 'published' });
+    expect(await listKeys(t.bucket)).toEqual([]);
+  });
+
+  it('a holder whose lock was taken meanwhile learns it before it writes', async () => {
+    const t = await makeTarget('fe-lost');
+    const s3 = s3Client();
+    const r = withLock(s3, t.bucket, '', { wait: false }, async (lock) => {
+      await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/lock.json', Body: JSON.stringify({ owner: 'laptop pid 9', expiresAt: '', leaseMs: 60_000 }) }));
+      await lock.assertHeld();
+      return 'wrote the manifest';
+    });
+    await expect(r).rejects.toThrow(/the lock s3:\/\/.*_releases\/lock\.json was taken by laptop pid 9 meanwhile/);
+    // It leaves the other holder's lock alone.
+    expect(await listKeys(t.bucket)).toEqual(['_releases/lock.json']);
+  });
+});
+
+describe('a rollback racing a deploy (review of #12, finding 5)', () => {
+  beforeAll(() => useLabAws());
+
+  it('registers a run marker and restores only under the lock, so no deploy publishes or prunes in between', async () => {
+    const t = await makeTarget('fe-rb-lock');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2 });
+    expect((await deploy(build('one', 3))).code).toBe(0);
+    expect((await deploy(build('two', 3))).code).toBe(0);
+    const s3 = s3Client();
+    const outcome = await withLock(s3, t.bucket, '', { wait: false }, async () => {
+      // A deploy holds the lock (publishing or pruning): the rollback must announce itself and wait.
+      let settled = false;
+      const rb = run(rollbackFrontend, { bucket: t.bucket }).finally(() => (settled = true));
+      while (!settled && !(await listKeys(t.bucket)).some((k) => k.startsWith('_releases/running/'))) await sleep(50);
+      await sleep(1000);
+      return { settled, html: await getText(t.bucket, 'index.html'), rb };
+    });
+    if ('heldBy' in outcome) throw new Error('the test could not take the lock');
+    const { settled, html, rb } = outcome.value;
+    expect(settled).toBe(false);
+    expect(html).toContain('two-0.js');
+    const r = await rb;
+    expect(r.code).toBe(0);
+    expect(r.all).toMatch(/waiting for another deploy/);
+    expect(await getText(t.bucket, 'index.html')).toContain('one-0.js');
+    expect(await missingAssets(t.bucket)).toEqual([]);
+    expect((await listKeys(t.bucket)).filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json')).toEqual([]);
+  });
 });
 
 describe('several sites in one bucket', () => {
@@ -123,5 +220,42 @@ describe('several sites in one bucket', () => {
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('staging/'))).toEqual(stagingKeys);
     expect(await missingAssets(t.bucket, 'staging/')).toEqual([]);
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('assets/root1-'))).toEqual([]);
+  });
+
+  it('a root build with a folder named like a nested site is refused before anything changes (review of #12, finding 4)', async () => {
+    const t = await makeTarget('fe-clash');
+    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('docs', 2)), bucket: t.bucket, prefix: 'docs/' })).code).toBe(0);
+    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('root', 2)), bucket: t.bucket })).code).toBe(0);
+    const before = await listKeys(t.bucket);
+    const docsHtml = await getText(t.bucket, 'docs/index.html');
+    const r = await run(deployFrontend, { 'source-dir': writeBuild({ ...build('root2', 2), 'docs/index.html': 'overwritten' }), bucket: t.bucket });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Input 'source-dir': docs\/index\.html would overwrite a file of the site s3:\/\/.*\/docs\/ \(it has its own _releases\/\)/);
+    expect(await listKeys(t.bucket)).toEqual(before);
+    expect(await getText(t.bucket, 'docs/index.html')).toBe(docsHtml);
+  });
+});
+
+describe('a manifest with an id in the far future (review of #12, finding 7)', () => {
+  beforeAll(() => useLabAws());
+
+  it('is ignored: later deploys get valid ids, their manifests stay and describe the live index.html', async () => {
+    const t = await makeTarget('fe-future');
+    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    expect((await deploy(build('one', 2))).code).toBe(0);
+    const md5 = createHash('md5').update('x').digest('hex');
+    const future = '99991231T235959.999Z-deadbeef';
+    const body = { version: 1, id: future, createdAt: '9999-12-31T23:59:59.999Z', files: { 'index.html': { md5, size: 1, contentType: 'text/html', cacheControl: 'no-cache' } } };
+    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${future}.json`, Body: JSON.stringify(body) }));
+    for (const tag of ['two', 'three']) {
+      const r = await deploy(build(tag, 2));
+      expect(r.code).toBe(0);
+      const ids = (await listKeys(t.bucket)).map((k) => /^_releases\/(\d{8}T[^/]*)\.json$/.exec(k)?.[1]).filter((id): id is string => Boolean(id) && id !== future);
+      expect(ids).toHaveLength(1);
+      expect(r.all).toContain(`release ${ids[0]} is live`);
+      const manifest = JSON.parse(await getText(t.bucket, `_releases/${ids[0]}.json`)) as { files: Record<string, { md5: string }> };
+      expect(manifest.files['index.html']?.md5).toBe(createHash('md5').update(await getText(t.bucket, 'index.html')).digest('hex'));
+      expect(await missingAssets(t.bucket)).toEqual([]);
+    }
   });
 });
