@@ -36,7 +36,7 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
   const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
   let restored: Restored | undefined;
   try {
-    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: true, onWait: (m) => reporter.info(m) }, (lock) => restore(c, opts, reporter, wanted, invalidating, lock));
+    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: true, onWait: (m) => reporter.info(m) }, (lock) => restore(c, opts, reporter, wanted, invalidating, lock, hooks.onChange));
     if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long; nothing was changed`);
     restored = held.value;
   } finally {
@@ -61,7 +61,15 @@ interface Restored {
 }
 
 /** Lists, picks the target, checks everything, then (unless a dry run) restores its files and records the rollback. */
-async function restore(c: Clients, opts: TargetOptions, reporter: Reporter, wanted: string, invalidating: boolean, lock?: HeldLock): Promise<Restored | undefined> {
+async function restore(
+  c: Clients,
+  opts: TargetOptions,
+  reporter: Reporter,
+  wanted: string,
+  invalidating: boolean,
+  lock?: HeldLock,
+  onChange?: () => void,
+): Promise<Restored | undefined> {
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort();
   const currentId = ids.at(-1);
@@ -119,7 +127,7 @@ async function restore(c: Clients, opts: TargetOptions, reporter: Reporter, want
     return undefined;
   }
 
-  hooks.onChange?.();
+  onChange?.();
   let done = 0;
   try {
     for (const tier of ['asset', 'other', 'html'] as const) {
