@@ -143,7 +143,10 @@ async function cleanUp(s3: S3Client, bucket: string, key: string, completed: boo
     const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
     for (const u of open.Uploads ?? []) {
       if (u.Key !== key || !u.UploadId) continue;
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
+      // lib-storage aborts on a failed stream too: an upload that is already gone (NoSuchUpload) is what we want.
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId })).catch((err: unknown) => {
+        if ((err as { name?: string }).name !== 'NoSuchUpload') throw err;
+      });
     }
     if (completed) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {
