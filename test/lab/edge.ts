@@ -34,7 +34,7 @@ const DEFAULT_TTL = 86400;
 const MAX_TTL = 31536000;
 
 /** What a CloudFront Function returns: the (changed) request, or a response it generated. */
-interface CfRequest {
+export interface CfRequest {
   method: string;
   uri: string;
   querystring: Record<string, { value: string }>;

@@ -8,29 +8,18 @@
  * arrive percent-encoded (`/shops/%E6%B8%8B%E8%B0%B7`), so the cases below use that form (and the raw form too).
  */
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
 import { infraRoot, list, one, tfModule, type TfModule } from './infra-hcl.js';
+import { loadCloudFrontFunction, type CfRequest } from '../lab/edge.js';
 
 const DIR = 'modules/frontend-cloudfront';
 const moduleDir = path.join(infraRoot, DIR);
 
-interface CfRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, { value: string }>;
-  headers: Record<string, { value: string }>;
-  cookies: Record<string, { value: string }>;
-}
 type Handler = (event: { version: string; context: { eventType: string }; viewer: { ip: string }; request: CfRequest }) => CfRequest;
 
-/** Loads a function file as CloudFront would run it; `vars` fills templatefile() placeholders like Terraform. */
+/** Loads a function file as CloudFront would run it, with the local edge's loader (templatefile() placeholders filled). */
 function loadHandler(file: string, vars: Record<string, string> = {}): Handler {
-  let code = readFileSync(path.join(moduleDir, file), 'utf8');
-  for (const [k, v] of Object.entries(vars)) code = code.split('${' + k + '}').join(v);
-  expect(code).not.toMatch(/\$\{/); // every placeholder filled, as templatefile() requires
-  return vm.runInNewContext(`${code}\n;handler`, {}, { filename: file }) as Handler;
+  return loadCloudFrontFunction(path.join(moduleDir, file), vars) as Handler;
 }
 
 function event(uri: string): Parameters<Handler>[0] {
