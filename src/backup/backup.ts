@@ -6,7 +6,8 @@ import type { Reporter } from '../core/reporter.js';
 import { cancellable } from '../core/signals.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { createDumpSource, type DumpProducer } from './dump-source.js';
-import { dumpToS3, mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
+import { dumpToS3 } from './dump-upload.js';
 import { drillBackup } from './drill.js';
 import { parseRunInputs, type RunInputs } from './inputs.js';
 import { checkBackupBucket } from './list.js';
@@ -160,7 +161,7 @@ async function dumpAndRecord(
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
-  reporter.info(`dumped ${mb(dumped.uncompressedSize)} of SQL into ${mb(dumped.compressedSize)} in ${seconds.toFixed(1)}s`);
+  reporter.info(`dumped ${humanSize(dumped.uncompressedSize)} of SQL into ${humanSize(dumped.compressedSize)} in ${seconds.toFixed(1)}s`);
 
   for (const p of scanner.problems) reporter.warn(`${uri}: \`backup restore\` will refuse ${p}`);
   const meta: BackupMeta = { ...base, ...dumped };
@@ -188,7 +189,7 @@ async function dumpAndRecord(
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
-  reporter.result(`Backup stored: ${uri} (${mb(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
+  reporter.result(`Backup stored: ${uri} (${humanSize(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
   reporter.summary({
     title: 'Database backup',
@@ -201,8 +202,8 @@ async function dumpAndRecord(
         pgDumpVersion,
         String(manifest.tables.length),
         String(rows),
-        mb(dumped.uncompressedSize),
-        mb(dumped.compressedSize),
+        humanSize(dumped.uncompressedSize),
+        humanSize(dumped.compressedSize),
         `${seconds.toFixed(1)}s`,
         inp.verify ? 'yes' : 'skipped',
       ],

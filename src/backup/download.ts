@@ -6,7 +6,7 @@ import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { selectBackup } from './list.js';
 import { readBackupMeta } from './metadata.js';
 import { hashingTap, openBackup } from './verify.js';
@@ -49,7 +49,7 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   if (!toStdout) renameSync(partial, output);
   // Messages go to stderr when the backup itself goes to stdout.
   const say = toStdout ? (m: string) => reporter.warn(m) : (m: string) => reporter.info(m);
-  say(`downloaded s3://${bucket}/${key} (${mb(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`);
+  say(`downloaded s3://${bucket}/${key} (${humanSize(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`);
   if (!toStdout) {
     reporter.output('key', key);
     reporter.output('path', output);

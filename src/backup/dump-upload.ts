@@ -5,6 +5,7 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsC
 import { Upload } from '@aws-sdk/lib-storage';
 import { CancelledError, describeError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
+import { humanSize } from '../core/size.js';
 import { DumpFailed, type DumpSource } from './dump-source.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
@@ -82,7 +83,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   const started = Date.now();
   const ticker = setInterval(() => {
     const s = Math.round((Date.now() - started) / 1000);
-    reporter.info(`${s}s: dumped ${mb(raw)}, uploaded ${mb(packed)} compressed`);
+    reporter.info(`${s}s: dumped ${humanSize(raw)}, uploaded ${humanSize(packed)} compressed`);
   }, 30000);
   ticker.unref();
 
@@ -154,10 +155,3 @@ async function cleanUp(s3: S3Client, bucket: string, key: string, completed: boo
   }
 }
 
-/** A byte count for people: B, KiB, MiB or GiB. */
-export function mb(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}

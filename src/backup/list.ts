@@ -4,7 +4,7 @@ import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { s3Client } from '../core/aws.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
-import { mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { isUnderPrefix, parseBackupKey, type BackupName } from './naming.js';
 
 export interface BackupObject {
@@ -96,7 +96,7 @@ export async function listJob(inputs: InputSource, reporter: Reporter): Promise<
   reporter.summary({
     title: `Backups in s3://${bucket}/${prefix} (newest first)`,
     lines: [all.length > shown.length ? `${shown.length} of ${all.length} shown (--limit 0 for all)` : `${all.length} backup(s)`],
-    table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), mb(b.size), b.key])],
+    table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])],
   });
   reporter.output('count', all.length);
   reporter.output('latest-key', all[0]?.key ?? '');

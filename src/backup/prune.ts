@@ -3,7 +3,7 @@ import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
@@ -49,7 +49,7 @@ export async function pruneJob(inputs: InputSource, reporter: Reporter, now: Dat
   reporter.summary({
     title: `${dryRun ? 'Would prune' : 'Pruned'} ${doomed.length} of ${all.length} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
     lines: [`the newest ${keep} backup(s) are kept whatever their age`],
-    table: doomed.length ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), mb(b.size), b.key])] : undefined,
+    table: doomed.length ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])] : undefined,
   });
   reporter.output('deleted', dryRun ? 0 : doomed.length);
   return doomed;

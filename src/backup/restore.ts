@@ -10,7 +10,7 @@ import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { getDatabaseUrl } from './inputs.js';
 import { selectBackup } from './list.js';
 import { compareTables, describeMismatch, readManifest, type BackupManifest } from './manifest.js';
@@ -84,7 +84,7 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     reporter.warn(`s3://${bucket}/${key} has no checksum and no manifest: restoring it unverified (--allow-unverified)`);
   } else if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: checking it against its manifest only`);
   const psql = findPsql();
-  reporter.info(`restoring s3://${bucket}/${key} (${mb(size)}) into ${where} with ${psql}`);
+  reporter.info(`restoring s3://${bucket}/${key} (${humanSize(size)}) into ${where} with ${psql}`);
   const child = spawn(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)], {
     env: pgEnv(target),
     stdio: ['pipe', 'ignore', 'pipe'],

@@ -7,7 +7,7 @@ import { s3Client } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { mb } from './dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { selectBackup } from './list.js';
 import { compareTables, describeMismatch, readManifest } from './manifest.js';
 import { readBackupMeta, type BackupMeta } from './metadata.js';
@@ -91,7 +91,7 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
     const rows = compareTables(manifest.tables, scanner.tableData());
     if (rows.some((r) => !r.match)) throw new OpsError(`verify ${where}: ${describeMismatch(rows)}`);
   } else reporter.warn(`${where} has no .manifest.json: its tables could not be checked`);
-  reporter.info(`verified ${where}: ${mb(head.size)}, sha256 ${sha256}, ${mb(plain)} of SQL, complete${manifest ? `, ${manifest.tables.length} table(s) match the manifest` : ''}`);
+  reporter.info(`verified ${where}: ${humanSize(head.size)}, sha256 ${sha256}, ${humanSize(plain)} of SQL, complete${manifest ? `, ${manifest.tables.length} table(s) match the manifest` : ''}`);
   return { key, size: head.size, sha256, uncompressedSize: plain, meta };
 }
 
@@ -107,7 +107,7 @@ export async function verifyJob(inputs: InputSource, reporter: Reporter): Promis
     title: 'Backup verified',
     table: [
       ['Key', 'Size', 'SQL size', 'sha256', 'Server', 'pg_dump'],
-      [key, mb(r.size), mb(r.uncompressedSize), r.sha256, r.meta.serverVersion ?? '?', r.meta.pgDumpVersion ?? '?'],
+      [key, humanSize(r.size), humanSize(r.uncompressedSize), r.sha256, r.meta.serverVersion ?? '?', r.meta.pgDumpVersion ?? '?'],
     ],
   });
   return r;

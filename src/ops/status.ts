@@ -7,7 +7,7 @@ import type { Reporter } from '../core/reporter.js';
 import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { environmentValues } from '../backend/deployment-request.js';
 import { getService, lightsailIn, stateLine, urlWithPath } from '../backend/service.js';
-import { mb } from '../backup/dump-upload.js';
+import { humanSize } from '../core/size.js';
 import { listBackups } from '../backup/list.js';
 import { normalizePrefix as backupPrefix } from '../backup/naming.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
@@ -134,7 +134,7 @@ async function backupRows(s3: S3Client, bucket: string, prefix: string, rows: Ro
   }
   const hours = (Date.now() - newest.name.time.getTime()) / 3_600_000;
   const age = hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
-  rows.push(['Backup', 'newest', `${newest.key} (${age} old, ${mb(newest.size)})`, hours <= BACKUP_MAX_AGE_HOURS ? '✔' : '✘']);
+  rows.push(['Backup', 'newest', `${newest.key} (${age} old, ${humanSize(newest.size)})`, hours <= BACKUP_MAX_AGE_HOURS ? '✔' : '✘']);
   reporter.output('backup-key', newest.key);
   reporter.output('backup-age-hours', Math.round(hours));
   let manifest: Record<string, unknown> | undefined;
