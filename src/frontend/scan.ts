@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '../core/errors.js';
@@ -114,7 +114,9 @@ export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concu
   return Promise.all(
     entries.map(({ rel, abs }) =>
       limit(async () => {
-        const [st, md5] = await Promise.all([stat(abs), md5File(abs)]);
+        const st = await stat(abs);
+        // Small files (most of a build) in one read; large ones streamed.
+        const md5 = st.size <= 1 << 20 ? createHash('md5').update(await readFile(abs)).digest('hex') : await md5File(abs);
         return { rel, abs, md5, size: st.size, contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rules, rel) };
       }),
     ),
