@@ -89,6 +89,8 @@ async function timed(label: string, cmd: string, args: string[], env: NodeJS.Pro
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`${label} failed (exit ${code}):\n${(stderr || stdout).slice(-3000)}`);
   console.log(`  ${label}: ${secs.toFixed(2)}s  (${cmdSummary(stdout.trim().split('\n'))})`);
+  // BENCH_LAPS=1: the deploy's own per-phase timings (debug lines ending in "ms").
+  if (process.env.BENCH_LAPS) for (const l of stdout.split('\n')) if (/^::debug::.*: \d+ ms$/.test(l)) console.log(`      ${l.slice(9)}`);
   return secs;
 }
 
@@ -131,7 +133,9 @@ try {
   const outFile = path.join(work, 'github-output');
   const ours = (label: string, bundle = 'actions/deploy-frontend/dist/index.js') => {
     writeFileSync(outFile, '');
-    return timed(label, process.execPath, [bundle], {
+    // BENCH_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile ours.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    return timed(label, process.execPath, [...nodeArgs, bundle], {
       ...env,
       'INPUT_SOURCE-DIR': dir,
       INPUT_BUCKET: 'bench-ours',

@@ -13,7 +13,8 @@ import { parseDeployOptions, type DeployOptions } from './options.js';
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { assertUnlocked } from '../ops/lock.js';
-import { checkSourceDir, listBuild, scanBuild, type LocalFile } from './scan.js';
+import { checkSourceDir, listBuild, md5File, scanBuild, type LocalFile } from './scan.js';
+import { loadHashCache, saveHashCache } from './hash-cache.js';
 import { invalidate, prune, planSummary, type Clients } from './steps.js';
 
 export interface DeployResult {
@@ -88,7 +89,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
     if (!list.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
     return list;
   });
-  const local = entries.then((list) => scanBuild(list, opts.rules));
+  const local = entries.then((list) => scanBuild(list, opts.rules, 8, loadHashCache(root)));
   const bucketOk = checkBucket(c.s3, opts.bucket);
   const unlocked = assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
@@ -100,11 +101,14 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   await unlocked;
   const siteUrl = await site;
   lap('checked');
-  if (opts.dryRun) return (await publish(opts, reporter, c, await local, await listed, invalidating, siteUrl)).result;
+  if (opts.dryRun) {
+    const l = await listed;
+    return (await publish(opts, reporter, c, await confirmCached(root, await local, l.current), l, invalidating, siteUrl)).result;
+  }
 
   // A deploy that changes nothing writes nothing (no marker, no lock): it decides from this first listing.
   const first = await listed;
-  const files = await local;
+  const files = await confirmCached(root, await local, first.current);
   lap(`hashed ${files.length} files, listed ${first.state.site.size} objects`);
   const firstPlan = await planAgainst(c.s3, opts, files, first.state, first.current);
   if (isNoOp(firstPlan, files, first.current)) {
@@ -127,6 +131,23 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   result.deleted = await prune(c, opts, reporter, manifest, files, state, marker.id);
   lap('pruned');
   return result;
+}
+
+/**
+ * Keeps a cached MD5 only where the current release manifest records the same size and MD5 for the file; hashes the
+ * others now. Then remembers this build's MD5s for the next deploy (hash-cache.ts).
+ */
+async function confirmCached(root: string, files: LocalFile[], current: Manifest | undefined): Promise<LocalFile[]> {
+  const limit = pLimit(8);
+  const out = await Promise.all(
+    files.map(async (f) => {
+      const m = current?.files[f.rel];
+      if (!f.cached || (m && m.md5 === f.md5 && m.size === f.size)) return f;
+      return { ...f, md5: await limit(() => md5File(f.abs)), cached: false };
+    }),
+  );
+  saveHashCache(root, out);
+  return out;
 }
 
 interface Listed {
