@@ -94,7 +94,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const unlocked = assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   const site = invalidating ? checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : Promise.resolve(undefined);
-  const listed = bucketOk.then(() => readBucket(c.s3, opts, reporter));
+  const listed = readBucket(c.s3, opts, reporter); // read-only, side by side with HeadBucket (whose error wins)
   for (const p of [local, unlocked, site, listed]) p.catch(() => undefined); // awaited below, in the order of the checks
   await entries;
   await bucketOk;
