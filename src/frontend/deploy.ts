@@ -94,7 +94,9 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const unlocked = assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   const site = invalidating ? checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : Promise.resolve(undefined);
-  const listed = readBucket(c.s3, opts, reporter); // read-only, side by side with HeadBucket (whose error wins)
+  // Read-only, side by side with HeadBucket (whose error wins). Before this deploy's marker exists a concurrent prune
+  // may delete the manifest just listed: that read fails quietly here (no proof of a no-op) and is retried below.
+  const listed = readBucket(c.s3, opts, opts.dryRun ? reporter : undefined);
   for (const p of [local, unlocked, site, listed]) p.catch(() => undefined); // awaited below, in the order of the checks
   await entries;
   await bucketOk;
@@ -110,8 +112,9 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   const first = await listed;
   const files = await confirmCached(root, await local, first.current);
   lap(`hashed ${files.length} files, listed ${first.state.site.size} objects`);
-  const firstPlan = await planAgainst(c.s3, opts, files, first.state, first.current);
-  if (isNoOp(firstPlan, files, first.current)) {
+  // A HeadObject of this plan may meet an object a concurrent prune just deleted: then this is no no-op.
+  const firstPlan = await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
+  if (firstPlan && isNoOp(firstPlan, files, first.current)) {
     const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
     done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
     lap('done (nothing changed)');
@@ -155,8 +158,8 @@ interface Listed {
   current: Manifest | undefined;
 }
 
-/** The bucket's listing and the current release manifest (read as soon as the listing names it). */
-async function readBucket(s3: S3Client, opts: DeployOptions, reporter: Reporter): Promise<Listed> {
+/** The bucket's listing and the current release manifest (read as soon as the listing names it; warned about if unreadable and `reporter` given). */
+async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter): Promise<Listed> {
   const state = await listBucket(s3, opts.bucket, opts.prefix).catch((err) => {
     throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
   });
@@ -164,7 +167,7 @@ async function readBucket(s3: S3Client, opts: DeployOptions, reporter: Reporter)
   // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
   const current = currentId
     ? await getManifest(s3, opts.bucket, opts.prefix, currentId).catch((err: unknown) => {
-        reporter.warn(`${describeError(err)}: planning without it`);
+        reporter?.warn(`${describeError(err)}: planning without it`);
         return undefined;
       })
     : undefined;
