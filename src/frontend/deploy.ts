@@ -110,10 +110,14 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
 
   // A deploy that changes nothing writes nothing (no marker, no lock): it decides from this first listing.
   const first = await listed;
+  // A file the bucket lacks means this deploy changes something: its marker goes out now, while the hashing finishes.
+  const names = await entries;
+  const early = names.some((e) => !first.state.site.has(e.rel)) ? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m)) : undefined;
+  early?.catch(() => undefined); // awaited below
   const files = await confirmCached(root, await local, first.current);
   lap(`hashed ${files.length} files, listed ${first.state.site.size} objects`);
   // A HeadObject of this plan may meet an object a concurrent prune just deleted: then this is no no-op.
-  const firstPlan = await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
+  const firstPlan = early ? undefined : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
   if (firstPlan && isNoOp(firstPlan, files, first.current)) {
     const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
     done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
@@ -122,7 +126,7 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   }
   // Other deploys of this prefix see this one from here on (coordination.ts): their prunes leave its files alone.
   // The bucket is listed again once the marker is written and no lock is held: the plan relies only on that listing.
-  const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
+  const marker = await (early ?? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m)));
   let done: Awaited<ReturnType<typeof publish>>;
   try {
     await waitForLock(c.s3, opts.bucket, opts.prefix, (m) => reporter.info(m));
