@@ -1,9 +1,11 @@
 /**
  * Benchmark: `shisha-ops frontend deploy` against `aws s3 sync` on the same moto_server (started here, via the lab).
  *   (a) first deploy of a generated build (default 2,000 files, ~75 MB) to an empty bucket;
- *   (b) redeploy after a rebuild: every file rewritten (new mtimes), 5 chunks changed (new hashed names), index.html changed.
+ *   (b) redeploy after a rebuild: every file rewritten (new mtimes), 5 chunks changed (new hashed names), index.html changed;
+ *   (c) redeploy of the unchanged build, against `s3-sync-client` (size + mtime only; bench/s3-sync-client.mjs), each
+ *       BENCH_ROUNDS times (default 5), alternating, best and spread printed (the machine is shared).
  * Each tool deploys to its own bucket. Both run as a user runs them: a fresh process each time.
- * Sizes: BENCH_FILES (default 2000), BENCH_MB (default 75); BENCH_CONCURRENCY sets ours (default: the input's 16). Goals: (a) <= 0.6x, (b) <= 0.15x wall time.
+ * Sizes: BENCH_FILES (default 2000), BENCH_MB (default 75); BENCH_CONCURRENCY sets ours (default: the input's 16). Goals: (a) <= 0.6x, (b) <= 0.15x, (c) <= 1.0x wall time.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -87,6 +89,8 @@ async function timed(label: string, cmd: string, args: string[], env: NodeJS.Pro
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`${label} failed (exit ${code}):\n${(stderr || stdout).slice(-3000)}`);
   console.log(`  ${label}: ${secs.toFixed(2)}s  (${cmdSummary(stdout.trim().split('\n'))})`);
+  // BENCH_LAPS=1: the deploy's own per-phase timings (debug lines ending in "ms").
+  if (process.env.BENCH_LAPS) for (const l of stdout.split('\n')) if (/^::debug::.*: \d+ ms$/.test(l)) console.log(`      ${l.slice(9)}`);
   return secs;
 }
 
@@ -127,9 +131,11 @@ try {
 
   // Ours as CI runs it: the bundled action (actions/deploy-frontend/dist), inputs as INPUT_* variables.
   const outFile = path.join(work, 'github-output');
-  const ours = (label: string) => {
+  const ours = (label: string, bundle = 'actions/deploy-frontend/dist/index.js') => {
     writeFileSync(outFile, '');
-    return timed(label, process.execPath, ['actions/deploy-frontend/dist/index.js'], {
+    // BENCH_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile ours.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    return timed(label, process.execPath, [...nodeArgs, bundle], {
       ...env,
       'INPUT_SOURCE-DIR': dir,
       INPUT_BUCKET: 'bench-ours',
@@ -142,25 +148,51 @@ try {
   // aws CLI v1 (botocore >= 1.31) honours AWS_ENDPOINT_URL_S3 like our clients; the variable is in env.
   const sync = (label: string) => timed(label, 'aws', ['s3', 'sync', dir, 's3://bench-sync/', '--no-progress'], env);
 
+  // BENCH_ONLY_C=1: only (c) (the bucket is filled by one untimed deploy).
+  const onlyC = Boolean(process.env.BENCH_ONLY_C);
   console.log('(a) first deploy');
   const a1 = await ours('shisha-ops frontend deploy');
-  const a2 = await sync('aws s3 sync');
-  write(dir, rebuild(build));
+  const a2 = onlyC ? NaN : await sync('aws s3 sync');
+  if (!onlyC) write(dir, rebuild(build));
   console.log('(b) redeploy after a rebuild (new mtimes, 5 changed chunks)');
-  const b1 = await ours('shisha-ops frontend deploy');
-  const b2 = await sync('aws s3 sync');
+  const b1 = onlyC ? NaN : await ours('shisha-ops frontend deploy');
+  const b2 = onlyC ? NaN : await sync('aws s3 sync');
+
+  // (c) The same build again. s3-sync-client gets its own bucket, filled once (untimed) from this build.
+  const ssc = (label: string) => timed(label, process.execPath, ['bench/s3-sync-client.mjs', dir, 's3://bench-ssc/'], env);
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-ssc' }));
+  console.log('(c) redeploy of the unchanged build (s3-sync-client filled its bucket first, untimed)');
+  await ssc('s3-sync-client, first sync (untimed)');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const c1: number[] = [];
+  const c2: number[] = [];
+  // BENCH_BEFORE=<an older bundle of the action>: timed in the same rounds, for before/after figures.
+  const before = process.env.BENCH_BEFORE;
+  const c0: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (before) c0.push(await ours('shisha-ops frontend deploy (before)', before));
+    c1.push(await ours('shisha-ops frontend deploy'));
+    c2.push(await ssc('s3-sync-client'));
+  }
 
   // The emulator's own limit: the same number of bare PUTs (no SDK, no signing, keep-alive, 16 at a time) straight
   // to moto_server. No tool can upload every file faster than this; it bounds what ratio (a) can reach here.
-  const floor = await bareUploads(moto.url, 'bench-floor', build.files);
+  const floor = onlyC ? NaN : await bareUploads(moto.url, 'bench-floor', build.files);
   console.log(`  moto_server floor (bare PUTs of every file): ${floor.toFixed(2)}s`);
 
   const ra = a1 / a2;
   const rb = b1 / b2;
+  const best = (l: number[]) => Math.min(...l);
+  const median = (l: number[]) => [...l].sort((x, y) => x - y)[Math.floor(l.length / 2)] as number;
+  const rc = best(c1) / best(c2);
+  const spread = (l: number[]) => `${best(l).toFixed(2)}-${Math.max(...l).toFixed(2)}s`;
   console.log('');
   console.log('  scenario                 ours      aws s3 sync   ratio   goal');
   console.log(`  (a) first deploy     ${a1.toFixed(2).padStart(7)}s  ${a2.toFixed(2).padStart(10)}s   ${ra.toFixed(2)}x  <= 0.60x ${ra <= 0.6 ? 'met' : 'MISSED'}`);
   console.log(`  (b) rebuild redeploy ${b1.toFixed(2).padStart(7)}s  ${b2.toFixed(2).padStart(10)}s   ${rb.toFixed(2)}x  <= 0.15x ${rb <= 0.15 ? 'met' : 'MISSED'}`);
+  console.log(`  (c) unchanged redeploy ${best(c1).toFixed(2).padStart(5)}s  ${best(c2).toFixed(2).padStart(10)}s   ${rc.toFixed(2)}x  <= 1.00x ${rc <= 1 ? 'met' : 'MISSED'}   (s3-sync-client; best of ${rounds} alternating)`);
+  console.log(`      spread: ours ${spread(c1)} (median ${median(c1).toFixed(2)}s), s3-sync-client ${spread(c2)} (median ${median(c2).toFixed(2)}s); median ratio ${(median(c1) / median(c2)).toFixed(2)}x`);
+  if (before) console.log(`      before (${before}): best ${best(c0).toFixed(2)}s, median ${median(c0).toFixed(2)}s; ratio ${(best(c0) / best(c2)).toFixed(2)}x (median ${(median(c0) / median(c2)).toFixed(2)}x)`);
   console.log(`  (a) is bounded by the emulator: bare PUTs alone take ${floor.toFixed(2)}s, so the best ratio reachable here is ${(floor / a2).toFixed(2)}x`);
 } finally {
   await moto.stop();

@@ -13,7 +13,8 @@ import { MAX_KEY_BYTES, parseDeployOptions, type DeployOptions } from './options
 import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { assertUnlocked } from '../ops/lock.js';
-import { checkSourceDir, listBuild, scanBuild, type BuildEntry, type LocalFile } from './scan.js';
+import { checkSourceDir, listBuild, md5File, scanBuild, type LocalFile } from './scan.js';
+import { loadHashCache, saveHashCache } from './hash-cache.js';
 import { invalidate, prune, planSummary, type Clients } from './steps.js';
 
 export interface DeployResult {
@@ -78,68 +79,149 @@ interface Progress {
 }
 
 export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
-  // Checks first: nothing remote changes until the build, the bucket and the distribution are known good.
+  const t0 = Date.now();
+  const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
+  // Checks first: nothing remote changes until the build, the bucket and the distribution are known good. The local
+  // work (listing, hashing) and the remote reads (checks, bucket listing, current manifest) run side by side.
   const root = await checkSourceDir(opts.sourceDir);
-  const entries = await listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) });
-  // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
-  if (!entries.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
-  const long = entries.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
-  if (long) {
-    throw new InputError('source-dir', `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`);
-  }
-  await checkBucket(c.s3, opts.bucket);
-  await assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
+  const entries = listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) }).then((list) => {
+    // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
+    if (!list.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
+    const long = list.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
+    if (long) {
+      throw new InputError('source-dir', `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`);
+    }
+    return list;
+  });
+  const local = entries.then((list) => scanBuild(list, opts.rules, 8, loadHashCache(root)));
+  const bucketOk = checkBucket(c.s3, opts.bucket);
+  const unlocked = assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
-  const siteUrl = invalidating ? await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : undefined;
-  if (opts.dryRun) return (await publish(opts, reporter, c, entries, invalidating, siteUrl)).result;
+  const site = invalidating ? checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : Promise.resolve(undefined);
+  // Read-only, side by side with HeadBucket (whose error wins). Before this deploy's marker exists a concurrent prune
+  // may delete the manifest just listed: that read fails quietly here (no proof of a no-op) and is retried below.
+  const listed = readBucket(c.s3, opts, opts.dryRun ? reporter : undefined);
+  for (const p of [local, unlocked, site, listed]) p.catch(() => undefined); // awaited below, in the order of the checks
+  await entries;
+  await bucketOk;
+  await unlocked;
+  const siteUrl = await site;
+  lap('checked');
+  if (opts.dryRun) {
+    const l = await listed;
+    return (await publish(opts, reporter, c, await confirmCached(root, await local, l.current), l, invalidating, siteUrl)).result;
+  }
 
+  // A deploy that changes nothing writes nothing (no marker, no lock): it decides from this first listing.
+  const first = await listed;
+  // A file the bucket lacks means this deploy changes something: its marker goes out now, while the hashing finishes.
+  const names = await entries;
+  const early = names.some((e) => !first.state.site.has(e.rel)) ? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m)) : undefined;
+  early?.catch(() => undefined); // awaited below
+  const files = await confirmCached(root, await local, first.current);
+  lap(`hashed ${files.length} files, listed ${first.state.site.size} objects`);
+  // A HeadObject of this plan may meet an object a concurrent prune just deleted: then this is no no-op.
+  const firstPlan = early ? undefined : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
+  if (firstPlan && isNoOp(firstPlan, files, first.current)) {
+    const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
+    done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
+    lap('done (nothing changed)');
+    return done.result;
+  }
   // Other deploys of this prefix see this one from here on (coordination.ts): their prunes leave its files alone.
-  const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
+  // The bucket is listed again once the marker is written and no lock is held: the plan relies only on that listing.
+  const marker = await (early ?? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m)));
   let done: Awaited<ReturnType<typeof publish>>;
   try {
     await waitForLock(c.s3, opts.bucket, opts.prefix, (m) => reporter.info(m));
-    done = await publish(opts, reporter, c, entries, invalidating, siteUrl, marker.id);
+    done = await publish(opts, reporter, c, files, await readBucket(c.s3, opts, reporter), invalidating, siteUrl, marker.id);
   } finally {
     await marker.end();
   }
-  const { result, manifest, local, state } = done;
-  result.deleted = await prune(c, opts, reporter, manifest, local, state, marker.id);
-  reporter.debug('pruned');
+  const { result, manifest, state } = done;
+  result.deleted = await prune(c, opts, reporter, manifest, files, state, marker.id);
+  lap('pruned');
   return result;
 }
 
-/** Everything but the prune: scan, list, plan, apply, manifest, invalidation. */
-async function publish(opts: DeployOptions, reporter: Reporter, c: Clients, entries: BuildEntry[], invalidating: boolean, siteUrl: string | undefined, runId?: string) {
+/**
+ * Keeps a cached MD5 only where the current release manifest records the same size and MD5 for the file; hashes the
+ * others now. Then remembers this build's MD5s for the next deploy (hash-cache.ts).
+ */
+async function confirmCached(root: string, files: LocalFile[], current: Manifest | undefined): Promise<LocalFile[]> {
+  const limit = pLimit(8);
+  const out = await Promise.all(
+    files.map(async (f) => {
+      const m = current?.files[f.rel];
+      if (!f.cached || (m && m.md5 === f.md5 && m.size === f.size)) return f;
+      return { ...f, md5: await limit(() => md5File(f.abs)), cached: false };
+    }),
+  );
+  saveHashCache(root, out);
+  return out;
+}
+
+interface Listed {
+  state: BucketState;
+  current: Manifest | undefined;
+}
+
+/** The bucket's listing and the current release manifest (read as soon as the listing names it; warned about if unreadable and `reporter` given). */
+async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter): Promise<Listed> {
+  const state = await listBucket(s3, opts.bucket, opts.prefix).catch((err) => {
+    throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
+  });
+  const currentId = [...state.releases.keys()].sort().at(-1);
+  // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
+  const current = currentId
+    ? await getManifest(s3, opts.bucket, opts.prefix, currentId).catch((err: unknown) => {
+        reporter?.warn(`${describeError(err)}: planning without it`);
+        return undefined;
+      })
+    : undefined;
+  return { state, current };
+}
+
+/** Nothing to upload, copy or publish: the bucket and the current manifest already hold this build. */
+function isNoOp(plan: Plan, local: LocalFile[], current: Manifest | undefined): boolean {
+  const cnt = counts(plan);
+  return cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(entriesOf(local));
+}
+
+function entriesOf(local: LocalFile[]): Record<string, FileEntry> {
+  const files: Record<string, FileEntry> = {};
+  for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
+  return files;
+}
+
+/** Everything but the prune: plan, apply, manifest, invalidation. */
+async function publish(
+  opts: DeployOptions,
+  reporter: Reporter,
+  c: Clients,
+  local: LocalFile[],
+  listed: Listed,
+  invalidating: boolean,
+  siteUrl: string | undefined,
+  runId?: string,
+  planned?: Plan,
+) {
   const t0 = Date.now();
   const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
-  const [local, state] = await Promise.all([
-    scanBuild(entries, opts.rules),
-    listBucket(c.s3, opts.bucket, opts.prefix).catch((err) => {
-      throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
-    }),
-  ]);
+  const { state, current } = listed;
   // Another site below this prefix (a folder with its own _releases/) is never ours to write.
   const clash = local.find((f) => state.nested.some((n) => f.rel.startsWith(n)));
   if (clash) {
     const site = state.nested.find((n) => clash.rel.startsWith(n)) ?? '';
     throw new InputError('source-dir', `${clash.rel} would overwrite a file of the site s3://${opts.bucket}/${opts.prefix}${site} (it has its own _releases/): rename the folder ${site} in the build or deploy it there with its own prefix; nothing was changed`);
   }
-  const currentId = [...state.releases.keys()].sort().at(-1);
-  // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
-  const current = currentId
-    ? await getManifest(c.s3, opts.bucket, opts.prefix, currentId).catch((err: unknown) => {
-        reporter.warn(`${describeError(err)}: planning without it`);
-        return undefined;
-      })
-    : undefined;
-  lap(`scanned ${local.length} files, listed ${state.site.size} objects`);
-  const plan = await planAgainst(c.s3, opts, local, state, current);
+  const currentId = current?.id ?? [...state.releases.keys()].sort().at(-1);
+  const plan = planned ?? (await planAgainst(c.s3, opts, local, state, current));
   lap('planned');
 
-  const files: Record<string, FileEntry> = {};
-  for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
+  const files = entriesOf(local);
   const cnt = counts(plan);
-  const nothingToDo = cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(files);
+  const nothingToDo = isNoOp(plan, local, current);
   const manifest: Manifest = nothingToDo && current ? current : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
   const paths = invalidating ? invalidationPaths(plan.items) : [];
   const result: DeployResult = {

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InputError } from '../core/errors.js';
 import { cacheControlFor, type CacheRule } from './cache-rules.js';
 import { contentTypeFor } from './content-type.js';
+import { stampOf, type HashCache } from './hash-cache.js';
 import { RELEASES_DIR, hasControlCharacter, type FileEntry } from './releases.js';
 
 export interface LocalFile extends FileEntry {
   /** Path relative to the build root with `/` separators: the key under the prefix. */
   rel: string;
   abs: string;
+  /** What `stat` saw (hash-cache.ts); `cached`: the MD5 came from the cache, not from reading the file. */
+  stamp?: string;
+  cached?: boolean;
 }
 
 /** Checks the build directory: it exists, is a directory, holds files and an `index.html` at its root. */
@@ -127,14 +131,18 @@ export function md5File(abs: string): Promise<string> {
   });
 }
 
-/** Hashes every file of the build (streamed, a few at a time), with its Content-Type and Cache-Control. */
-export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concurrency = 8): Promise<LocalFile[]> {
+/** Hashes every file of the build (small ones read at once, large ones streamed), with its Content-Type and Cache-Control. */
+export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concurrency = 8, cache: HashCache = new Map()): Promise<LocalFile[]> {
   const limit = pLimit(concurrency);
   return Promise.all(
     entries.map(({ rel, abs }) =>
       limit(async () => {
-        const [st, md5] = await Promise.all([stat(abs), md5File(abs)]);
-        return { rel, abs, md5, size: st.size, contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rules, rel) };
+        const st = await stat(abs);
+        const stamp = stampOf(st);
+        const known = cache.get(rel);
+        // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
+        const md5 = known?.stamp === stamp ? known.md5 : st.size <= 1 << 20 ? createHash('md5').update(await readFile(abs)).digest('hex') : await md5File(abs);
+        return { rel, abs, md5, size: st.size, stamp, cached: known?.stamp === stamp, contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rules, rel) };
       }),
     ),
   );

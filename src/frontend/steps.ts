@@ -53,8 +53,9 @@ async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, cur
   const s: BucketState = { ...state, releases: new Map(state.releases) };
   if (!s.releases.has(current.id)) s.releases.set(current.id, new Date(8.64e15));
   const ids = [...s.releases.keys()].sort().slice(-opts.keepReleases);
-  const manifests = new Map<string, Manifest>();
-  for (const id of ids) if (id !== current.id) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
+  // Within the window nothing is pruned (prunePlan): the kept manifests are read only when some release falls out.
+  const reads = s.releases.size > opts.keepReleases ? ids.filter((id) => id !== current.id) : [];
+  const manifests = new Map(await Promise.all(reads.map(async (id) => [id, await getManifest(c.s3, opts.bucket, opts.prefix, id)] as const)));
   const pp = prunePlan(s, manifests, opts.keepReleases, current);
   const mine = new Set(local.map((f) => f.rel));
   const site = pp.site.filter((rel) => !mine.has(rel) && !(rel in current.files));

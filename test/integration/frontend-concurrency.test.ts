@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
 import { rollbackFrontend } from '../../src/frontend/rollback.js';
@@ -119,6 +119,28 @@ describe('leases are judged by S3\'s clock (review of #12, finding 1)', () => {
       return withLock(s3, t.bucket, '', { wait: false }, async () => 'took it');
     });
     expect(inner).toEqual({ value: { heldBy: expect.stringContaining('pid') } });
+  });
+});
+
+describe('a redeploy that changes nothing (issue #17)', () => {
+  beforeAll(() => useLabAws());
+
+  it('writes nothing to the bucket: no deploy marker, no lock (a versioned bucket keeps every write)', async () => {
+    const t = await makeTarget('fe-noop');
+    const s3 = s3Client();
+    await s3.send(new PutBucketVersioningCommand({ Bucket: t.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const dir = writeBuild(build('same', 3));
+    const deploy = () => run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    expect((await deploy()).code).toBe(0);
+    const versions = async () => {
+      const res = await s3.send(new ListObjectVersionsCommand({ Bucket: t.bucket }));
+      return [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])].map((v) => `${v.Key} ${v.VersionId}`).sort();
+    };
+    const before = await versions();
+    const r = await deploy();
+    expect(r.code).toBe(0);
+    expect(r.all).toMatch(/nothing changed: release .* keeps serving/);
+    expect(await versions()).toEqual(before);
   });
 });
 
