@@ -30,9 +30,21 @@ interface Build {
 /** A Vite-like build: index.html, a few public files, hashed chunks under assets/ (sizes skewed: many small, few large). */
 function generate(): Build {
   const files = new Map<string, Buffer>();
-  const publicFiles = ['favicon.ico', 'robots.txt', 'manifest.webmanifest', 'apple-touch-icon.png', 'og-image.png', 'sw.js', 'logo.svg', 'fonts.css'];
+  const publicFiles = [
+    'favicon.ico',
+    'robots.txt',
+    'manifest.webmanifest',
+    'apple-touch-icon.png',
+    'og-image.png',
+    'sw.js',
+    'logo.svg',
+    'fonts.css',
+  ];
   const chunkCount = Math.max(1, FILES - 1 - publicFiles.length);
-  const weights = Array.from({ length: chunkCount + publicFiles.length }, (_, i) => (i % 50 === 0 ? 20 : 1) * (0.5 + Math.random()));
+  const weights = Array.from(
+    { length: chunkCount + publicFiles.length },
+    (_, i) => (i % 50 === 0 ? 20 : 1) * (0.5 + Math.random()),
+  );
   const total = weights.reduce((a, b) => a + b, 0);
   const size = (i: number) => Math.max(64, Math.round(((weights[i] ?? 1) / total) * MB * 1024 * 1024));
   publicFiles.forEach((name, i) => files.set(name, randomBytes(size(i))));
@@ -50,7 +62,12 @@ function generate(): Build {
 
 const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 8);
 const indexHtml = (chunks: string[]) =>
-  Buffer.from(`<!doctype html><html><head>${chunks.slice(0, 5).map((c) => `<script type="module" src="/${c}"></script>`).join('')}</head><body><div id="root"></div></body></html>`);
+  Buffer.from(
+    `<!doctype html><html><head>${chunks
+      .slice(0, 5)
+      .map((c) => `<script type="module" src="/${c}"></script>`)
+      .join('')}</head><body><div id="root"></div></body></html>`,
+  );
 
 /** The rebuild: 5 chunks get new content and names, index.html follows; everything is rewritten (new mtimes). */
 function rebuild(b: Build): Build {
@@ -90,7 +107,8 @@ async function timed(label: string, cmd: string, args: string[], env: NodeJS.Pro
   if (code !== 0) throw new Error(`${label} failed (exit ${code}):\n${(stderr || stdout).slice(-3000)}`);
   console.log(`  ${label}: ${secs.toFixed(2)}s  (${cmdSummary(stdout.trim().split('\n'))})`);
   // BENCH_LAPS=1: the deploy's own per-phase timings (debug lines ending in "ms").
-  if (process.env.BENCH_LAPS) for (const l of stdout.split('\n')) if (/^::debug::.*: \d+ ms$/.test(l)) console.log(`      ${l.slice(9)}`);
+  if (process.env.BENCH_LAPS)
+    for (const l of stdout.split('\n')) if (/^::debug::.*: \d+ ms$/.test(l)) console.log(`      ${l.slice(9)}`);
   return secs;
 }
 
@@ -116,8 +134,17 @@ try {
         CallerReference: 'bench',
         Comment: 'bench',
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: 'bench-ours.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
-        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+        Origins: {
+          Quantity: 1,
+          Items: [
+            { Id: 's3', DomainName: 'bench-ours.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } },
+          ],
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's3',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+        },
       },
     }),
   );
@@ -127,7 +154,9 @@ try {
   const bytes = [...build.files.values()].reduce((s, b) => s + b.length, 0);
   const dir = path.join(work, 'dist');
   write(dir, build);
-  console.log(`build: ${build.files.size} files, ${(bytes / 1048576).toFixed(1)} MB; moto_server ${moto.url}; ${os.cpus().length} CPUs`);
+  console.log(
+    `build: ${build.files.size} files, ${(bytes / 1048576).toFixed(1)} MB; moto_server ${moto.url}; ${os.cpus().length} CPUs`,
+  );
 
   // Ours as CI runs it: the bundled action (actions/deploy-frontend/dist), inputs as INPUT_* variables.
   const outFile = path.join(work, 'github-output');
@@ -159,7 +188,8 @@ try {
   const b2 = onlyC ? NaN : await sync('aws s3 sync');
 
   // (c) The same build again. s3-sync-client gets its own bucket, filled once (untimed) from this build.
-  const ssc = (label: string) => timed(label, process.execPath, ['bench/s3-sync-client.mjs', dir, 's3://bench-ssc/'], env);
+  const ssc = (label: string) =>
+    timed(label, process.execPath, ['bench/s3-sync-client.mjs', dir, 's3://bench-ssc/'], env);
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-ssc' }));
   console.log('(c) redeploy of the unchanged build (s3-sync-client filled its bucket first, untimed)');
   await ssc('s3-sync-client, first sync (untimed)');
@@ -188,12 +218,25 @@ try {
   const spread = (l: number[]) => `${best(l).toFixed(2)}-${Math.max(...l).toFixed(2)}s`;
   console.log('');
   console.log('  scenario                 ours      aws s3 sync   ratio   goal');
-  console.log(`  (a) first deploy     ${a1.toFixed(2).padStart(7)}s  ${a2.toFixed(2).padStart(10)}s   ${ra.toFixed(2)}x  <= 0.60x ${ra <= 0.6 ? 'met' : 'MISSED'}`);
-  console.log(`  (b) rebuild redeploy ${b1.toFixed(2).padStart(7)}s  ${b2.toFixed(2).padStart(10)}s   ${rb.toFixed(2)}x  <= 0.15x ${rb <= 0.15 ? 'met' : 'MISSED'}`);
-  console.log(`  (c) unchanged redeploy ${best(c1).toFixed(2).padStart(5)}s  ${best(c2).toFixed(2).padStart(10)}s   ${rc.toFixed(2)}x  <= 1.00x ${rc <= 1 ? 'met' : 'MISSED'}   (s3-sync-client; best of ${rounds} alternating)`);
-  console.log(`      spread: ours ${spread(c1)} (median ${median(c1).toFixed(2)}s), s3-sync-client ${spread(c2)} (median ${median(c2).toFixed(2)}s); median ratio ${(median(c1) / median(c2)).toFixed(2)}x`);
-  if (before) console.log(`      before (${before}): best ${best(c0).toFixed(2)}s, median ${median(c0).toFixed(2)}s; ratio ${(best(c0) / best(c2)).toFixed(2)}x (median ${(median(c0) / median(c2)).toFixed(2)}x)`);
-  console.log(`  (a) is bounded by the emulator: bare PUTs alone take ${floor.toFixed(2)}s, so the best ratio reachable here is ${(floor / a2).toFixed(2)}x`);
+  console.log(
+    `  (a) first deploy     ${a1.toFixed(2).padStart(7)}s  ${a2.toFixed(2).padStart(10)}s   ${ra.toFixed(2)}x  <= 0.60x ${ra <= 0.6 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `  (b) rebuild redeploy ${b1.toFixed(2).padStart(7)}s  ${b2.toFixed(2).padStart(10)}s   ${rb.toFixed(2)}x  <= 0.15x ${rb <= 0.15 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `  (c) unchanged redeploy ${best(c1).toFixed(2).padStart(5)}s  ${best(c2).toFixed(2).padStart(10)}s   ${rc.toFixed(2)}x  <= 1.00x ${rc <= 1 ? 'met' : 'MISSED'}   (s3-sync-client; best of ${rounds} alternating)`,
+  );
+  console.log(
+    `      spread: ours ${spread(c1)} (median ${median(c1).toFixed(2)}s), s3-sync-client ${spread(c2)} (median ${median(c2).toFixed(2)}s); median ratio ${(median(c1) / median(c2)).toFixed(2)}x`,
+  );
+  if (before)
+    console.log(
+      `      before (${before}): best ${best(c0).toFixed(2)}s, median ${median(c0).toFixed(2)}s; ratio ${(best(c0) / best(c2)).toFixed(2)}x (median ${(median(c0) / median(c2)).toFixed(2)}x)`,
+    );
+  console.log(
+    `  (a) is bounded by the emulator: bare PUTs alone take ${floor.toFixed(2)}s, so the best ratio reachable here is ${(floor / a2).toFixed(2)}x`,
+  );
 } finally {
   await moto.stop();
   rmSync(work, { recursive: true, force: true });
@@ -205,10 +248,22 @@ async function bareUploads(endpoint: string, bucket: string, files: Map<string, 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const put = (p: string, body?: Buffer) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: url.hostname, port: url.port, method: 'PUT', path: p, agent, headers: { 'content-length': body?.length ?? 0 } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`PUT ${p}: HTTP ${res.statusCode}`))));
-      });
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'PUT',
+          path: p,
+          agent,
+          headers: { 'content-length': body?.length ?? 0 },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`PUT ${p}: HTTP ${res.statusCode}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

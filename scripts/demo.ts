@@ -59,7 +59,8 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
     children.push(child);
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} exited with ${code}`));
+      if (code !== 0)
+        return reject(new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} exited with ${code}`));
       try {
         resolve(JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, string>);
       } catch {
@@ -113,20 +114,51 @@ async function main(): Promise<void> {
 
   const spa = path.join(work, 'spa');
   await step('Build the example SPA (Vite; the API on the same origin under /api/v1)', async () => {
-    await run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'example/frontend', '--outDir', spa, '--emptyOutDir', '--logLevel', 'warn'], {
-      VITE_API_BASE_URL: '/api/v1',
-      VITE_BUILD_LABEL: 'demo',
-    });
+    await run(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        'example/frontend',
+        '--outDir',
+        spa,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
+      {
+        VITE_API_BASE_URL: '/api/v1',
+        VITE_BUILD_LABEL: 'demo',
+      },
+    );
     return spa;
   });
 
   await step('Deploy the SPA to S3 + CloudFront', async () => {
-    const o = await cli('frontend', 'deploy', '--source-dir', spa, '--bucket', bucket, '--distribution-id', distributionId);
+    const o = await cli(
+      'frontend',
+      'deploy',
+      '--source-dir',
+      spa,
+      '--bucket',
+      bucket,
+      '--distribution-id',
+      distributionId,
+    );
     return `release ${o['release-id']}: uploaded ${o.uploaded}, invalidation ${o['invalidation-id'] || 'none'} (${o['invalidation-paths'] || '-'})`;
   });
 
   await step('Redeploy the same build (nothing to upload)', async () => {
-    const o = await cli('frontend', 'deploy', '--source-dir', spa, '--bucket', bucket, '--distribution-id', distributionId);
+    const o = await cli(
+      'frontend',
+      'deploy',
+      '--source-dir',
+      spa,
+      '--bucket',
+      bucket,
+      '--distribution-id',
+      distributionId,
+    );
     if (o.uploaded !== '0') throw new Error(`expected nothing uploaded, got ${o.uploaded}`);
     return `uploaded ${o.uploaded}, unchanged ${o.unchanged}`;
   });
@@ -139,20 +171,32 @@ async function main(): Promise<void> {
     });
     children.push(api);
     await waitFor('example API', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10000);
-    serviceUrl = await lab!.lightsail.createService(service, { image: 'public.ecr.aws/shisha-log/api:previous', upstream: `http://127.0.0.1:${port}` });
+    serviceUrl = await lab!.lightsail.createService(service, {
+      image: 'public.ecr.aws/shisha-log/api:previous',
+      upstream: `http://127.0.0.1:${port}`,
+    });
     const digest = 'sha256:' + 'a1b2c3d4'.repeat(8);
     const o = await cli(
-      'backend', 'deploy', '--service-name', service, '--image', `public.ecr.aws/shisha-log/api@${digest}`,
-      '--environment', `DATABASE_URL=${lab!.postgres.urlFor('shisha_log')}\nNODE_ENV=production`,
+      'backend',
+      'deploy',
+      '--service-name',
+      service,
+      '--image',
+      `public.ecr.aws/shisha-log/api@${digest}`,
+      '--environment',
+      `DATABASE_URL=${lab!.postgres.urlFor('shisha_log')}\nNODE_ENV=production`,
     );
     return `version ${o.version} ${o.state} at ${o.url}`;
   });
 
-  await step('Start the local edge (the CloudFront distribution: SPA routing function, /api/* to Lightsail)', async () => {
-    edge = new Edge({ bucket, apiOrigin: serviceUrl, distributionId, env: lab!.env });
-    siteUrl = await edge.start();
-    return siteUrl;
-  });
+  await step(
+    'Start the local edge (the CloudFront distribution: SPA routing function, /api/* to Lightsail)',
+    async () => {
+      edge = new Edge({ bucket, apiOrigin: serviceUrl, distributionId, env: lab!.env });
+      siteUrl = await edge.start();
+      return siteUrl;
+    },
+  );
 
   await step('Verify the live site (release, deep link, assets, missing asset, API health, headers)', async () => {
     const o = await cli('verify', '--url', siteUrl, '--bucket', bucket, '--wait-seconds', '30');
@@ -162,13 +206,30 @@ async function main(): Promise<void> {
   let databaseUrl = '';
   await step('Seed the database', async () => {
     databaseUrl = lab!.postgres.createDatabase('shisha_log');
-    await run(path.join(lab!.postgres.binDir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', 'example/db/seed.sql', databaseUrl]);
+    await run(path.join(lab!.postgres.binDir, 'psql'), [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-f',
+      'example/db/seed.sql',
+      databaseUrl,
+    ]);
     return `${lab!.postgres.psql('shisha_log', 'SELECT count(*) FROM sessions')} sessions`;
   });
 
   let key = '';
   await step('Back up the database to S3 (pg_dump | gzip, SSE AES-256, verified)', async () => {
-    const o = await cli('backup', 'run', '--database-url', databaseUrl, '--bucket', backupBucket, '--project', 'shisha-log');
+    const o = await cli(
+      'backup',
+      'run',
+      '--database-url',
+      databaseUrl,
+      '--bucket',
+      backupBucket,
+      '--project',
+      'shisha-log',
+    );
     key = o.key ?? '';
     return `${o.uri} (${o.size} bytes, sha256 ${String(o.sha256).slice(0, 12)}…)`;
   });
@@ -181,14 +242,25 @@ async function main(): Promise<void> {
   await step('Restore the newest backup into a scratch database and compare', async () => {
     const scratch = lab!.postgres.createDatabase('shisha_log_restore');
     await cli('backup', 'restore', '--bucket', backupBucket, '--key', key, '--target-url', scratch, '--yes');
-    const count = (db: string) => lab!.postgres.psql(db, 'SELECT (SELECT count(*) FROM sessions) || \'/\' || (SELECT count(*) FROM flavors)');
+    const count = (db: string) =>
+      lab!.postgres.psql(db, "SELECT (SELECT count(*) FROM sessions) || '/' || (SELECT count(*) FROM flavors)");
     const [a, b] = [count('shisha_log'), count('shisha_log_restore')];
     if (a !== b) throw new Error(`row counts differ: source ${a}, restored ${b}`);
     return `sessions/flavors ${b} in both`;
   });
 
   await step('Production status (SPA release, API version and health, newest backup)', async () => {
-    const o = await cli('status', '--bucket', bucket, '--url', siteUrl, '--service-name', service, '--backup-bucket', backupBucket);
+    const o = await cli(
+      'status',
+      '--bucket',
+      bucket,
+      '--url',
+      siteUrl,
+      '--service-name',
+      service,
+      '--backup-bucket',
+      backupBucket,
+    );
     return `release ${o['release-id']}, live ${o['live-matches'] === 'true' ? 'matches' : 'differs'}, API version ${o['api-version']}`;
   });
 }
@@ -203,13 +275,22 @@ try {
 } finally {
   if (!keep || failed) await cleanup();
 }
-console.log(`\nShisha Log pipeline demo — ${failed ? 'FAILED' : 'all steps passed'} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
-console.log(formatTable([['', 'Step', 'Time', 'Result'], ...results.map((r) => [r.ok ? '✔' : '✘', r.step, `${r.seconds.toFixed(1)}s`, r.detail])]));
+console.log(
+  `\nShisha Log pipeline demo — ${failed ? 'FAILED' : 'all steps passed'} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
+);
+console.log(
+  formatTable([
+    ['', 'Step', 'Time', 'Result'],
+    ...results.map((r) => [r.ok ? '✔' : '✘', r.step, `${r.seconds.toFixed(1)}s`, r.detail]),
+  ]),
+);
 process.exitCode = failed ? 1 : 0;
 if (keep && !failed) {
   console.log(`\nThe lab and the edge keep running until Ctrl-C:`);
   console.log(`  curl -i ${siteUrl}/api/health`);
-  console.log('  # the CLI against the lab, e.g. `npm run cli -- status --bucket shisha-log-prod-frontend --service-name shisha-log-api`:');
+  console.log(
+    '  # the CLI against the lab, e.g. `npm run cli -- status --bucket shisha-log-prod-frontend --service-name shisha-log-api`:',
+  );
   for (const [k, v] of Object.entries(lab?.env ?? {})) console.log(`  export ${k}=${v}`);
   console.log(`\nSite: ${siteUrl}/`);
   setInterval(() => undefined, 1 << 30); // until a signal runs the cleanup

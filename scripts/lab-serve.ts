@@ -18,9 +18,16 @@ if (!envFile) {
 const lab = await startLab({ activationMs: 1000 });
 Object.assign(process.env, lab.env);
 const res = await provisionAws();
-const serviceUrl = await lab.lightsail.createService('shisha-log-api', { image: 'public.ecr.aws/shisha-log/api:previous' });
+const serviceUrl = await lab.lightsail.createService('shisha-log-api', {
+  image: 'public.ecr.aws/shisha-log/api:previous',
+});
 // The distribution in front of both (the fake's container answers /health, so /api is stripped as the module can).
-const edge = new Edge({ bucket: res.bucket, apiOrigin: serviceUrl, stripApiPrefix: true, distributionId: res.distributionId });
+const edge = new Edge({
+  bucket: res.bucket,
+  apiOrigin: serviceUrl,
+  stripApiPrefix: true,
+  distributionId: res.distributionId,
+});
 const siteUrl = await edge.start();
 const databaseUrl = lab.postgres.createDatabase('shisha_log');
 lab.postgres.psql('shisha_log', `\\i ${path.resolve(import.meta.dirname, '..', 'example', 'db', 'seed.sql')}`);
@@ -33,9 +40,18 @@ const env = {
   LAB_DATABASE_URL: databaseUrl,
   LAB_SITE_URL: siteUrl,
 };
-appendFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+appendFileSync(
+  envFile,
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n',
+);
 console.log(`lab ready: moto ${lab.moto.url}, postgres :${lab.postgres.port}, lightsail ${lab.lightsail.url}`);
-const stop = () => void edge.stop().then(() => lab.stop()).then(() => process.exit(0));
+const stop = () =>
+  void edge
+    .stop()
+    .then(() => lab.stop())
+    .then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 setInterval(() => undefined, 1 << 30);

@@ -11,7 +11,12 @@ const sessions = [
 
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text); // Node sends no body for HEAD
 }
 
@@ -21,7 +26,8 @@ export const server = http.createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/^\/api(?=\/)/, '');
   const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
   if (!route) return send(res, 404, { error: 'not found', path });
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed', path }, { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, { error: 'method not allowed', path }, { allow: 'GET, HEAD' });
   send(res, 200, route());
 });
 

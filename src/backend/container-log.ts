@@ -1,4 +1,8 @@
-import { GetContainerLogCommand, GetContainerServiceDeploymentsCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
+import {
+  GetContainerLogCommand,
+  GetContainerServiceDeploymentsCommand,
+  type LightsailClient,
+} from '@aws-sdk/client-lightsail';
 import { describeError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { environmentValues } from './deployment-request.js';
@@ -11,11 +15,18 @@ export interface LogLine {
 const MAX_PAGES = 20;
 
 /** The container's log events since `since`, oldest first (follows page tokens, bounded). */
-export async function fetchContainerLog(client: LightsailClient, serviceName: string, containerName: string, since: Date): Promise<LogLine[]> {
+export async function fetchContainerLog(
+  client: LightsailClient,
+  serviceName: string,
+  containerName: string,
+  since: Date,
+): Promise<LogLine[]> {
   const lines: LogLine[] = [];
   let pageToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await client.send(new GetContainerLogCommand({ serviceName, containerName, startTime: since, pageToken }));
+    const out = await client.send(
+      new GetContainerLogCommand({ serviceName, containerName, startTime: since, pageToken }),
+    );
     for (const e of out.logEvents ?? []) lines.push({ at: e.createdAt ?? new Date(0), message: e.message ?? '' });
     pageToken = out.nextPageToken;
     if (!pageToken) break;
@@ -27,7 +38,11 @@ export async function fetchContainerLog(client: LightsailClient, serviceName: st
  * Registers as secrets the environment values of every deployment Lightsail still lists (an earlier deployment's
  * container may have logged a value that the current one no longer has).
  */
-export async function registerDeployedSecrets(client: LightsailClient, reporter: Reporter, serviceName: string): Promise<void> {
+export async function registerDeployedSecrets(
+  client: LightsailClient,
+  reporter: Reporter,
+  serviceName: string,
+): Promise<void> {
   const out = await client.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
   for (const d of out.deployments ?? []) for (const v of environmentValues(d)) reporter.secret(v);
 }
@@ -46,14 +61,18 @@ export async function showContainerLog(
   try {
     await registerDeployedSecrets(client, reporter, opts.serviceName);
   } catch (err) {
-    reporter.warn(`could not read the deployments of '${opts.serviceName}' to mask their environment (GetContainerServiceDeployments): ${describeError(err)}; the log is not shown`);
+    reporter.warn(
+      `could not read the deployments of '${opts.serviceName}' to mask their environment (GetContainerServiceDeployments): ${describeError(err)}; the log is not shown`,
+    );
     return 0;
   }
   let lines: LogLine[];
   try {
     lines = await fetchContainerLog(client, opts.serviceName, opts.containerName, opts.since);
   } catch (err) {
-    reporter.warn(`could not read the log of container '${opts.containerName}' (GetContainerLog): ${describeError(err)}`);
+    reporter.warn(
+      `could not read the log of container '${opts.containerName}' (GetContainerLog): ${describeError(err)}`,
+    );
     return 0;
   }
   if (lines.length === 0) {

@@ -31,15 +31,29 @@ function inputError(values: Record<string, string>): InputError {
 describe('parseDeployInputs', () => {
   it('applies the defaults', () => {
     const { inputs, text } = parse({});
-    expect(inputs).toMatchObject({ serviceName: 'shisha-api', containerName: 'api', containerPort: 8080, healthCheckPath: '/health', healthCheckSuccessCodes: '200-299', timeoutMinutes: 15 });
+    expect(inputs).toMatchObject({
+      serviceName: 'shisha-api',
+      containerName: 'api',
+      containerPort: 8080,
+      healthCheckPath: '/health',
+      healthCheckSuccessCodes: '200-299',
+      timeoutMinutes: 15,
+    });
     expect(inputs.environment).toBeUndefined();
     expect(inputs.region).toBeUndefined();
     expect(text()).toBe('');
   });
 
   it('parses the environment and registers every value as a secret', () => {
-    const { inputs, reporter } = parse({ environment: 'DATABASE_URL=postgres://u:p4ss@h/db\nJWT_SECRET=s3cr3t=x\n# comment\n' });
-    expect(inputs.environment).toEqual(new Map([['DATABASE_URL', 'postgres://u:p4ss@h/db'], ['JWT_SECRET', 's3cr3t=x']]));
+    const { inputs, reporter } = parse({
+      environment: 'DATABASE_URL=postgres://u:p4ss@h/db\nJWT_SECRET=s3cr3t=x\n# comment\n',
+    });
+    expect(inputs.environment).toEqual(
+      new Map([
+        ['DATABASE_URL', 'postgres://u:p4ss@h/db'],
+        ['JWT_SECRET', 's3cr3t=x'],
+      ]),
+    );
     expect(reporter.redact('jwt s3cr3t=x here')).toBe('jwt *** here');
   });
 
@@ -63,7 +77,10 @@ describe('parseDeployInputs', () => {
     [{ 'timeout-minutes': 'soon' }, "Input 'timeout-minutes'"],
     [{ region: 'Tokyo' }, "Input 'region': expected an AWS region name such as ap-northeast-1, got 'Tokyo'"],
     [{ region: 'ap-northeast' }, "Input 'region'"],
-    [{ 'health-check-success-codes': '200-599' }, "Input 'health-check-success-codes': expected HTTP codes from 200 to 499"],
+    [
+      { 'health-check-success-codes': '200-599' },
+      "Input 'health-check-success-codes': expected HTTP codes from 200 to 499",
+    ],
     [{ 'health-check-success-codes': '2xx' }, "Input 'health-check-success-codes'"],
     [{ 'health-check-success-codes': '199' }, "Input 'health-check-success-codes'"],
   ])('rejects %j', (values, message) => {
@@ -78,7 +95,9 @@ describe('parseDeployInputs', () => {
 
   it('refuses an empty value (a missing secret in the workflow), naming the key and no value', () => {
     // deploy.yml writes `DATABASE_URL=${{ secrets.API_DATABASE_URL }}`: an unset secret becomes `DATABASE_URL=`.
-    const err = inputError({ environment: 'NODE_ENV=production\nDATABASE_URL=\nJWT_SECRET=topsecretvalue\nSUPABASE_JWT_SECRET=  ' });
+    const err = inputError({
+      environment: 'NODE_ENV=production\nDATABASE_URL=\nJWT_SECRET=topsecretvalue\nSUPABASE_JWT_SECRET=  ',
+    });
     expect(err.message).toBe(
       "Input 'environment': DATABASE_URL, SUPABASE_JWT_SECRET have an empty value (a secret that is not set or not visible to this job's environment?); nothing was deployed",
     );

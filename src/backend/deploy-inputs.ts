@@ -47,10 +47,15 @@ export function getRegion(src: InputSource): string | undefined {
 }
 
 function getSuccessCodes(src: InputSource): string {
-  const v = getString(src, 'health-check-success-codes', { default: DEPLOY_DEFAULTS['health-check-success-codes'] }).replace(/\s+/g, '');
+  const v = getString(src, 'health-check-success-codes', {
+    default: DEPLOY_DEFAULTS['health-check-success-codes'],
+  }).replace(/\s+/g, '');
   const inRange = v.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499);
   if (!SUCCESS_CODES.test(v) || !inRange) {
-    throw new InputError('health-check-success-codes', `expected HTTP codes from 200 to 499 as a list or ranges such as 200-299 or 200,202, got '${v}'`);
+    throw new InputError(
+      'health-check-success-codes',
+      `expected HTTP codes from 200 to 499 as a list or ranges such as 200-299 or 200,202, got '${v}'`,
+    );
   }
   return v;
 }
@@ -66,7 +71,10 @@ export function getContainerName(src: InputSource): string {
 function getName(src: InputSource, input: string, max: number, opts: { required?: boolean; default?: string }): string {
   const v = getString(src, input, opts);
   if (!NAME.test(v) || v.length > max) {
-    throw new InputError(input, `expected lowercase letters, digits and hyphens (at most ${max}, not starting or ending with a hyphen), got '${v}'`);
+    throw new InputError(
+      input,
+      `expected lowercase letters, digits and hyphens (at most ${max}, not starting or ending with a hyphen), got '${v}'`,
+    );
   }
   return v;
 }
@@ -90,10 +98,17 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   const image = parseImageRef(imageText);
   if ('error' in image) throw new InputError('image', image.error);
   const containerName = getContainerName(src);
-  const containerPort = getInt(src, 'container-port', { default: DEPLOY_DEFAULTS['container-port'], min: 1, max: 65535 });
+  const containerPort = getInt(src, 'container-port', {
+    default: DEPLOY_DEFAULTS['container-port'],
+    min: 1,
+    max: 65535,
+  });
   const healthCheckPath = getString(src, 'health-check-path', { default: DEPLOY_DEFAULTS['health-check-path'] });
   if (!healthCheckPath.startsWith('/') || /[\s?#]/.test(healthCheckPath)) {
-    throw new InputError('health-check-path', `expected a path starting with '/' (no spaces, query or fragment), got '${healthCheckPath}'`);
+    throw new InputError(
+      'health-check-path',
+      `expected a path starting with '/' (no spaces, query or fragment), got '${healthCheckPath}'`,
+    );
   }
   const healthCheckSuccessCodes = getSuccessCodes(src);
   const region = getRegion(src);
@@ -101,7 +116,15 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   const timeoutMinutes = getTimeoutMinutes(src);
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
-  const out: DeployInputs = { serviceName, image, containerName, containerPort, healthCheckPath, healthCheckSuccessCodes, timeoutMinutes };
+  const out: DeployInputs = {
+    serviceName,
+    image,
+    containerName,
+    containerPort,
+    healthCheckPath,
+    healthCheckSuccessCodes,
+    timeoutMinutes,
+  };
   if (region) out.region = region;
   if (env.size > 0) out.environment = env;
   return out;
@@ -130,7 +153,10 @@ function getTimeoutMinutes(src: InputSource): number {
   if (!v) return DEPLOY_DEFAULTS['timeout-minutes'];
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > MAX_TIMEOUT_MINUTES) {
-    throw new InputError('timeout-minutes', `expected a number of minutes greater than 0 and at most ${MAX_TIMEOUT_MINUTES}, got '${v}'`);
+    throw new InputError(
+      'timeout-minutes',
+      `expected a number of minutes greater than 0 and at most ${MAX_TIMEOUT_MINUTES}, got '${v}'`,
+    );
   }
   return n;
 }

@@ -38,7 +38,9 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
 
   const service = await reporter.group(`Checking container service '${inputs.serviceName}' in ${region}`, async () => {
     const svc = await getService(client, inputs.serviceName);
-    reporter.info(`state ${stateLine(svc)}; current deployment ${svc.currentDeployment?.version ?? 'none'}; url ${svc.url ?? '(none yet)'}`);
+    reporter.info(
+      `state ${stateLine(svc)}; current deployment ${svc.currentDeployment?.version ?? 'none'}; url ${svc.url ?? '(none yet)'}`,
+    );
     return svc;
   });
   // Values already deployed are secrets too: they may show up in the container log.
@@ -53,36 +55,54 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
     throw new OpsError(`container service '${inputs.serviceName}' is disabled; enable it before deploying`);
   }
   if (service.state && !['READY', 'RUNNING'].includes(service.state)) {
-    throw new OpsError(`container service '${inputs.serviceName}' is ${stateLine(service)}; Lightsail accepts a deployment only when it is READY or RUNNING, try again later`);
+    throw new OpsError(
+      `container service '${inputs.serviceName}' is ${stateLine(service)}; Lightsail accepts a deployment only when it is READY or RUNNING, try again later`,
+    );
   }
   const previous = service.currentDeployment?.version;
 
   // Deploy by content: a digest-pinned image that already runs with the same settings needs no new deployment.
   const current = service.currentDeployment;
-  if (current?.state === 'ACTIVE' && !inputs.image.mutable && sameAsCurrent(buildDeploymentRequest(inputs, current), current)) {
+  if (
+    current?.state === 'ACTIVE' &&
+    !inputs.image.mutable &&
+    sameAsCurrent(buildDeploymentRequest(inputs, current), current)
+  ) {
     return skipUnchanged(reporter, inputs, current.version ?? 0, service.url ?? '', timing);
   }
   reporter.output('skipped', 'false');
 
   const startedAt = new Date();
-  const version = await reporter.group(`Creating deployment of ${inputs.image.text}`, () => createDeployment(client, reporter, inputs, service.currentDeployment));
+  const version = await reporter.group(`Creating deployment of ${inputs.image.text}`, () =>
+    createDeployment(client, reporter, inputs, service.currentDeployment),
+  );
   reporter.output('version', version);
   if (service.url) reporter.output('url', service.url);
 
   const result = await reporter.group(`Waiting for version ${version} (timeout ${inputs.timeoutMinutes} min)`, () =>
-    waitForVersion(client, reporter, { serviceName: inputs.serviceName, version, timeoutMs: inputs.timeoutMinutes * 60_000, timing }),
+    waitForVersion(client, reporter, {
+      serviceName: inputs.serviceName,
+      version,
+      timeoutMs: inputs.timeoutMinutes * 60_000,
+      timing,
+    }),
   );
   const url = result.service.url ?? service.url ?? '';
   if (url && url !== service.url) reporter.output('url', url);
   reporter.output('state', result.state);
 
-  const keeps = previous !== undefined
-    ? `the previous deployment (version ${previous}) keeps serving`
-    : 'there was no previous deployment, so nothing is serving';
+  const keeps =
+    previous !== undefined
+      ? `the previous deployment (version ${previous}) keeps serving`
+      : 'there was no previous deployment, so nothing is serving';
   if (result.timedOut || result.state !== 'ACTIVE') {
     const since = new Date(Math.min(startedAt.getTime() - 60_000, Date.now() - LOG_WINDOW_MS));
     await reporter.group(`Log of container '${inputs.containerName}'`, () =>
-      showContainerLog(client, reporter, { serviceName: inputs.serviceName, containerName: inputs.containerName, since }),
+      showContainerLog(client, reporter, {
+        serviceName: inputs.serviceName,
+        containerName: inputs.containerName,
+        since,
+      }),
     );
     summarize(reporter, inputs, version, result.state, url, result.timedOut ? 'timed out' : 'failed');
     if (result.timedOut) {
@@ -90,21 +110,32 @@ export async function deployBackend(src: InputSource, reporter: Reporter, option
         `deployment version ${version} of '${inputs.serviceName}' was still ${result.state} after ${inputs.timeoutMinutes} min (timeout-minutes); ${keeps} unless Lightsail activates it later`,
       );
     }
-    throw new OpsError(`deployment version ${version} of '${inputs.serviceName}' FAILED (see the container log above); ${keeps}`);
+    throw new OpsError(
+      `deployment version ${version} of '${inputs.serviceName}' FAILED (see the container log above); ${keeps}`,
+    );
   }
 
   await probeServing(reporter, inputs, version, url, timing, '');
 }
 
 /** Probes the health path of the serving version; the summary says healthy or unhealthy (with `note`). */
-async function probeServing(reporter: Reporter, inputs: DeployInputs, version: number, url: string, timing: Timing, note: string): Promise<void> {
+async function probeServing(
+  reporter: Reporter,
+  inputs: DeployInputs,
+  version: number,
+  url: string,
+  timing: Timing,
+  note: string,
+): Promise<void> {
   if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
   const healthUrl = urlWithPath(url, inputs.healthCheckPath);
   try {
     await reporter.group(`Probing ${healthUrl}`, () => probeHealth(healthUrl, timing, reporter));
   } catch (err) {
     summarize(reporter, inputs, version, 'ACTIVE', url, `${note}unhealthy`);
-    throw new OpsError(`${describeError(err)}; version ${version} is ACTIVE and already serving traffic`, { cause: err });
+    throw new OpsError(`${describeError(err)}; version ${version} is ACTIVE and already serving traffic`, {
+      cause: err,
+    });
   }
   summarize(reporter, inputs, version, 'ACTIVE', url, `${note}healthy`);
 }
@@ -124,23 +155,39 @@ async function createDeployment(
   );
   let out;
   try {
-    out = await client.send(new CreateContainerServiceDeploymentCommand({ serviceName: inputs.serviceName, ...request }));
+    out = await client.send(
+      new CreateContainerServiceDeploymentCommand({ serviceName: inputs.serviceName, ...request }),
+    );
   } catch (err) {
     const msg = describeError(err);
     if (/currently being updated|in progress/i.test(msg)) {
-      throw new OpsError(`another deployment is in progress on '${inputs.serviceName}' (CreateContainerServiceDeployment: ${msg})`, { cause: err });
+      throw new OpsError(
+        `another deployment is in progress on '${inputs.serviceName}' (CreateContainerServiceDeployment: ${msg})`,
+        { cause: err },
+      );
     }
     throw new OpsError(`CreateContainerServiceDeployment on '${inputs.serviceName}' failed: ${msg}`, { cause: err });
   }
   const version = out.containerService?.nextDeployment?.version;
-  if (version === undefined) throw new OpsError(`CreateContainerServiceDeployment on '${inputs.serviceName}' returned no next deployment version`);
+  if (version === undefined)
+    throw new OpsError(
+      `CreateContainerServiceDeployment on '${inputs.serviceName}' returned no next deployment version`,
+    );
   reporter.info(`created deployment version ${version}`);
   return version;
 }
 
 /** The running deployment is what was asked for: create nothing, prove it healthy. */
-async function skipUnchanged(reporter: Reporter, inputs: DeployInputs, version: number, url: string, timing: Timing): Promise<void> {
-  reporter.info(`version ${version} already runs ${inputs.image.text} with the same environment, port and health check: no new deployment created`);
+async function skipUnchanged(
+  reporter: Reporter,
+  inputs: DeployInputs,
+  version: number,
+  url: string,
+  timing: Timing,
+): Promise<void> {
+  reporter.info(
+    `version ${version} already runs ${inputs.image.text} with the same environment, port and health check: no new deployment created`,
+  );
   reporter.output('skipped', 'true');
   reporter.output('version', String(version));
   reporter.output('state', 'ACTIVE');
@@ -148,15 +195,32 @@ async function skipUnchanged(reporter: Reporter, inputs: DeployInputs, version: 
   await probeServing(reporter, inputs, version, url, timing, 'unchanged, ');
 }
 
-function summarize(reporter: Reporter, inputs: DeployInputs, version: number, state: string, url: string, result: string): void {
+function summarize(
+  reporter: Reporter,
+  inputs: DeployInputs,
+  version: number,
+  state: string,
+  url: string,
+  result: string,
+): void {
   const where = `'${inputs.serviceName}' at ${url}`;
   if (result === 'healthy') reporter.result(`Backend deployed: version ${version} of ${where} is ACTIVE and healthy`);
-  else if (result.endsWith(', healthy')) reporter.result(`Backend unchanged: version ${version} of ${where} keeps serving, healthy`);
+  else if (result.endsWith(', healthy'))
+    reporter.result(`Backend unchanged: version ${version} of ${where} keeps serving, healthy`);
   reporter.summary({
     title: `Backend deployment: ${result}`,
     table: [
       ['Service', 'Version', 'State', 'Image', 'URL', 'Health'],
-      [inputs.serviceName, String(version), state, inputs.image.text.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…'), url, result.endsWith(' healthy') || result === 'healthy' ? `${inputs.healthCheckPath} ${inputs.healthCheckSuccessCodes}` : result],
+      [
+        inputs.serviceName,
+        String(version),
+        state,
+        inputs.image.text.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…'),
+        url,
+        result.endsWith(' healthy') || result === 'healthy'
+          ? `${inputs.healthCheckPath} ${inputs.healthCheckSuccessCodes}`
+          : result,
+      ],
     ],
   });
 }

@@ -19,7 +19,10 @@ export const DEFAULT_HEALTH_CHECK: Required<Omit<ContainerServiceHealthCheckConf
   successCodes: '200-299',
 };
 
-type RequestInputs = Pick<DeployInputs, 'image' | 'containerName' | 'containerPort' | 'healthCheckPath' | 'environment'> &
+type RequestInputs = Pick<
+  DeployInputs,
+  'image' | 'containerName' | 'containerPort' | 'healthCheckPath' | 'environment'
+> &
   Partial<Pick<DeployInputs, 'healthCheckSuccessCodes'>>;
 
 /**
@@ -79,13 +82,19 @@ export function environmentValues(d: ContainerServiceDeployment | undefined): st
  * digest-pinned image matches only the same digest), environment, ports, command and public endpoint with its
  * health check (fields Lightsail leaves out count as its defaults).
  */
-export function sameAsCurrent(request: ContainerServiceDeploymentRequest, current: ContainerServiceDeployment | undefined): boolean {
+export function sameAsCurrent(
+  request: ContainerServiceDeploymentRequest,
+  current: ContainerServiceDeployment | undefined,
+): boolean {
   if (!current) return false;
   const running = { containers: current.containers ?? {}, publicEndpoint: current.publicEndpoint };
   return canonical(normalize(request)) === canonical(normalize(running));
 }
 
-function normalize(d: { containers?: Record<string, Container>; publicEndpoint?: { containerName?: string; containerPort?: number; healthCheck?: ContainerServiceHealthCheckConfig } }) {
+function normalize(d: {
+  containers?: Record<string, Container>;
+  publicEndpoint?: { containerName?: string; containerPort?: number; healthCheck?: ContainerServiceHealthCheckConfig };
+}) {
   const containers = Object.fromEntries(
     Object.entries(d.containers ?? {}).map(([name, c]) => {
       const copy = copyContainer(c);
@@ -96,10 +105,13 @@ function normalize(d: { containers?: Record<string, Container>; publicEndpoint?:
   );
   const endpoint = d.publicEndpoint;
   const healthCheck: Record<string, unknown> = { ...DEFAULT_HEALTH_CHECK };
-  for (const [k, v] of Object.entries(endpoint?.healthCheck ?? {})) if (v !== undefined && v !== null) healthCheck[k] = v;
+  for (const [k, v] of Object.entries(endpoint?.healthCheck ?? {}))
+    if (v !== undefined && v !== null) healthCheck[k] = v;
   return {
     containers,
-    publicEndpoint: endpoint ? { containerName: endpoint.containerName, containerPort: endpoint.containerPort, healthCheck } : null,
+    publicEndpoint: endpoint
+      ? { containerName: endpoint.containerName, containerPort: endpoint.containerPort, healthCheck }
+      : null,
   };
 }
 

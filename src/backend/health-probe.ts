@@ -23,5 +23,7 @@ export async function probeHealth(url: string, timing: Timing, reporter: Reporte
     reporter.info(`GET ${url} → ${last} (attempt ${attempt}/${timing.healthAttempts})`);
     if (attempt < timing.healthAttempts) await timing.sleep(timing.healthIntervalMs);
   }
-  throw new OpsError(`health check GET ${url} did not answer 2xx after ${timing.healthAttempts} attempts (last: ${last})`);
+  throw new OpsError(
+    `health check GET ${url} did not answer 2xx after ${timing.healthAttempts} attempts (last: ${last})`,
+  );
 }

@@ -12,23 +12,44 @@ function ok(text: string): ImageRef {
 describe('parseImageRef', () => {
   it('accepts a public ECR reference pinned by digest', () => {
     const r = ok(`public.ecr.aws/abc123/shisha-api@${D}`);
-    expect(r).toMatchObject({ kind: 'registry', registry: 'public.ecr.aws', repository: 'abc123/shisha-api', digest: D, mutable: false });
+    expect(r).toMatchObject({
+      kind: 'registry',
+      registry: 'public.ecr.aws',
+      repository: 'abc123/shisha-api',
+      digest: D,
+      mutable: false,
+    });
   });
 
   it('accepts tag and digest together, a registry with a port, and Docker Hub names', () => {
     expect(ok(`public.ecr.aws/a/b:v1.2.3@${D}`)).toMatchObject({ tag: 'v1.2.3', digest: D, mutable: false });
-    expect(ok('localhost:5000/api:dev')).toMatchObject({ registry: 'localhost:5000', repository: 'api', tag: 'dev', mutable: true });
+    expect(ok('localhost:5000/api:dev')).toMatchObject({
+      registry: 'localhost:5000',
+      repository: 'api',
+      tag: 'dev',
+      mutable: true,
+    });
     expect(ok('nginx:1.27')).toMatchObject({ repository: 'nginx', tag: '1.27', mutable: true });
     expect(ok('library/nginx')).toMatchObject({ repository: 'library/nginx', mutable: true });
     expect(ok('library/nginx').registry).toBeUndefined();
   });
 
   it("accepts Lightsail's pushed-image form :service.label.N as immutable", () => {
-    expect(ok(':shisha-api.api.12')).toMatchObject({ kind: 'lightsail', repository: 'shisha-api.api', tag: '12', mutable: false });
+    expect(ok(':shisha-api.api.12')).toMatchObject({
+      kind: 'lightsail',
+      repository: 'shisha-api.api',
+      tag: '12',
+      mutable: false,
+    });
   });
 
-  it("accepts :service.label.latest (botocore Container.image: Lightsail runs the highest registered version) as mutable", () => {
-    expect(ok(':container-service-1.mystaticsite.latest')).toMatchObject({ kind: 'lightsail', repository: 'container-service-1.mystaticsite', tag: 'latest', mutable: true });
+  it('accepts :service.label.latest (botocore Container.image: Lightsail runs the highest registered version) as mutable', () => {
+    expect(ok(':container-service-1.mystaticsite.latest')).toMatchObject({
+      kind: 'lightsail',
+      repository: 'container-service-1.mystaticsite',
+      tag: 'latest',
+      mutable: true,
+    });
     expect(mutableImageWarning(ok(':svc.api.latest'))).toContain("'latest'");
   });
 

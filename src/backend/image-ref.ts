@@ -33,18 +33,27 @@ export function parseImageRef(text: string): ImageRef | { error: string } {
   const pushed = LIGHTSAIL.exec(t);
   if (pushed) {
     // A version number names one registered image for good; `latest` follows each new push.
-    return { text: t, kind: 'lightsail', repository: `${pushed[1]}.${pushed[2]}`, tag: pushed[3], mutable: pushed[3] === 'latest' };
+    return {
+      text: t,
+      kind: 'lightsail',
+      repository: `${pushed[1]}.${pushed[2]}`,
+      tag: pushed[3],
+      mutable: pushed[3] === 'latest',
+    };
   }
   if (t.startsWith(':')) {
-    return { error: `expected an image pushed to the service as ':<service>.<label>.<number>' or ':<service>.<label>.latest', got '${t}'` };
+    return {
+      error: `expected an image pushed to the service as ':<service>.<label>.<number>' or ':<service>.<label>.latest', got '${t}'`,
+    };
   }
   const m = REFERENCE.exec(t);
   if (!m) {
-    const hint = /@/.test(t) && !/@sha256:[a-f0-9]{64}$/.test(t)
-      ? ' (a digest is @sha256: followed by 64 lowercase hex digits)'
-      : /[A-Z]/.test(t.split('/').slice(1).join('/') || t)
-        ? ' (repository names are lowercase)'
-        : '';
+    const hint =
+      /@/.test(t) && !/@sha256:[a-f0-9]{64}$/.test(t)
+        ? ' (a digest is @sha256: followed by 64 lowercase hex digits)'
+        : /[A-Z]/.test(t.split('/').slice(1).join('/') || t)
+          ? ' (repository names are lowercase)'
+          : '';
     return { error: `expected registry/repository[:tag][@sha256:<digest>], got '${t}'${hint}` };
   }
   let [, registry, repository = ''] = m;
@@ -66,6 +75,10 @@ export function parseImageRef(text: string): ImageRef | { error: string } {
 /** Why a reference is risky to deploy, or undefined when it is pinned. */
 export function mutableImageWarning(ref: ImageRef): string | undefined {
   if (!ref.mutable) return undefined;
-  const what = !ref.tag ? 'has no tag or digest (it means :latest)' : ref.tag === 'latest' ? "uses the tag 'latest'" : `uses the tag '${ref.tag}' without a digest`;
+  const what = !ref.tag
+    ? 'has no tag or digest (it means :latest)'
+    : ref.tag === 'latest'
+      ? "uses the tag 'latest'"
+      : `uses the tag '${ref.tag}' without a digest`;
   return `image '${ref.text}' ${what}: the deployed content can change under the same name; deploy by digest (@sha256:...) to know exactly what runs`;
 }

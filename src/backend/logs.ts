@@ -7,7 +7,11 @@ import { getContainerName, getRegion, getServiceName } from './deploy-inputs.js'
 import { getService, lightsailIn } from './service.js';
 
 /** Prints a container's recent log (input `since-minutes`, default 15), with the environment of every listed deployment redacted. */
-export async function backendLogs(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
+export async function backendLogs(
+  src: InputSource,
+  reporter: Reporter,
+  options: { client?: LightsailClient } = {},
+): Promise<void> {
   const serviceName = getServiceName(src);
   const containerName = getContainerName(src);
   const minutes = getSinceMinutes(src);
@@ -25,7 +29,10 @@ function getSinceMinutes(src: InputSource): number {
   if (!v) return 15;
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 7 * 24 * 60) {
-    throw new InputError('since-minutes', `expected a number of minutes greater than 0 and at most ${7 * 24 * 60}, got '${v}'`);
+    throw new InputError(
+      'since-minutes',
+      `expected a number of minutes greater than 0 and at most ${7 * 24 * 60}, got '${v}'`,
+    );
   }
   return n;
 }

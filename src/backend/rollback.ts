@@ -30,7 +30,9 @@ async function deployments(client: LightsailClient, serviceName: string): Promis
     const out = await client.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
     return [...(out.deployments ?? [])].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
   } catch (err) {
-    throw new OpsError(`GetContainerServiceDeployments for '${serviceName}' failed: ${describeError(err)}`, { cause: err });
+    throw new OpsError(`GetContainerServiceDeployments for '${serviceName}' failed: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -49,12 +51,24 @@ function getTargetVersion(src: InputSource): number | undefined {
 
 /** What a deployment runs (containers with image, command, environment, ports; public endpoint), to compare two. */
 function contentOf(d: ContainerServiceDeployment): string {
-  const sorted = (o: Record<string, unknown> | undefined) => (o && Object.keys(o).length ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) : undefined);
+  const sorted = (o: Record<string, unknown> | undefined) =>
+    o && Object.keys(o).length
+      ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)))
+      : undefined;
   const containers = Object.entries(d.containers ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, c]) => [name, c.image, c.command?.length ? c.command : undefined, sorted(c.environment), sorted(c.ports)]);
+    .map(([name, c]) => [
+      name,
+      c.image,
+      c.command?.length ? c.command : undefined,
+      sorted(c.environment),
+      sorted(c.ports),
+    ]);
   const e = d.publicEndpoint;
-  return JSON.stringify([containers, e?.containerName ? [e.containerName, e.containerPort, sorted(e.healthCheck as Record<string, unknown>)] : undefined]);
+  return JSON.stringify([
+    containers,
+    e?.containerName ? [e.containerName, e.containerPort, sorted(e.healthCheck as Record<string, unknown>)] : undefined,
+  ]);
 }
 
 /**
@@ -63,7 +77,10 @@ function contentOf(d: ContainerServiceDeployment): string {
  * entry is the current deployment; the one before it is what "previous" goes back to, so a second rollback goes
  * further back instead of bringing back what the first one undid.
  */
-export function servedHistory(all: ContainerServiceDeployment[], current: ContainerServiceDeployment | undefined): ContainerServiceDeployment[] {
+export function servedHistory(
+  all: ContainerServiceDeployment[],
+  current: ContainerServiceDeployment | undefined,
+): ContainerServiceDeployment[] {
   const cur = current?.version ?? Infinity;
   const stack: ContainerServiceDeployment[] = [];
   for (const d of [...all].sort((a, b) => (a.version ?? 0) - (b.version ?? 0))) {
@@ -80,19 +97,35 @@ export function servedHistory(all: ContainerServiceDeployment[], current: Contai
  * compared, versions a rollback undid skipped: see servedHistory). Refuses what cannot work: the current version,
  * one that FAILED, one Lightsail no longer keeps.
  */
-export function pickTarget(all: ContainerServiceDeployment[], current: ContainerServiceDeployment | undefined, wanted: number | undefined): ContainerServiceDeployment {
+export function pickTarget(
+  all: ContainerServiceDeployment[],
+  current: ContainerServiceDeployment | undefined,
+  wanted: number | undefined,
+): ContainerServiceDeployment {
   const kept = all.map((d) => `${d.version} ${d.state}`).join(', ');
   if (wanted !== undefined) {
     const d = all.find((x) => x.version === wanted);
-    if (!d) throw new InputError('version', `version ${wanted} is not among the deployments Lightsail keeps (${kept || 'none'})`);
-    if (d.version === current?.version) throw new InputError('version', `version ${wanted} is the current deployment already`);
-    if (d.state === 'FAILED') throw new InputError('version', `version ${wanted} FAILED when it was deployed (it never served); pick a version that was ACTIVE`);
+    if (!d)
+      throw new InputError(
+        'version',
+        `version ${wanted} is not among the deployments Lightsail keeps (${kept || 'none'})`,
+      );
+    if (d.version === current?.version)
+      throw new InputError('version', `version ${wanted} is the current deployment already`);
+    if (d.state === 'FAILED')
+      throw new InputError(
+        'version',
+        `version ${wanted} FAILED when it was deployed (it never served); pick a version that was ACTIVE`,
+      );
     if (d.state === 'ACTIVATING') throw new InputError('version', `version ${wanted} is still ACTIVATING`);
     return d;
   }
   const history = servedHistory(all, current);
   const d = history.at(-2);
-  if (!d) throw new OpsError(`no earlier version served before the current one (${current?.version ?? 'none'}) that a rollback has not undone (kept: ${kept || 'none'})`);
+  if (!d)
+    throw new OpsError(
+      `no earlier version served before the current one (${current?.version ?? 'none'}) that a rollback has not undone (kept: ${kept || 'none'})`,
+    );
   return d;
 }
 
@@ -101,13 +134,20 @@ export function pickTarget(all: ContainerServiceDeployment[], current: Container
  * (ECR Public) cannot be checked here: Lightsail reports the deployment FAILED if the pull fails, and the current
  * version keeps serving.
  */
-async function checkImages(client: LightsailClient, serviceName: string, target: ContainerServiceDeployment, reporter: Reporter): Promise<void> {
+async function checkImages(
+  client: LightsailClient,
+  serviceName: string,
+  target: ContainerServiceDeployment,
+  reporter: Reporter,
+): Promise<void> {
   const images = Object.values(target.containers ?? {}).map((c) => c.image ?? '');
   const pushed = images.filter((i) => i.startsWith(':'));
   if (pushed.length) {
     let registered: string[];
     try {
-      registered = ((await client.send(new GetContainerImagesCommand({ serviceName }))).containerImages ?? []).map((i) => i.image ?? '');
+      registered = ((await client.send(new GetContainerImagesCommand({ serviceName }))).containerImages ?? []).map(
+        (i) => i.image ?? '',
+      );
     } catch (err) {
       throw new OpsError(`GetContainerImages for '${serviceName}' failed: ${describeError(err)}`, { cause: err });
     }
@@ -119,13 +159,21 @@ async function checkImages(client: LightsailClient, serviceName: string, target:
     }
   }
   const external = images.filter((i) => !i.startsWith(':'));
-  if (external.length) reporter.info(`registry image(s) ${external.join(', ')}: not checked here; if the registry no longer has them, Lightsail fails the deployment and the current version keeps serving`);
+  if (external.length)
+    reporter.info(
+      `registry image(s) ${external.join(', ')}: not checked here; if the registry no longer has them, Lightsail fails the deployment and the current version keeps serving`,
+    );
 }
 
 function copyContainers(d: ContainerServiceDeployment): Record<string, Container> {
   const out: Record<string, Container> = {};
   for (const [name, c] of Object.entries(d.containers ?? {})) {
-    out[name] = { image: c.image, command: c.command ? [...c.command] : undefined, environment: c.environment ? { ...c.environment } : undefined, ports: c.ports ? { ...c.ports } : undefined };
+    out[name] = {
+      image: c.image,
+      command: c.command ? [...c.command] : undefined,
+      environment: c.environment ? { ...c.environment } : undefined,
+      ports: c.ports ? { ...c.ports } : undefined,
+    };
   }
   return out;
 }
@@ -135,7 +183,11 @@ function copyContainers(d: ContainerServiceDeployment): Record<string, Container
  * environment, ports, command) and public endpoint (health check included); waits for ACTIVE and probes its
  * health. Outputs: version (the new one), rolled-back-to, url, state.
  */
-export async function rollbackBackend(src: InputSource, reporter: Reporter, options: RollbackOptions = {}): Promise<void> {
+export async function rollbackBackend(
+  src: InputSource,
+  reporter: Reporter,
+  options: RollbackOptions = {},
+): Promise<void> {
   const serviceName = getServiceName(src);
   const wanted = getTargetVersion(src);
   const timeoutMinutes = getInt(src, 'timeout-minutes', { default: 15, min: 1, max: 120 });
@@ -143,14 +195,19 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
   const client = options.client ?? lightsailIn(getRegion(src));
 
   const svc = await getService(client, serviceName);
-  if (svc.nextDeployment || svc.state === 'DEPLOYING') throw new OpsError(`a deployment is in progress on '${serviceName}' (${stateLine(svc)}); wait for it, then roll back`);
+  if (svc.nextDeployment || svc.state === 'DEPLOYING')
+    throw new OpsError(
+      `a deployment is in progress on '${serviceName}' (${stateLine(svc)}); wait for it, then roll back`,
+    );
   const all = await deployments(client, serviceName);
   for (const d of all) for (const v of environmentValues(d)) reporter.secret(v);
   const current = svc.currentDeployment;
   const target = pickTarget(all, current, wanted);
   await checkImages(client, serviceName, target, reporter);
   const endpoint = target.publicEndpoint;
-  reporter.info(`rolling back '${serviceName}' from version ${current?.version ?? 'none'} (${imagesOf(current)}) to version ${target.version} (${imagesOf(target)})`);
+  reporter.info(
+    `rolling back '${serviceName}' from version ${current?.version ?? 'none'} (${imagesOf(current)}) to version ${target.version} (${imagesOf(target)})`,
+  );
 
   options.onChange?.();
   let version: number | undefined;
@@ -159,19 +216,31 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
       new CreateContainerServiceDeploymentCommand({
         serviceName,
         containers: copyContainers(target),
-        publicEndpoint: endpoint?.containerName ? { containerName: endpoint.containerName, containerPort: endpoint.containerPort, healthCheck: endpoint.healthCheck } : undefined,
+        publicEndpoint: endpoint?.containerName
+          ? {
+              containerName: endpoint.containerName,
+              containerPort: endpoint.containerPort,
+              healthCheck: endpoint.healthCheck,
+            }
+          : undefined,
       }),
     );
     version = out.containerService?.nextDeployment?.version;
   } catch (err) {
-    throw new OpsError(`CreateContainerServiceDeployment on '${serviceName}' failed: ${describeError(err)}; nothing was changed`, { cause: err });
+    throw new OpsError(
+      `CreateContainerServiceDeployment on '${serviceName}' failed: ${describeError(err)}; nothing was changed`,
+      { cause: err },
+    );
   }
-  if (version === undefined) throw new OpsError(`CreateContainerServiceDeployment on '${serviceName}' returned no next deployment version`);
+  if (version === undefined)
+    throw new OpsError(`CreateContainerServiceDeployment on '${serviceName}' returned no next deployment version`);
   reporter.output('version', version);
   reporter.output('rolled-back-to', target.version ?? 0);
   const startedAt = new Date();
-  const result = await reporter.group(`Waiting for version ${version} (the containers of version ${target.version})`, () =>
-    waitForVersion(client, reporter, { serviceName, version: version!, timeoutMs: timeoutMinutes * 60_000, timing }),
+  const result = await reporter.group(
+    `Waiting for version ${version} (the containers of version ${target.version})`,
+    () =>
+      waitForVersion(client, reporter, { serviceName, version: version!, timeoutMs: timeoutMinutes * 60_000, timing }),
   );
   const url = result.service.url ?? svc.url ?? '';
   reporter.output('state', result.state);
@@ -186,9 +255,17 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
     });
   if (result.timedOut || result.state !== 'ACTIVE') {
     const container = endpoint?.containerName ?? Object.keys(target.containers ?? {})[0] ?? 'api';
-    await reporter.group(`Log of container '${container}'`, () => showContainerLog(client, reporter, { serviceName, containerName: container, since: new Date(startedAt.getTime() - 60_000) }));
+    await reporter.group(`Log of container '${container}'`, () =>
+      showContainerLog(client, reporter, {
+        serviceName,
+        containerName: container,
+        since: new Date(startedAt.getTime() - 60_000),
+      }),
+    );
     summary(result.timedOut ? 'timed out' : 'failed');
-    throw new OpsError(`rollback deployment version ${version} is ${result.state}${result.timedOut ? ` after ${timeoutMinutes} min` : ''}; version ${current?.version ?? 'none'} keeps serving`);
+    throw new OpsError(
+      `rollback deployment version ${version} is ${result.state}${result.timedOut ? ` after ${timeoutMinutes} min` : ''}; version ${current?.version ?? 'none'} keeps serving`,
+    );
   }
   if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
   const healthUrl = urlWithPath(url, endpoint?.healthCheck?.path ?? '/');
@@ -202,7 +279,11 @@ export async function rollbackBackend(src: InputSource, reporter: Reporter, opti
 }
 
 /** `shisha-ops backend releases`: the versions Lightsail keeps, newest first (what `backend rollback` can go back to). */
-export async function backendReleases(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
+export async function backendReleases(
+  src: InputSource,
+  reporter: Reporter,
+  options: { client?: LightsailClient } = {},
+): Promise<void> {
   const serviceName = getServiceName(src);
   const client = options.client ?? lightsailIn(getRegion(src));
   const svc = await getService(client, serviceName);
@@ -222,7 +303,18 @@ export async function backendReleases(src: InputSource, reporter: Reporter, opti
   reporter.summary({
     title: `Versions of ${serviceName} (${stateLine(svc)})`,
     lines: all.length ? [] : ['no deployments yet'],
-    table: all.length ? [['Version', 'State', 'Created', 'Images', 'Note'], ...all.map((d) => [String(d.version), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d), note(d)])] : undefined,
+    table: all.length
+      ? [
+          ['Version', 'State', 'Created', 'Images', 'Note'],
+          ...all.map((d) => [
+            String(d.version),
+            d.state ?? '?',
+            d.createdAt?.toISOString() ?? '',
+            imagesOf(d),
+            note(d),
+          ]),
+        ]
+      : undefined,
   });
   reporter.output('versions', all.map((d) => d.version).join(' '));
   if (svc.currentDeployment?.version !== undefined) reporter.output('current', svc.currentDeployment.version);

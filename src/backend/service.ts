@@ -7,7 +7,10 @@ import { describeError, OpsError } from '../core/errors.js';
  * input, see getRegion), else in AWS_REGION. Explicit, because a job that also logs in to ECR Public (us-east-1)
  * has AWS_REGION overwritten for its later steps.
  */
-export function lightsailIn(region: string | undefined, env: Record<string, string | undefined> = process.env): LightsailClient {
+export function lightsailIn(
+  region: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): LightsailClient {
   return lightsailClient(region ? { ...env, AWS_REGION: region } : env);
 }
 
@@ -35,7 +38,9 @@ export async function getService(client: LightsailClient, serviceName: string): 
 }
 
 function notFound(serviceName: string, region: string): OpsError {
-  return new OpsError(`Lightsail container service '${serviceName}' not found in region ${region} (check service-name and AWS_REGION)`);
+  return new OpsError(
+    `Lightsail container service '${serviceName}' not found in region ${region} (check service-name and AWS_REGION)`,
+  );
 }
 
 /** `DEPLOYING (ACTIVATING_DEPLOYMENT)`: the service state with its sub-state. */

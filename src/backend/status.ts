@@ -1,4 +1,8 @@
-import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment, type LightsailClient } from '@aws-sdk/client-lightsail';
+import {
+  GetContainerServiceDeploymentsCommand,
+  type ContainerServiceDeployment,
+  type LightsailClient,
+} from '@aws-sdk/client-lightsail';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { getRegion, getServiceName } from './deploy-inputs.js';
@@ -10,12 +14,19 @@ import { getService, lightsailIn, regionOf, stateLine } from './service.js';
  * Shows a container service: state and sub-state, current and next deployment (images, public endpoint), URL and
  * the recent deployment history. Outputs: state, version (current), url.
  */
-export async function backendStatus(src: InputSource, reporter: Reporter, options: { client?: LightsailClient } = {}): Promise<void> {
+export async function backendStatus(
+  src: InputSource,
+  reporter: Reporter,
+  options: { client?: LightsailClient } = {},
+): Promise<void> {
   const serviceName = getServiceName(src);
   const client = options.client ?? lightsailIn(getRegion(src));
   const svc = await getService(client, serviceName);
-  for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)]) reporter.secret(v);
-  reporter.info(`service ${serviceName} in ${await regionOf(client)}: ${stateLine(svc)}${svc.isDisabled ? ' (disabled)' : ''}`);
+  for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)])
+    reporter.secret(v);
+  reporter.info(
+    `service ${serviceName} in ${await regionOf(client)}: ${stateLine(svc)}${svc.isDisabled ? ' (disabled)' : ''}`,
+  );
   reporter.info(`power ${svc.power ?? '?'} × ${svc.scale ?? '?'}; url ${svc.url ?? '(none)'}`);
   reporter.info(`current deployment: ${describeDeployment(svc.currentDeployment)}`);
   reporter.info(`next deployment: ${describeDeployment(svc.nextDeployment)}`);
@@ -31,7 +42,9 @@ export async function backendStatus(src: InputSource, reporter: Reporter, option
     lines: [`url: ${svc.url ?? '(none)'}`],
     table: [
       ['Version', 'State', 'Created', 'Images'],
-      ...history.slice(0, 10).map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
+      ...history
+        .slice(0, 10)
+        .map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
     ],
   });
   reporter.output('state', svc.state ?? 'UNKNOWN');
@@ -45,4 +58,3 @@ function describeDeployment(d: ContainerServiceDeployment | undefined): string {
   const endpoint = ep ? `; public ${ep.containerName}:${ep.containerPort} health ${ep.healthCheck?.path ?? '/'}` : '';
   return `version ${d.version} ${d.state ?? ''} (${imagesOf(d)})${endpoint}`;
 }
-

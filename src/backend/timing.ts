@@ -23,7 +23,10 @@ const PRODUCTION: Omit<Timing, 'sleep'> = {
  * The timing to use: production defaults, scaled down by `SHISHA_OPS_POLL_MS` (the first poll interval, for local
  * demos against the lab), then any explicit overrides.
  */
-export function resolveTiming(overrides: Partial<Timing> = {}, env: Record<string, string | undefined> = process.env): Timing {
+export function resolveTiming(
+  overrides: Partial<Timing> = {},
+  env: Record<string, string | undefined> = process.env,
+): Timing {
   const t: Timing = { ...PRODUCTION, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
   const poll = Number(env.SHISHA_OPS_POLL_MS);
   if (env.SHISHA_OPS_POLL_MS && Number.isFinite(poll) && poll > 0) {

@@ -60,7 +60,9 @@ async function findDeployment(
     const out = await client.send(new GetContainerServiceDeploymentsCommand({ serviceName }));
     return out.deployments?.find((d) => d.version === version);
   } catch (err) {
-    throw new OpsError(`GetContainerServiceDeployments for '${serviceName}' failed: ${describeError(err)}`, { cause: err });
+    throw new OpsError(`GetContainerServiceDeployments for '${serviceName}' failed: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 

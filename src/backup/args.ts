@@ -33,13 +33,37 @@ export function splitArgs(text: string, input = 'pg-dump-args'): string[] {
 }
 
 /** Arguments our dump depends on (format, output, connection): the user may not override them. */
-const RESERVED = [/^-F/, /^--format/, /^-f/, /^--file/, /^-d/, /^--dbname/, /^-h/, /^--host/, /^-p/, /^--port/, /^-U/, /^--username/, /^-W/, /^--password/, /^-C$/, /^--create/, /^-j/, /^--jobs/, /^-Z/, /^--compress/];
+const RESERVED = [
+  /^-F/,
+  /^--format/,
+  /^-f/,
+  /^--file/,
+  /^-d/,
+  /^--dbname/,
+  /^-h/,
+  /^--host/,
+  /^-p/,
+  /^--port/,
+  /^-U/,
+  /^--username/,
+  /^-W/,
+  /^--password/,
+  /^-C$/,
+  /^--create/,
+  /^-j/,
+  /^--jobs/,
+  /^-Z/,
+  /^--compress/,
+];
 
 export function checkPgDumpArgs(args: string[], input = 'pg-dump-args'): void {
   for (const a of args) {
     if (!a.startsWith('-')) throw new InputError(input, `expected options starting with -, got '${a}'`);
     if (RESERVED.some((r) => r.test(a))) {
-      throw new InputError(input, `'${a.split('=')[0]}' is set by the backup itself (plain SQL to stdout, connection from database-url)`);
+      throw new InputError(
+        input,
+        `'${a.split('=')[0]}' is set by the backup itself (plain SQL to stdout, connection from database-url)`,
+      );
     }
   }
 }
@@ -60,6 +84,10 @@ export function checkScratchDumpArgs(args: string[], input = 'pg-dump-args'): vo
         if (SHORT_WITH_VALUE.has(ch)) break;
       }
     }
-    if (bad) throw new InputError(input, `'${a}' (DROP/CREATE statements) is refused when the backup is restored into a scratch database (backup test, drill-url)`);
+    if (bad)
+      throw new InputError(
+        input,
+        `'${a}' (DROP/CREATE statements) is refused when the backup is restored into a scratch database (backup test, drill-url)`,
+      );
   }
 }

@@ -14,7 +14,14 @@ import { checkBackupBucket } from './list.js';
 import { MANIFEST_FORMAT, MANIFEST_SUFFIX, writeManifest, type BackupManifest } from './manifest.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
 import { backupKey } from './naming.js';
-import { choosePgDump, findPgDumps, formatVersionNum, majorOfVersionNum, PG_LIB_DIR, serverVersionNum } from './pg-tools.js';
+import {
+  choosePgDump,
+  findPgDumps,
+  formatVersionNum,
+  majorOfVersionNum,
+  PG_LIB_DIR,
+  serverVersionNum,
+} from './pg-tools.js';
 import { exportSnapshot } from './snapshot.js';
 import { detectFlavor, readCatalog, type Flavor } from './supabase-catalog.js';
 import { supabaseProducers } from './supabase-dump.js';
@@ -53,7 +60,14 @@ export interface BackupResult extends BackupMeta {
  * roles' rights are part of the app), no publications/subscriptions (supabase_realtime exists already;
  * subscriptions need superuser), every identifier quoted (safe against keywords of newer servers).
  */
-export const DUMP_FLAGS = ['--format=plain', '--no-owner', '--no-publications', '--no-subscriptions', '--quote-all-identifiers', '--encoding=UTF8'];
+export const DUMP_FLAGS = [
+  '--format=plain',
+  '--no-owner',
+  '--no-publications',
+  '--no-subscriptions',
+  '--quote-all-identifiers',
+  '--encoding=UTF8',
+];
 
 export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
   return [...DUMP_FLAGS, ...extra, `--dbname=${urlWithoutPassword(conn)}`];
@@ -64,32 +78,52 @@ export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
  * `.manifest.json` sidecars, verify, and the restore drill when `drill-url` is given. SIGINT/SIGTERM during the dump
  * stop it and abort the upload (exit 130/143).
  */
-export async function runBackup(inputs: InputSource, reporter: Reporter, opts: BackupOptions = {}): Promise<BackupResult> {
+export async function runBackup(
+  inputs: InputSource,
+  reporter: Reporter,
+  opts: BackupOptions = {},
+): Promise<BackupResult> {
   if (opts.signal) return backupOnce(inputs, reporter, opts, opts.signal);
   return cancellable('the backup', (signal) => backupOnce(inputs, reporter, opts, signal));
 }
 
-async function backupOnce(inputs: InputSource, reporter: Reporter, opts: BackupOptions, signal: AbortSignal): Promise<BackupResult> {
+async function backupOnce(
+  inputs: InputSource,
+  reporter: Reporter,
+  opts: BackupOptions,
+  signal: AbortSignal,
+): Promise<BackupResult> {
   const inp: RunInputs = parseRunInputs(inputs, reporter);
   const { conn } = inp;
   const s3 = opts.s3 ?? s3Client();
 
-  const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group('Checking the bucket, the database and pg_dump', async () => {
-    await checkBackupBucket(s3, inp.bucket, inp.prefix);
-    const [num, candidates] = await Promise.all([serverVersionNum(conn, reporter), findPgDumps(opts.pgLibDir ?? PG_LIB_DIR)]);
-    const facts = await serverFacts(conn, reporter);
-    const chosen = choosePgDump(candidates, majorOfVersionNum(num));
-    if (inp.drill) {
-      // A drill target that is down must not cost the backup: it is checked again when the drill runs.
-      const drillFacts = await serverFacts(inp.drill, reporter).catch((err: Error) => reporter.warn(`drill-url not reachable before the dump (${err.message}); backing up anyway`));
-      if (drillFacts && sameDatabase(drillFacts.identity, facts.identity)) {
-        throw new InputError('drill-url', `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`);
+  const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group(
+    'Checking the bucket, the database and pg_dump',
+    async () => {
+      await checkBackupBucket(s3, inp.bucket, inp.prefix);
+      const [num, candidates] = await Promise.all([
+        serverVersionNum(conn, reporter),
+        findPgDumps(opts.pgLibDir ?? PG_LIB_DIR),
+      ]);
+      const facts = await serverFacts(conn, reporter);
+      const chosen = choosePgDump(candidates, majorOfVersionNum(num));
+      if (inp.drill) {
+        // A drill target that is down must not cost the backup: it is checked again when the drill runs.
+        const drillFacts = await serverFacts(inp.drill, reporter).catch((err: Error) =>
+          reporter.warn(`drill-url not reachable before the dump (${err.message}); backing up anyway`),
+        );
+        if (drillFacts && sameDatabase(drillFacts.identity, facts.identity)) {
+          throw new InputError(
+            'drill-url',
+            `${targetName(inp.drill)} is the database being backed up (same server and database OID): the drill needs a scratch database`,
+          );
+        }
       }
-    }
-    reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
-    reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
-    return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version, facts };
-  });
+      reporter.info(`server: PostgreSQL ${formatVersionNum(num)} at ${conn.host}:${conn.port}/${conn.dbname}`);
+      reporter.info(`pg_dump: ${chosen.version} (${chosen.path})`);
+      return { pgDump: chosen.path, serverVersion: formatVersionNum(num), pgDumpVersion: chosen.version, facts };
+    },
+  );
 
   const flavor = inp.flavor === 'auto' ? await detectFlavor(conn, reporter) : inp.flavor;
   reporter.info(
@@ -111,8 +145,25 @@ async function backupOnce(inputs: InputSource, reporter: Reporter, opts: BackupO
             reporter,
             snapshot: snapshot?.id,
           })
-        : [{ kind: 'process' as const, name: 'pg_dump', command: pgDump, args: pgDumpArgs(conn, inp.pgDumpArgs), env: pgEnv(conn) }];
-    return await dumpAndRecord(inp, flavor, producers, { serverVersion, pgDumpVersion, facts }, s3, reporter, opts, signal);
+        : [
+            {
+              kind: 'process' as const,
+              name: 'pg_dump',
+              command: pgDump,
+              args: pgDumpArgs(conn, inp.pgDumpArgs),
+              env: pgEnv(conn),
+            },
+          ];
+    return await dumpAndRecord(
+      inp,
+      flavor,
+      producers,
+      { serverVersion, pgDumpVersion, facts },
+      s3,
+      reporter,
+      opts,
+      signal,
+    );
   } finally {
     await snapshot?.close();
   }
@@ -132,9 +183,21 @@ async function dumpAndRecord(
   const { conn } = inp;
   const { serverVersion, pgDumpVersion, facts } = versions;
   const started = (opts.now ?? (() => new Date()))();
-  const key = backupKey({ prefix: inp.prefix, project: inp.project, environment: inp.environment, dbname: conn.dbname, time: started });
+  const key = backupKey({
+    prefix: inp.prefix,
+    project: inp.project,
+    environment: inp.environment,
+    dbname: conn.dbname,
+    time: started,
+  });
   const uri = `s3://${inp.bucket}/${key}`;
-  const base: BackupMeta = { serverVersion, pgDumpVersion, database: conn.dbname, createdAt: started.toISOString(), flavor };
+  const base: BackupMeta = {
+    serverVersion,
+    pgDumpVersion,
+    database: conn.dbname,
+    createdAt: started.toISOString(),
+    flavor,
+  };
 
   // Our own first and last lines frame the SQL. The source ends only after every producer succeeded, so the closing
   // line is there only when the whole dump is: a restore can tell it from one cut after any pg_dump's own last line.
@@ -161,7 +224,9 @@ async function dumpAndRecord(
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
-  reporter.info(`dumped ${humanSize(dumped.uncompressedSize)} of SQL into ${humanSize(dumped.compressedSize)} in ${seconds.toFixed(1)}s`);
+  reporter.info(
+    `dumped ${humanSize(dumped.uncompressedSize)} of SQL into ${humanSize(dumped.compressedSize)} in ${seconds.toFixed(1)}s`,
+  );
 
   for (const p of scanner.problems) reporter.warn(`${uri}: \`backup restore\` will refuse ${p}`);
   const meta: BackupMeta = { ...base, ...dumped };
@@ -183,13 +248,16 @@ async function dumpAndRecord(
   await recordMeta(s3, inp.bucket, key, meta, manifest, reporter);
   if (signal.aborted) throw signal.reason instanceof CancelledError ? signal.reason : new CancelledError('SIGTERM');
 
-  if (inp.verify) await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
+  if (inp.verify)
+    await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
 
   reporter.output('key', key);
   reporter.output('uri', uri);
   reporter.output('size', dumped.compressedSize);
   reporter.output('sha256', dumped.sha256);
-  reporter.result(`Backup stored: ${uri} (${humanSize(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`);
+  reporter.result(
+    `Backup stored: ${uri} (${humanSize(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`,
+  );
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
   reporter.summary({
     title: 'Database backup',
@@ -216,11 +284,15 @@ async function dumpAndRecord(
       let result: 'passed' | 'failed' = 'failed';
       let tables = 0;
       try {
-        tables = (await drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity })).tables.length;
+        tables = (await drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }))
+          .tables.length;
         result = 'passed';
       } finally {
         // The manifest records the drill's result (what `shisha-ops status` shows); best effort, the run's outcome stands.
-        await writeManifest(s3, inp.bucket, key, { ...manifest, drill: { result, at: new Date().toISOString(), tables } }).catch((err: unknown) =>
+        await writeManifest(s3, inp.bucket, key, {
+          ...manifest,
+          drill: { result, at: new Date().toISOString(), tables },
+        }).catch((err: unknown) =>
           reporter.warn(`could not record the drill in ${uri}${MANIFEST_SUFFIX}: ${describeError(err)}`),
         );
       }
@@ -234,7 +306,14 @@ async function dumpAndRecord(
  * manifest. If that fails the backup is deleted when the credentials allow it: a backup that cannot be verified
  * must not look like a good one.
  */
-async function recordMeta(s3: S3Client, bucket: string, key: string, meta: BackupMeta, manifest: BackupManifest, reporter: Reporter): Promise<void> {
+async function recordMeta(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  meta: BackupMeta,
+  manifest: BackupManifest,
+  reporter: Reporter,
+): Promise<void> {
   let suffix = SIDECAR_SUFFIX;
   try {
     await writeSidecar(s3, bucket, key, meta);
@@ -245,6 +324,9 @@ async function recordMeta(s3: S3Client, bucket: string, key: string, meta: Backu
       .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
       .then(() => reporter.warn(`deleted s3://${bucket}/${key}: its checksum could not be recorded`))
       .catch(() => reporter.warn(`s3://${bucket}/${key} is stored without its checksum file: do not rely on it`));
-    throw new OpsError(`PutObject s3://${bucket}/${key}${suffix} (recording the ${suffix === SIDECAR_SUFFIX ? 'sha256' : 'manifest'}): ${describeError(err)}`, { cause: err });
+    throw new OpsError(
+      `PutObject s3://${bucket}/${key}${suffix} (recording the ${suffix === SIDECAR_SUFFIX ? 'sha256' : 'manifest'}): ${describeError(err)}`,
+      { cause: err },
+    );
   }
 }

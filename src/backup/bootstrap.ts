@@ -16,13 +16,33 @@ const run = promisify(execFile);
 export async function bootstrapSupabasePlatform(conn: PgConnection, reporter: Reporter): Promise<void> {
   reporter.info(`bootstrapping Supabase's platform roles and schemas in ${conn.dbname} on ${conn.host}:${conn.port}`);
   try {
-    await run(findPsql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-c', supabasePlatformSql(conn.dbname), '--dbname', urlWithoutPassword(conn)], {
-      env: pgEnv(conn),
-      timeout: 120000,
-    });
+    await run(
+      findPsql(),
+      [
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-c',
+        supabasePlatformSql(conn.dbname),
+        '--dbname',
+        urlWithoutPassword(conn),
+      ],
+      {
+        env: pgEnv(conn),
+        timeout: 120000,
+      },
+    );
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    const line = stderr.trim().split('\n').find((l) => /error|fatal/i.test(l)) ?? stderr.trim().split('\n')[0] ?? '';
+    const line =
+      stderr
+        .trim()
+        .split('\n')
+        .find((l) => /error|fatal/i.test(l)) ??
+      stderr.trim().split('\n')[0] ??
+      '';
     throw new OpsError(reporter.redact(`bootstrap of ${conn.dbname} failed (it needs a superuser): ${line.trim()}`));
   }
 }

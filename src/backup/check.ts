@@ -16,12 +16,16 @@ export async function checkJob(inputs: InputSource, reporter: Reporter, now: Dat
   const bucket = getBucket(inputs);
   const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
-  if (!getString(inputs, 'max-age-days')) throw new InputError('max-age-days', 'is required (a whole number of days, e.g. 8 for a weekly backup)');
+  if (!getString(inputs, 'max-age-days'))
+    throw new InputError('max-age-days', 'is required (a whole number of days, e.g. 8 for a weekly backup)');
   const maxDays = getInt(inputs, 'max-age-days', { default: 8, min: 1 });
   const keys = new Set<string>();
   const all = await listBackups(s3Client(), bucket, prefix, filter, keys);
   const newest = all[0];
-  if (!newest) throw new OpsError(`no backups under s3://${bucket}/${prefix}/: the backup schedule has never run or writes elsewhere`);
+  if (!newest)
+    throw new OpsError(
+      `no backups under s3://${bucket}/${prefix}/: the backup schedule has never run or writes elsewhere`,
+    );
   const ageHours = (now.getTime() - newest.name.time.getTime()) / 3600_000;
   const missing = [SIDECAR_SUFFIX, MANIFEST_SUFFIX].filter((s) => !keys.has(newest.key + s));
   reporter.output('latest-key', newest.key);
@@ -30,12 +34,23 @@ export async function checkJob(inputs: InputSource, reporter: Reporter, now: Dat
     title: `Newest backup in s3://${bucket}/${prefix}/`,
     table: [
       ['Key', 'Created (UTC)', 'Age', 'Checksum', 'Manifest'],
-      [newest.key, isoSeconds(newest.name.time), `${(ageHours / 24).toFixed(1)} days`, keys.has(newest.key + SIDECAR_SUFFIX) ? 'yes' : 'MISSING', keys.has(newest.key + MANIFEST_SUFFIX) ? 'yes' : 'MISSING'],
+      [
+        newest.key,
+        isoSeconds(newest.name.time),
+        `${(ageHours / 24).toFixed(1)} days`,
+        keys.has(newest.key + SIDECAR_SUFFIX) ? 'yes' : 'MISSING',
+        keys.has(newest.key + MANIFEST_SUFFIX) ? 'yes' : 'MISSING',
+      ],
     ],
   });
   if (ageHours > maxDays * 24) {
-    throw new OpsError(`the newest backup ${newest.key} is ${(ageHours / 24).toFixed(1)} days old (more than ${maxDays}): is the backup workflow still running?`);
+    throw new OpsError(
+      `the newest backup ${newest.key} is ${(ageHours / 24).toFixed(1)} days old (more than ${maxDays}): is the backup workflow still running?`,
+    );
   }
-  if (missing.length) throw new OpsError(`the newest backup ${newest.key} has no ${missing.join(' and no ')} next to it: its run did not finish`);
+  if (missing.length)
+    throw new OpsError(
+      `the newest backup ${newest.key} has no ${missing.join(' and no ')} next to it: its run did not finish`,
+    );
   reporter.info(`newest backup ${newest.key}: ${(ageHours / 24).toFixed(1)} days old, with its checksum and manifest`);
 }

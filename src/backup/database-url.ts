@@ -23,7 +23,10 @@ export function parseDatabaseUrl(url: string, input = 'database-url'): PgConnect
   try {
     u = new URL(url.trim());
   } catch {
-    throw new InputError(input, 'expected a URL like postgresql://user:password@host:5432/dbname (the value given is not a URL)');
+    throw new InputError(
+      input,
+      'expected a URL like postgresql://user:password@host:5432/dbname (the value given is not a URL)',
+    );
   }
   if (u.protocol !== 'postgresql:' && u.protocol !== 'postgres:') {
     throw new InputError(input, `expected a postgresql:// or postgres:// URL, got a ${u.protocol}// URL`);
@@ -38,7 +41,8 @@ export function parseDatabaseUrl(url: string, input = 'database-url'): PgConnect
     );
   }
   const dbname = decode(u.pathname.replace(/^\//, ''), input, 'database name');
-  if (!dbname || dbname.includes('/')) throw new InputError(input, 'expected a database name in the path (postgresql://user:password@host:5432/dbname)');
+  if (!dbname || dbname.includes('/'))
+    throw new InputError(input, 'expected a database name in the path (postgresql://user:password@host:5432/dbname)');
   const user = decode(u.username, input, 'user name');
   if (!user) throw new InputError(input, 'expected a user name (postgresql://user:password@host:5432/dbname)');
   // libpq lets `?password=` override the user-info password; it moves to PGPASSWORD like that one, never onto argv.
@@ -46,9 +50,13 @@ export function parseDatabaseUrl(url: string, input = 'database-url'): PgConnect
   const queryPassword = rawQueryValues(u.search, 'password').pop();
   params.delete('password');
   if (params.has('sslpassword')) {
-    throw new InputError(input, "the 'sslpassword' parameter would show on the pg_dump/psql command line: decrypt the client key instead");
+    throw new InputError(
+      input,
+      "the 'sslpassword' parameter would show on the pg_dump/psql command line: decrypt the client key instead",
+    );
   }
-  const password = queryPassword !== undefined ? decode(queryPassword, input, 'password') : decode(u.password, input, 'password');
+  const password =
+    queryPassword !== undefined ? decode(queryPassword, input, 'password') : decode(u.password, input, 'password');
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port, user, password, dbname, params };
 }
 
@@ -78,7 +86,18 @@ export function urlWithoutPassword(c: PgConnection): string {
 }
 
 /** Inherited libpq variables that would point the tools at another server, database, user or password. */
-const REDIRECTING = new Set(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGSERVICEFILE', 'PGOPTIONS']);
+const REDIRECTING = new Set([
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPORT',
+  'PGDATABASE',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGPASSFILE',
+  'PGSERVICE',
+  'PGSERVICEFILE',
+  'PGOPTIONS',
+]);
 
 /** The environment for libpq tools: the password in PGPASSWORD; SSL and other settings (PGSSLROOTCERT, ...) kept. */
 export function pgEnv(c: PgConnection, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

@@ -17,7 +17,11 @@ import { hashingTap, openBackup } from './verify.js';
  * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it. An existing
  * file is never overwritten without `--force`.
  */
-export async function downloadJob(inputs: InputSource, reporter: Reporter, stdout: Writable = process.stdout): Promise<{ key: string; path: string; sha256: string }> {
+export async function downloadJob(
+  inputs: InputSource,
+  reporter: Reporter,
+  stdout: Writable = process.stdout,
+): Promise<{ key: string; path: string; sha256: string }> {
   const s3 = s3Client();
   const { bucket, key } = await selectBackup(inputs, s3);
   const fileName = key.split('/').pop() ?? 'backup.sql.gz';
@@ -29,7 +33,8 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   }
 
   const { meta, size } = await readBackupMeta(s3, bucket, key);
-  if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: it cannot be checked`);
+  if (!meta.sha256)
+    reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: it cannot be checked`);
   const body = await openBackup(s3, bucket, key);
   const h = hashingTap();
   const toStdout = output === '-';
@@ -44,12 +49,16 @@ export async function downloadJob(inputs: InputSource, reporter: Reporter, stdou
   const sha256 = h.digest();
   if (meta.sha256 && sha256 !== meta.sha256) {
     if (!toStdout) rmSync(partial, { force: true });
-    throw new OpsError(`download of s3://${bucket}/${key}: sha256 is ${sha256}, the backup recorded ${meta.sha256} (file deleted)`);
+    throw new OpsError(
+      `download of s3://${bucket}/${key}: sha256 is ${sha256}, the backup recorded ${meta.sha256} (file deleted)`,
+    );
   }
   if (!toStdout) renameSync(partial, output);
   // Messages go to stderr when the backup itself goes to stdout.
   const say = toStdout ? (m: string) => reporter.warn(m) : (m: string) => reporter.info(m);
-  say(`downloaded s3://${bucket}/${key} (${humanSize(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`);
+  say(
+    `downloaded s3://${bucket}/${key} (${humanSize(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`,
+  );
   if (!toStdout) {
     reporter.output('key', key);
     reporter.output('path', output);

@@ -10,7 +10,13 @@ import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { getDatabaseUrl } from './inputs.js';
 import { selectBackup } from './list.js';
-import { compareTables, describeMismatch, readManifest, type BackupManifest, type TableComparison } from './manifest.js';
+import {
+  compareTables,
+  describeMismatch,
+  readManifest,
+  type BackupManifest,
+  type TableComparison,
+} from './manifest.js';
 import { findPsql } from './pg-tools.js';
 import { restoreBackup, targetName, withTargetUrlFromEnv } from './restore.js';
 import { sameDatabase, serverFacts, type ServerIdentity } from './server-identity.js';
@@ -20,8 +26,25 @@ const run = promisify(execFile);
 
 /** Schemas a fresh database (plain, or a new Supabase project) already has tables in: not the user's. */
 export const PLATFORM_SCHEMAS = [
-  'information_schema', 'auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'supabase_functions',
-  'supabase_migrations', 'vault', 'pgsodium', 'pgsodium_masks', 'net', 'pgbouncer', 'cron', '_analytics', 'pgtle', 'topology',
+  'information_schema',
+  'auth',
+  'storage',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'realtime',
+  '_realtime',
+  'supabase_functions',
+  'supabase_migrations',
+  'vault',
+  'pgsodium',
+  'pgsodium_masks',
+  'net',
+  'pgbouncer',
+  'cron',
+  '_analytics',
+  'pgtle',
+  'topology',
 ];
 
 export interface DrillParams {
@@ -47,10 +70,14 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function psqlLines(target: PgConnection, sql: string, reporter: Reporter): Promise<string[]> {
   try {
-    const { stdout } = await run(findPsql(), ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, '--dbname', urlWithoutPassword(target)], {
-      env: pgEnv(target),
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      findPsql(),
+      ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, '--dbname', urlWithoutPassword(target)],
+      {
+        env: pgEnv(target),
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     return stdout.split('\n').filter(Boolean);
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
@@ -70,7 +97,11 @@ async function checkScratch(target: PgConnection, manifest: BackupManifest, repo
       `WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN (${PLATFORM_SCHEMAS.map(literal).join(', ')}) ORDER BY 1 LIMIT 5`,
     reporter,
   );
-  if (user.length) throw new InputError('target-url', `${where} holds user tables (${user.join(', ')}): a drill restores only into an empty scratch database`);
+  if (user.length)
+    throw new InputError(
+      'target-url',
+      `${where} holds user tables (${user.join(', ')}): a drill restores only into an empty scratch database`,
+    );
   if (!manifest.tables.length) return;
   const rels = manifest.tables.map((t) => `(${literal(relationOf(t.copy))})`).join(', ');
   const filled = await psqlLines(
@@ -79,7 +110,11 @@ async function checkScratch(target: PgConnection, manifest: BackupManifest, repo
       `(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM (SELECT 1 FROM %s LIMIT 1) x', t.rel), false, true, '')))[1]::text::int > 0 END`,
     reporter,
   );
-  if (filled.length) throw new InputError('target-url', `${where} already has rows in ${filled.slice(0, 5).join(', ')}: a drill restores only into an empty scratch database`);
+  if (filled.length)
+    throw new InputError(
+      'target-url',
+      `${where} already has rows in ${filled.slice(0, 5).join(', ')}: a drill restores only into an empty scratch database`,
+    );
 }
 
 /**
@@ -97,10 +132,25 @@ export async function tableDataOn(target: PgConnection, manifest: BackupManifest
     'SET synchronize_seqscans = off',
     'SET row_security = off',
   ].join('; ');
-  const child = spawn(findPsql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', settings, '-c', `COPY ${t.copy} TO STDOUT`, '--dbname', urlWithoutPassword(target)], {
-    env: pgEnv(target),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    findPsql(),
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      settings,
+      '-c',
+      `COPY ${t.copy} TO STDOUT`,
+      '--dbname',
+      urlWithoutPassword(target),
+    ],
+    {
+      env: pgEnv(target),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const hash = createHash('sha256');
   let rows = 0;
   let stderr = '';
@@ -113,7 +163,10 @@ export async function tableDataOn(target: PgConnection, manifest: BackupManifest
     child.once('error', () => resolve(null));
     child.once('close', resolve);
   });
-  if (code !== 0) throw new OpsError(`reading ${t.name} on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? `psql exit ${code}`}`);
+  if (code !== 0)
+    throw new OpsError(
+      `reading ${t.name} on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? `psql exit ${code}`}`,
+    );
   return { ...t, rows, sha256: hash.digest('hex') };
 }
 
@@ -141,10 +194,16 @@ async function drill(p: DrillParams): Promise<DrillResult> {
   const { s3, bucket, key, target, reporter } = p;
   const where = targetName(target);
   const manifest = await readManifest(s3, bucket, key);
-  if (!manifest) throw new OpsError(`s3://${bucket}/${key} has no .manifest.json: a drill compares against it (backups made before manifests cannot be drilled; use \`backup restore\`)`);
+  if (!manifest)
+    throw new OpsError(
+      `s3://${bucket}/${key} has no .manifest.json: a drill compares against it (backups made before manifests cannot be drilled; use \`backup restore\`)`,
+    );
   const facts = await serverFacts(target, reporter);
   if (sameDatabase(facts.identity, manifest.source) || (p.source && sameDatabase(facts.identity, p.source))) {
-    throw new InputError('target-url', `${where} is the database this backup was taken from (same server and database OID): a drill needs a scratch database`);
+    throw new InputError(
+      'target-url',
+      `${where} is the database this backup was taken from (same server and database OID): a drill needs a scratch database`,
+    );
   }
   await checkScratch(target, manifest, reporter);
   if (p.bootstrap) await bootstrapSupabasePlatform(target, reporter);
@@ -157,10 +216,15 @@ async function drill(p: DrillParams): Promise<DrillResult> {
   reporter.output('drill-tables', tables.length);
   reporter.summary({
     title: `Restore drill of ${key.split('/').pop()} into ${where}: ${passed ? 'passed' : 'FAILED'}`,
-    table: [['Table', 'Rows expected', 'Rows restored', 'Match'], ...tables.map((t) => [t.name, String(t.expectedRows ?? '-'), String(t.gotRows ?? '-'), t.match ? 'yes' : 'NO'])],
+    table: [
+      ['Table', 'Rows expected', 'Rows restored', 'Match'],
+      ...tables.map((t) => [t.name, String(t.expectedRows ?? '-'), String(t.gotRows ?? '-'), t.match ? 'yes' : 'NO']),
+    ],
   });
   if (!passed) throw new DrillMismatch(`restore drill of s3://${bucket}/${key} failed: ${describeMismatch(tables)}`);
-  reporter.info(`restore drill passed: ${tables.length} table(s) of ${key} restored into ${where} with the same rows and data`);
+  reporter.info(
+    `restore drill passed: ${tables.length} table(s) of ${key} restored into ${where} with the same rows and data`,
+  );
   return { passed, tables };
 }
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { text } from 'node:stream/consumers';
 import { createDumpSource, DumpFailed, type DumpProducer } from './dump-source.js';
 
-const sh = (name: string, script: string): DumpProducer => ({ kind: 'process', name, command: 'sh', args: ['-c', script], env: process.env });
+const sh = (name: string, script: string): DumpProducer => ({
+  kind: 'process',
+  name,
+  command: 'sh',
+  args: ['-c', script],
+  env: process.env,
+});
 
 describe('createDumpSource', () => {
   it('concatenates SQL text and process output in order and ends once every process exited 0', async () => {
@@ -19,9 +25,12 @@ describe('createDumpSource', () => {
 
   it('errors instead of ending when a process fails, naming it with its stderr, and never starts the next one', async () => {
     let started = 0;
-    const src = createDumpSource([sh('pg_dump', 'echo partial; echo "pg_dump: error: boom" >&2; exit 3'), sh('later', 'echo never')], {
-      onProcessStarted: () => started++,
-    });
+    const src = createDumpSource(
+      [sh('pg_dump', 'echo partial; echo "pg_dump: error: boom" >&2; exit 3'), sh('later', 'echo never')],
+      {
+        onProcessStarted: () => started++,
+      },
+    );
     const err = await text(src.stream).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DumpFailed);
     expect((err as DumpFailed).message).toBe('pg_dump exited with code 3');
@@ -31,7 +40,10 @@ describe('createDumpSource', () => {
   });
 
   it('a failing SQL producer fails the stream too', async () => {
-    const src = createDumpSource([sh('a', 'echo a'), { kind: 'sql', name: 'catalog query', sql: () => Promise.reject(new Error('no privilege')) }]);
+    const src = createDumpSource([
+      sh('a', 'echo a'),
+      { kind: 'sql', name: 'catalog query', sql: () => Promise.reject(new Error('no privilege')) },
+    ]);
     const err = await text(src.stream).catch((e: unknown) => e);
     expect((err as Error).message).toBe('catalog query failed: no privilege');
   });

@@ -105,7 +105,11 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
       const { code, signal, error } = await exited;
       current = undefined;
       if (code !== 0) {
-        const why = error ? `could not start (${error.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const why = error
+          ? `could not start (${error.message})`
+          : signal
+            ? `was killed by ${signal}`
+            : `exited with code ${code}`;
         throw new DumpFailed(p.name, why, stderr, stopped);
       }
       if (stderr.trim()) warnings.push({ producer: p.name, stderr });

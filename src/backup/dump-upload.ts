@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { CancelledError, describeError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -119,7 +124,12 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   }
   if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && dumped === undefined) {
     for (const w of source.warnings) {
-      for (const l of reporter.redact(w.stderr).split('\n').filter((x) => x.trim()).slice(-20)) reporter.warn(`${w.producer}: ${l}`);
+      for (const l of reporter
+        .redact(w.stderr)
+        .split('\n')
+        .filter((x) => x.trim())
+        .slice(-20))
+        reporter.warn(`${w.producer}: ${l}`);
     }
     return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };
   }
@@ -127,31 +137,56 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   // Failure: make sure no object and no open multipart upload remains.
   await cleanUp(p.s3, p.bucket, p.key, upRes.status === 'fulfilled', reporter);
   if (dumped instanceof DumpFailed && !dumped.afterStop) {
-    const lines = reporter.redact(dumped.stderr).trim().split('\n').filter((l) => l.trim());
+    const lines = reporter
+      .redact(dumped.stderr)
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim());
     if (lines.length) reporter.error(`${dumped.producer} stderr:\n${lines.slice(-30).join('\n')}`);
     const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1];
-    throw new OpsError(reporter.redact(`${dumped.message}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`));
+    throw new OpsError(
+      reporter.redact(`${dumped.message}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`),
+    );
   }
-  const reason = upRes.status === 'rejected' ? upRes.reason : pipeRes.status === 'rejected' ? pipeRes.reason : (dumped ?? new Error('unknown'));
-  throw new OpsError(reporter.redact(`upload to s3://${p.bucket}/${p.key} failed: ${describeError(reason)}; the upload was aborted, nothing was stored`), {
-    cause: reason,
-  });
+  const reason =
+    upRes.status === 'rejected'
+      ? upRes.reason
+      : pipeRes.status === 'rejected'
+        ? pipeRes.reason
+        : (dumped ?? new Error('unknown'));
+  throw new OpsError(
+    reporter.redact(
+      `upload to s3://${p.bucket}/${p.key} failed: ${describeError(reason)}; the upload was aborted, nothing was stored`,
+    ),
+    {
+      cause: reason,
+    },
+  );
 }
 
 /** Aborts any open multipart upload of this exact key and deletes the object if it was completed after all. */
-async function cleanUp(s3: S3Client, bucket: string, key: string, completed: boolean, reporter: Reporter): Promise<void> {
+async function cleanUp(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  completed: boolean,
+  reporter: Reporter,
+): Promise<void> {
   try {
     const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
     for (const u of open.Uploads ?? []) {
       if (u.Key !== key || !u.UploadId) continue;
       // lib-storage aborts on a failed stream too: an upload that is already gone (NoSuchUpload) is what we want.
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId })).catch((err: unknown) => {
-        if ((err as { name?: string }).name !== 'NoSuchUpload') throw err;
-      });
+      await s3
+        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }))
+        .catch((err: unknown) => {
+          if ((err as { name?: string }).name !== 'NoSuchUpload') throw err;
+        });
     }
     if (completed) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {
-    reporter.warn(`could not clean up s3://${bucket}/${key} (abort the multipart upload by hand): ${describeError(err)}`);
+    reporter.warn(
+      `could not clean up s3://${bucket}/${key} (abort the multipart upload by hand): ${describeError(err)}`,
+    );
   }
 }
-

@@ -7,7 +7,13 @@ import { parseDatabaseUrl, type PgConnection } from './database-url.js';
 import { NAME_PART, normalizePrefix } from './naming.js';
 
 /** Defaults: the single source of truth (action.yml declares the same). */
-export const DEFAULTS = { prefix: 'backups', environment: 'prod', compressionLevel: 6, verify: true, flavor: 'auto' } as const;
+export const DEFAULTS = {
+  prefix: 'backups',
+  environment: 'prod',
+  compressionLevel: 6,
+  verify: true,
+  flavor: 'auto',
+} as const;
 
 export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
 export type FlavorInput = (typeof FLAVORS)[number];
@@ -16,7 +22,11 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export function getBucket(src: InputSource): string {
   const b = getString(src, 'bucket', { required: true });
-  if (!BUCKET.test(b)) throw new InputError('bucket', `expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'), got '${b}'`);
+  if (!BUCKET.test(b))
+    throw new InputError(
+      'bucket',
+      `expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'), got '${b}'`,
+    );
   return b;
 }
 
@@ -30,7 +40,10 @@ export function getPrefix(src: InputSource): string {
   const p = normalizePrefix(raw);
   const segments = p.split('/');
   if (!p || segments.some((s) => s === '' || s === '.' || s === '..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
-    throw new InputError('prefix', `expected a folder such as 'backups' or 'backups/staging' (no '..', '.', '//' or bucket root), got '${raw.slice(0, 100)}'`);
+    throw new InputError(
+      'prefix',
+      `expected a folder such as 'backups' or 'backups/staging' (no '..', '.', '//' or bucket root), got '${raw.slice(0, 100)}'`,
+    );
   }
   return p;
 }
@@ -38,7 +51,11 @@ export function getPrefix(src: InputSource): string {
 /** A part of the object name; `project` has no default (it names the user's app), `environment` has one. */
 function namePart(src: InputSource, name: string, dflt?: string): string {
   const v = getString(src, name, dflt === undefined ? { required: true } : { default: dflt });
-  if (!NAME_PART.test(v)) throw new InputError(name, `expected lowercase letters, digits and '-' (it is '_'-separated in object names), got '${v}'`);
+  if (!NAME_PART.test(v))
+    throw new InputError(
+      name,
+      `expected lowercase letters, digits and '-' (it is '_'-separated in object names), got '${v}'`,
+    );
   return v;
 }
 
@@ -70,7 +87,8 @@ export interface RunInputs {
 
 export function getFlavor(src: InputSource): FlavorInput {
   const v = getString(src, 'flavor', { default: DEFAULTS.flavor }).toLowerCase();
-  if (!(FLAVORS as readonly string[]).includes(v)) throw new InputError('flavor', `expected one of ${FLAVORS.join(', ')}, got '${v}'`);
+  if (!(FLAVORS as readonly string[]).includes(v))
+    throw new InputError('flavor', `expected one of ${FLAVORS.join(', ')}, got '${v}'`);
   return v as FlavorInput;
 }
 

@@ -28,7 +28,13 @@ export async function listBackups(
   do {
     let page;
     try {
-      page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix ? `${prefix}/` : undefined, ContinuationToken: token }));
+      page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix ? `${prefix}/` : undefined,
+          ContinuationToken: token,
+        }),
+      );
     } catch (err) {
       throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}: ${describeError(err)}`, { cause: err });
     }
@@ -43,7 +49,9 @@ export async function listBackups(
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return out.sort((a, b) => b.name.time.getTime() - a.name.time.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+  return out.sort(
+    (a, b) => b.name.time.getTime() - a.name.time.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0),
+  );
 }
 
 /**
@@ -56,14 +64,27 @@ export async function checkBackupBucket(s3: S3Client, bucket: string, prefix: st
   } catch (err) {
     const name = (err as { name?: string }).name;
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (name === 'NoSuchBucket' || status === 404) throw new InputError('bucket', `bucket '${bucket}' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped`);
-    if (status === 403) throw new InputError('bucket', `listing s3://${bucket}/${prefix}/ is denied (ListObjectsV2: 403): check the role's s3:ListBucket permission`);
+    if (name === 'NoSuchBucket' || status === 404)
+      throw new InputError(
+        'bucket',
+        `bucket '${bucket}' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped`,
+      );
+    if (status === 403)
+      throw new InputError(
+        'bucket',
+        `listing s3://${bucket}/${prefix}/ is denied (ListObjectsV2: 403): check the role's s3:ListBucket permission`,
+      );
     throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}/: ${describeError(err)}`, { cause: err });
   }
 }
 
 /** The newest backup, for commands whose --key is omitted. */
-export async function latestBackup(s3: S3Client, bucket: string, prefix: string, filter: { project?: string; environment?: string }): Promise<string> {
+export async function latestBackup(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  filter: { project?: string; environment?: string },
+): Promise<string> {
   const all = await listBackups(s3, bucket, prefix, filter);
   if (!all[0]) throw new OpsError(`no backups under s3://${bucket}/${prefix}${prefix ? '/' : ''}`);
   return all[0].key;
@@ -95,7 +116,11 @@ export async function listJob(inputs: InputSource, reporter: Reporter): Promise<
   const shown = limit ? all.slice(0, limit) : all;
   reporter.summary({
     title: `Backups in s3://${bucket}/${prefix} (newest first)`,
-    lines: [all.length > shown.length ? `${shown.length} of ${all.length} shown (--limit 0 for all)` : `${all.length} backup(s)`],
+    lines: [
+      all.length > shown.length
+        ? `${shown.length} of ${all.length} shown (--limit 0 for all)`
+        : `${all.length} backup(s)`,
+    ],
     table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])],
   });
   reporter.output('count', all.length);

@@ -67,7 +67,13 @@ export function parseManifest(text: string, where: string): BackupManifest {
   }
   const tablesOk =
     Array.isArray(m?.tables) &&
-    m.tables.every((t) => typeof t?.name === 'string' && typeof t.copy === 'string' && Number.isInteger(t.rows) && /^[0-9a-f]{64}$/.test(t.sha256));
+    m.tables.every(
+      (t) =>
+        typeof t?.name === 'string' &&
+        typeof t.copy === 'string' &&
+        Number.isInteger(t.rows) &&
+        /^[0-9a-f]{64}$/.test(t.sha256),
+    );
   if (m?.format !== MANIFEST_FORMAT || !tablesOk || !/^[0-9a-f]{64}$/.test(m.sha256)) {
     throw new OpsError(`${where} is not a ${MANIFEST_FORMAT} manifest`);
   }
@@ -87,7 +93,12 @@ export function compareTables(expected: TableData[], got: TableData[]): TableCom
   const out: TableComparison[] = expected.map((e) => {
     const g = byCopy.get(e.copy);
     byCopy.delete(e.copy);
-    return { name: e.name, expectedRows: e.rows, gotRows: g?.rows, match: g !== undefined && g.rows === e.rows && g.sha256 === e.sha256 };
+    return {
+      name: e.name,
+      expectedRows: e.rows,
+      gotRows: g?.rows,
+      match: g !== undefined && g.rows === e.rows && g.sha256 === e.sha256,
+    };
   });
   for (const g of byCopy.values()) out.push({ name: g.name, expectedRows: undefined, gotRows: g.rows, match: false });
   return out;

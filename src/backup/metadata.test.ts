@@ -11,7 +11,15 @@ describe('backup metadata', () => {
   });
 
   it('round-trips through S3 user metadata', () => {
-    const meta = { sha256: 'ff', uncompressedSize: 10, compressedSize: 3, serverVersion: '15.4', pgDumpVersion: '17.2', database: 'postgres', createdAt: '2026-01-05T00:00:00.000Z' };
+    const meta = {
+      sha256: 'ff',
+      uncompressedSize: 10,
+      compressedSize: 3,
+      serverVersion: '15.4',
+      pgDumpVersion: '17.2',
+      database: 'postgres',
+      createdAt: '2026-01-05T00:00:00.000Z',
+    };
     expect(fromS3Metadata(toS3Metadata(meta))).toEqual(meta);
     expect(fromS3Metadata(undefined)).toMatchObject({ sha256: undefined, compressedSize: undefined });
   });

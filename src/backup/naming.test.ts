@@ -5,18 +5,34 @@ const t = new Date(Date.UTC(2026, 0, 5, 0, 0, 7));
 
 describe('backup object names', () => {
   it('are <prefix>/YYYY/MM/<project>_<environment>_<dbname>_YYYYMMDD_HHMMSS.sql.gz in UTC', () => {
-    expect(backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: 'postgres', time: t })).toBe(
-      'backups/2026/01/shisha-log_prod_postgres_20260105_000007.sql.gz',
-    );
+    expect(
+      backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: 'postgres', time: t }),
+    ).toBe('backups/2026/01/shisha-log_prod_postgres_20260105_000007.sql.gz');
     // 09:00 JST on Monday is 00:00 UTC: the name follows UTC, not the local zone.
     const jst = new Date('2026-01-05T09:00:00+09:00');
-    expect(backupKey({ prefix: '/b/', project: 'p', environment: 'e', dbname: 'd', time: jst })).toBe('b/2026/01/p_e_d_20260105_000000.sql.gz');
-    expect(backupKey({ prefix: '', project: 'p', environment: 'e', dbname: 'd', time: t })).toBe('2026/01/p_e_d_20260105_000007.sql.gz');
+    expect(backupKey({ prefix: '/b/', project: 'p', environment: 'e', dbname: 'd', time: jst })).toBe(
+      'b/2026/01/p_e_d_20260105_000000.sql.gz',
+    );
+    expect(backupKey({ prefix: '', project: 'p', environment: 'e', dbname: 'd', time: t })).toBe(
+      '2026/01/p_e_d_20260105_000007.sql.gz',
+    );
   });
 
   it('parse back, including database names with underscores and nested prefixes', () => {
-    const key = backupKey({ prefix: 'db/backups', project: 'shisha-log', environment: 'stg-2', dbname: 'shisha_log_db', time: t });
-    expect(parseBackupKey(key)).toEqual({ prefix: 'db/backups', project: 'shisha-log', environment: 'stg-2', dbname: 'shisha_log_db', time: t });
+    const key = backupKey({
+      prefix: 'db/backups',
+      project: 'shisha-log',
+      environment: 'stg-2',
+      dbname: 'shisha_log_db',
+      time: t,
+    });
+    expect(parseBackupKey(key)).toEqual({
+      prefix: 'db/backups',
+      project: 'shisha-log',
+      environment: 'stg-2',
+      dbname: 'shisha_log_db',
+      time: t,
+    });
     expect(parseBackupKey('2026/01/p_e_d_20260105_000007.sql.gz')?.prefix).toBe('');
   });
 

@@ -38,7 +38,8 @@ export function backupKey(n: BackupName): string {
   return `${prefix ? `${prefix}/` : ''}${y}/${m}/${file}`;
 }
 
-const KEY = /^(?:(.*)\/)?(\d{4})\/(\d{2})\/([a-z0-9][a-z0-9-]*)_([a-z0-9][a-z0-9-]*)_([A-Za-z0-9_.-]+)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})\.sql\.gz$/;
+const KEY =
+  /^(?:(.*)\/)?(\d{4})\/(\d{2})\/([a-z0-9][a-z0-9-]*)_([a-z0-9][a-z0-9-]*)_([A-Za-z0-9_.-]+)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})\.sql\.gz$/;
 
 /** Parses a key written by backupKey; undefined for anything else (other files under the prefix are never ours). */
 export function parseBackupKey(key: string): BackupName | undefined {
@@ -48,7 +49,13 @@ export function parseBackupKey(key: string): BackupName | undefined {
   if (dirY !== y || dirM !== mo) return undefined;
   const time = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
   // Reject impossible dates (Date.UTC would roll 2025-02-31 over into March).
-  if (time.getUTCMonth() !== Number(mo) - 1 || time.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    time.getUTCMonth() !== Number(mo) - 1 ||
+    time.getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     return undefined;
   }
   return { prefix, project: project!, environment: environment!, dbname: dbname!, time };

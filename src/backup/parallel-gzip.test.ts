@@ -6,7 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { ParallelGzip } from './parallel-gzip.js';
 
-async function compress(input: Buffer, opts: { blockSize: number; concurrency?: number }, chunk = 10_000): Promise<Buffer> {
+async function compress(
+  input: Buffer,
+  opts: { blockSize: number; concurrency?: number },
+  chunk = 10_000,
+): Promise<Buffer> {
   const out: Buffer[] = [];
   const pieces: Buffer[] = [];
   for (let i = 0; i < input.length; i += chunk) pieces.push(input.subarray(i, i + chunk));
@@ -17,7 +21,11 @@ async function compress(input: Buffer, opts: { blockSize: number; concurrency?: 
 
 describe('ParallelGzip', () => {
   // Text that compresses, with some random bytes so the blocks differ.
-  const input = Buffer.concat(Array.from({ length: 200 }, (_, i) => Buffer.from(`INSERT INTO t VALUES (${i}, 'シーシャ ${randomBytes(40).toString('hex')}');\n`.repeat(20))));
+  const input = Buffer.concat(
+    Array.from({ length: 200 }, (_, i) =>
+      Buffer.from(`INSERT INTO t VALUES (${i}, 'シーシャ ${randomBytes(40).toString('hex')}');\n`.repeat(20)),
+    ),
+  );
 
   it('writes gzip members in order that gunzip (zlib and the gzip tool) restores exactly', async () => {
     const gz = await compress(input, { blockSize: 64 * 1024, concurrency: 3 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { choosePgDump, formatVersionNum, ipv6Advice, majorOfVersionNum, parsePgVersion, type PgDumpCandidate } from './pg-tools.js';
+import {
+  choosePgDump,
+  formatVersionNum,
+  ipv6Advice,
+  majorOfVersionNum,
+  parsePgVersion,
+  type PgDumpCandidate,
+} from './pg-tools.js';
 
 const c = (major: number, onPath = false): PgDumpCandidate => ({
   path: onPath ? '/usr/bin/pg_dump' : `/usr/lib/postgresql/${major}/bin/pg_dump`,
@@ -10,7 +17,10 @@ const c = (major: number, onPath = false): PgDumpCandidate => ({
 
 describe('pg_dump versions', () => {
   it('parses pg_dump --version and server_version_num', () => {
-    expect(parsePgVersion('pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n')).toEqual({ version: '15.18', major: 15 });
+    expect(parsePgVersion('pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n')).toEqual({
+      version: '15.18',
+      major: 15,
+    });
     expect(parsePgVersion('pg_dump (PostgreSQL) 17devel')).toEqual({ version: '17', major: 17 });
     expect(parsePgVersion('nonsense')).toBeUndefined();
     expect(majorOfVersionNum(150004)).toBe(15);
@@ -39,7 +49,9 @@ describe('pg_dump versions', () => {
 describe('ipv6Advice', () => {
   const err = 'connection to server at "db.abcd.supabase.co" (2406:da14::1), port 5432 failed: Network is unreachable';
   it('recommends the session pooler when an IPv6-only host is unreachable', () => {
-    expect(ipv6Advice('db.abcd.supabase.co', err, [6])).toMatch(/only IPv6 addresses.*session pooler.*pooler\.supabase\.com:5432/);
+    expect(ipv6Advice('db.abcd.supabase.co', err, [6])).toMatch(
+      /only IPv6 addresses.*session pooler.*pooler\.supabase\.com:5432/,
+    );
     expect(ipv6Advice('db.example.internal', 'connect EADDRNOTAVAIL', [6, 6])).toContain('session pooler');
     // Supabase's direct host even when the name could not be resolved here.
     expect(ipv6Advice('db.abcd.supabase.co', err, [])).toContain('session pooler');

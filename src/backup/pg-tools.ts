@@ -98,34 +98,53 @@ export async function findPgDumps(libDir = PG_LIB_DIR): Promise<PgDumpCandidate[
 export function findPsql(libDir = PG_LIB_DIR): string {
   const first = onPath('psql');
   if (first) return first;
-  const dirs = existsSync(libDir) ? readdirSync(libDir).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  const dirs = existsSync(libDir)
+    ? readdirSync(libDir)
+        .filter((d) => /^\d+$/.test(d))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const d of dirs) {
     const p = path.join(libDir, d, 'bin', 'psql');
     if (existsSync(p)) return p;
   }
-  throw new OpsError('psql not found on PATH or under /usr/lib/postgresql/<N>/bin: install postgresql-client (apt-get install postgresql-client)');
+  throw new OpsError(
+    'psql not found on PATH or under /usr/lib/postgresql/<N>/bin: install postgresql-client (apt-get install postgresql-client)',
+  );
 }
 
 /** The server's version number (`SHOW server_version_num`), through psql with the password in the environment. */
 export async function serverVersionNum(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<number> {
   try {
-    const { stdout } = await run(psql, ['-X', '-A', '-t', '-c', 'SHOW server_version_num', '--dbname', urlWithoutPassword(conn)], {
-      env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-      timeout: 60000,
-    });
+    const { stdout } = await run(
+      psql,
+      ['-X', '-A', '-t', '-c', 'SHOW server_version_num', '--dbname', urlWithoutPassword(conn)],
+      {
+        env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
+        timeout: 60000,
+      },
+    );
     const n = Number(stdout.trim());
-    if (!Number.isInteger(n) || n <= 0) throw new OpsError(`psql: unexpected server_version_num '${stdout.trim().slice(0, 40)}'`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new OpsError(`psql: unexpected server_version_num '${stdout.trim().slice(0, 40)}'`);
     return n;
   } catch (err) {
     if (err instanceof OpsError) throw err;
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    const line = reporter.redact(stderr.trim().split('\n').find((l) => l.trim()) ?? 'no output');
-    throw new OpsError(`could not connect to the database to read its version (psql): ${line}${await ipv6Hint(conn.host, stderr)}`);
+    const line = reporter.redact(
+      stderr
+        .trim()
+        .split('\n')
+        .find((l) => l.trim()) ?? 'no output',
+    );
+    throw new OpsError(
+      `could not connect to the database to read its version (psql): ${line}${await ipv6Hint(conn.host, stderr)}`,
+    );
   }
 }
 
 /** Connection errors of a host this machine has no route to (an IPv6 address without IPv6 connectivity). */
-const UNREACHABLE = /Network is unreachable|Cannot assign requested address|ENETUNREACH|EADDRNOTAVAIL|No route to host/i;
+const UNREACHABLE =
+  /Network is unreachable|Cannot assign requested address|ENETUNREACH|EADDRNOTAVAIL|No route to host/i;
 
 /**
  * The advice for a failed connection to an IPv6-only host: Supabase's direct host db.<ref>.supabase.co has only

@@ -9,7 +9,12 @@ import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
 
 /** Which backups a prune removes: older than the cutoff (by the time in their name), never the newest `keep`. */
-export function selectForPrune(backups: BackupObject[], now: Date, olderThanDays: number, keep: number): BackupObject[] {
+export function selectForPrune(
+  backups: BackupObject[],
+  now: Date,
+  olderThanDays: number,
+  keep: number,
+): BackupObject[] {
   const cutoff = now.getTime() - olderThanDays * 86400_000;
   const newestFirst = [...backups].sort((a, b) => b.name.time.getTime() - a.name.time.getTime());
   return newestFirst.slice(keep).filter((b) => b.name.time.getTime() < cutoff);
@@ -20,11 +25,16 @@ export function selectForPrune(backups: BackupObject[], now: Date, olderThanDays
  * names parse as our backups are candidates (never the whole bucket, never other files); `--keep` newest are kept
  * whatever their age; `--dry-run` lists without deleting.
  */
-export async function pruneJob(inputs: InputSource, reporter: Reporter, now: Date = new Date()): Promise<BackupObject[]> {
+export async function pruneJob(
+  inputs: InputSource,
+  reporter: Reporter,
+  now: Date = new Date(),
+): Promise<BackupObject[]> {
   const bucket = getBucket(inputs);
   const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
-  if (!getString(inputs, 'older-than-days')) throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
+  if (!getString(inputs, 'older-than-days'))
+    throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
   const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });
   const keep = getInt(inputs, 'keep', { default: 1, min: 0 });
   const dryRun = getBoolean(inputs, 'dry-run', false);
@@ -38,18 +48,25 @@ export async function pruneJob(inputs: InputSource, reporter: Reporter, now: Dat
       const batch = keys.slice(i, i + 1000);
       let res;
       try {
-        res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        res = await s3.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
       } catch (err) {
         throw new OpsError(`DeleteObjects s3://${bucket}/${prefix}/: ${describeError(err)}`, { cause: err });
       }
       const failed = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-      if (failed.length) throw new OpsError(`DeleteObjects s3://${bucket}: ${failed.length} not deleted, first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`);
+      if (failed.length)
+        throw new OpsError(
+          `DeleteObjects s3://${bucket}: ${failed.length} not deleted, first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`,
+        );
     }
   }
   reporter.summary({
     title: `${dryRun ? 'Would prune' : 'Pruned'} ${doomed.length} of ${all.length} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
     lines: [`the newest ${keep} backup(s) are kept whatever their age`],
-    table: doomed.length ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])] : undefined,
+    table: doomed.length
+      ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])]
+      : undefined,
   });
   reporter.output('deleted', dryRun ? 0 : doomed.length);
   return doomed;

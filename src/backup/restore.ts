@@ -73,7 +73,10 @@ export interface RestoreResult {
 export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   const { s3, bucket, key, target, reporter } = p;
   const where = targetName(target);
-  const [{ meta, size }, manifest] = await Promise.all([readBackupMeta(s3, bucket, key), readManifest(s3, bucket, key)]);
+  const [{ meta, size }, manifest] = await Promise.all([
+    readBackupMeta(s3, bucket, key),
+    readManifest(s3, bucket, key),
+  ]);
   if (!meta.sha256 && !manifest) {
     if (!p.allowUnverified) {
       throw new InputError(
@@ -81,14 +84,23 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
         `s3://${bucket}/${key} has neither a .sha256 nor a .manifest.json next to it, so nothing proves it is whole; nothing was restored (pass --allow-unverified to restore it anyway)`,
       );
     }
-    reporter.warn(`s3://${bucket}/${key} has no checksum and no manifest: restoring it unverified (--allow-unverified)`);
-  } else if (!meta.sha256) reporter.warn(`s3://${bucket}/${key} has no .sha256 checksum file next to it: checking it against its manifest only`);
+    reporter.warn(
+      `s3://${bucket}/${key} has no checksum and no manifest: restoring it unverified (--allow-unverified)`,
+    );
+  } else if (!meta.sha256)
+    reporter.warn(
+      `s3://${bucket}/${key} has no .sha256 checksum file next to it: checking it against its manifest only`,
+    );
   const psql = findPsql();
   reporter.info(`restoring s3://${bucket}/${key} (${humanSize(size)}) into ${where} with ${psql}`);
-  const child = spawn(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)], {
-    env: pgEnv(target),
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    psql,
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)],
+    {
+      env: pgEnv(target),
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -129,12 +141,14 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     },
     final(cb) {
       const got = h.digest();
-      if (meta.sha256 && got !== meta.sha256) return cb(new OpsError(`sha256 is ${got}, the backup recorded ${meta.sha256}`));
+      if (meta.sha256 && got !== meta.sha256)
+        return cb(new OpsError(`sha256 is ${got}, the backup recorded ${meta.sha256}`));
       const incomplete = scanner.incompleteReason();
       if (incomplete) return cb(new OpsError(`the backup is incomplete: ${incomplete}`));
       if (manifest) {
         const rows = compareTables(manifest.tables, scanner.tableData());
-        if (rows.some((r) => !r.match)) return cb(new OpsError(`the backup does not match its manifest: ${describeMismatch(rows)}`));
+        if (rows.some((r) => !r.match))
+          return cb(new OpsError(`the backup does not match its manifest: ${describeMismatch(rows)}`));
       }
       child.stdin.end(cb);
     },
@@ -156,19 +170,36 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     stopPsql();
   }
   const exit = await exited;
-  const lines = reporter.redact(stderr).trim().split('\n').filter((l) => l.trim());
+  const lines = reporter
+    .redact(stderr)
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim());
   if (exit.code !== 0 && !aborted) {
     if (lines.length) reporter.error(`psql stderr:\n${lines.slice(-30).join('\n')}`);
     const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1] ?? '';
-    throw new OpsError(reporter.redact(`psql restore into ${where} failed (exit ${exit.code ?? exit.signal}): ${last.trim()}; the transaction was rolled back`));
+    throw new OpsError(
+      reporter.redact(
+        `psql restore into ${where} failed (exit ${exit.code ?? exit.signal}): ${last.trim()}; the transaction was rolled back`,
+      ),
+    );
   }
   if (streamErr instanceof ScanRefusal) {
-    throw new OpsError(reporter.redact(`refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit, nothing was restored`));
+    throw new OpsError(
+      reporter.redact(
+        `refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit, nothing was restored`,
+      ),
+    );
   }
   if (streamErr || exit.code !== 0) {
-    throw new OpsError(reporter.redact(`restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit, nothing was restored`), {
-      cause: streamErr,
-    });
+    throw new OpsError(
+      reporter.redact(
+        `restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit, nothing was restored`,
+      ),
+      {
+        cause: streamErr,
+      },
+    );
   }
   for (const l of lines) reporter.warn(`psql: ${l}`);
   reporter.info(`restored s3://${bucket}/${key} into ${where}`);
@@ -179,7 +210,11 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
  * `backup restore --key K --target-url URL [--yes] [--allow-unverified]`: asks first (typing the target's
  * `host:port/dbname`, since the database name alone is `postgres` on every Supabase project), then restoreBackup.
  */
-export async function restoreJob(inputs: InputSource, reporter: Reporter, confirm: Confirm = ttyConfirm): Promise<{ key: string }> {
+export async function restoreJob(
+  inputs: InputSource,
+  reporter: Reporter,
+  confirm: Confirm = ttyConfirm,
+): Promise<{ key: string }> {
   const target = getDatabaseUrl(inputs, reporter, 'target-url');
   const yes = getBoolean(inputs, 'yes', false);
   const allowUnverified = getBoolean(inputs, 'allow-unverified', false);
@@ -188,9 +223,13 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
   const where = targetName(target);
 
   if (!yes) {
-    const answer = await confirm(`Restore s3://${bucket}/${key} into ${where}? Its statements run in that database. Type the target (${where}) to confirm: `);
-    if (answer === undefined) throw new InputError('yes', `restoring writes into ${where}; there is no terminal to confirm on, so pass --yes`);
-    if (answer.trim() !== where) throw new InputError('yes', `not confirmed (expected '${where}' to be typed); nothing was restored`);
+    const answer = await confirm(
+      `Restore s3://${bucket}/${key} into ${where}? Its statements run in that database. Type the target (${where}) to confirm: `,
+    );
+    if (answer === undefined)
+      throw new InputError('yes', `restoring writes into ${where}; there is no terminal to confirm on, so pass --yes`);
+    if (answer.trim() !== where)
+      throw new InputError('yes', `not confirmed (expected '${where}' to be typed); nothing was restored`);
   }
 
   if (getBoolean(inputs, 'bootstrap', false)) await bootstrapSupabasePlatform(target, reporter);
@@ -200,7 +239,12 @@ export async function restoreJob(inputs: InputSource, reporter: Reporter, confir
     title: 'Database restored',
     table: [
       ['Backup', 'Target', 'sha256', 'Manifest'],
-      [key, where, res.sha256 ?? 'not recorded', res.manifest ? `${res.manifest.tables.length} table(s) matched` : 'none'],
+      [
+        key,
+        where,
+        res.sha256 ?? 'not recorded',
+        res.manifest ? `${res.manifest.tables.length} table(s) matched` : 'none',
+      ],
     ],
   });
   return { key };

@@ -14,15 +14,29 @@ import { sameDatabase, serverFacts } from './server-identity.js';
 const run = promisify(execFile);
 
 /** Exact row counts of every table the user can see (errors, such as no privilege, become the message). */
-export async function countRows(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<Map<string, string>> {
+export async function countRows(
+  conn: PgConnection,
+  reporter: Reporter,
+  psql = findPsql(),
+): Promise<Map<string, string>> {
   const env = pgEnv(conn);
   const url = urlWithoutPassword(conn);
   const list = await run(
     psql,
-    ['-X', '-A', '-t', '-c', "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1", '--dbname', url],
+    [
+      '-X',
+      '-A',
+      '-t',
+      '-c',
+      "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+      '--dbname',
+      url,
+    ],
     { env, maxBuffer: 16 * 1024 * 1024 },
   ).catch((err: { stderr?: string }) => {
-    throw new OpsError(reporter.redact(`psql (listing tables of ${conn.dbname}): ${(err.stderr ?? '').trim().split('\n')[0] ?? ''}`));
+    throw new OpsError(
+      reporter.redact(`psql (listing tables of ${conn.dbname}): ${(err.stderr ?? '').trim().split('\n')[0] ?? ''}`),
+    );
   });
   const tables = list.stdout.split('\n').filter(Boolean);
   const out = new Map<string, string>(tables.map((t) => [t, 'not counted']));
@@ -30,8 +44,11 @@ export async function countRows(conn: PgConnection, reporter: Reporter, psql = f
   // One session, one statement per table, no ON_ERROR_STOP: a table we may not read does not hide the others.
   const script = tables.map((t) => `SELECT '${t.replace(/'/g, "''")}', count(*) FROM ${t};`).join('\n');
   const res = await new Promise<string>((resolve, reject) => {
-    const child = execFile(psql, ['-X', '-A', '-t', '-F', '\t', '--dbname', url], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
-      err && !stdout ? reject(err) : resolve(stdout),
+    const child = execFile(
+      psql,
+      ['-X', '-A', '-t', '-F', '\t', '--dbname', url],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)),
     );
     child.stdin?.end(script);
   });
@@ -58,14 +75,21 @@ export function compareCounts(source: Map<string, string>, restored: Map<string,
  * table compared. The scratch database must be another database than the source, asked of both servers (host
  * names may differ for the same server); it is written to, so it asks unless --yes.
  */
-export async function selfTestJob(inputs: InputSource, reporter: Reporter, opts: BackupOptions & { confirm?: Confirm } = {}): Promise<void> {
+export async function selfTestJob(
+  inputs: InputSource,
+  reporter: Reporter,
+  opts: BackupOptions & { confirm?: Confirm } = {},
+): Promise<void> {
   inputs = withTargetUrlFromEnv(inputs);
   const source = getDatabaseUrl(inputs, reporter, 'database-url');
   const target = getDatabaseUrl(inputs, reporter, 'target-url');
   checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
   const [sf, tf] = await Promise.all([serverFacts(source, reporter), serverFacts(target, reporter)]);
   if (sameDatabase(sf.identity, tf.identity)) {
-    throw new InputError('target-url', `${targetName(target)} is the database being backed up (same server and database OID): name a scratch database`);
+    throw new InputError(
+      'target-url',
+      `${targetName(target)} is the database being backed up (same server and database OID): name a scratch database`,
+    );
   }
   const res = await runBackup(inputs, reporter, opts);
   const sourceCounts = await countRows(source, reporter);
@@ -74,10 +98,20 @@ export async function selfTestJob(inputs: InputSource, reporter: Reporter, opts:
   const bad = compareCounts(sourceCounts, restoredCounts);
   reporter.summary({
     title: 'Backup test: row counts, source vs restored',
-    table: [['Table', 'Source', 'Restored', ''], ...[...sourceCounts].map(([t, n]) => [t, n, restoredCounts.get(t) ?? '-', restoredCounts.get(t) === n ? 'ok' : 'DIFFERENT'])],
+    table: [
+      ['Table', 'Source', 'Restored', ''],
+      ...[...sourceCounts].map(([t, n]) => [
+        t,
+        n,
+        restoredCounts.get(t) ?? '-',
+        restoredCounts.get(t) === n ? 'ok' : 'DIFFERENT',
+      ]),
+    ],
   });
   if (bad.length) {
-    throw new OpsError(`row counts differ for ${bad.length} table(s) (a busy source drifts; pg-dump-args exclusions show here): ${bad.slice(0, 5).join(', ')}`);
+    throw new OpsError(
+      `row counts differ for ${bad.length} table(s) (a busy source drifts; pg-dump-args exclusions show here): ${bad.slice(0, 5).join(', ')}`,
+    );
   }
   reporter.info(`backup test passed: ${sourceCounts.size} table(s) restored from ${res.key} with the same row counts`);
 }

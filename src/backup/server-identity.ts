@@ -33,17 +33,29 @@ const QUERY = [
 
 export async function serverFacts(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<ServerFacts> {
   try {
-    const { stdout } = await run(psql, ['-X', '-A', '-t', '-F', '\t', '-c', QUERY, '--dbname', urlWithoutPassword(conn)], {
-      env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-      timeout: 60000,
-    });
+    const { stdout } = await run(
+      psql,
+      ['-X', '-A', '-t', '-F', '\t', '-c', QUERY, '--dbname', urlWithoutPassword(conn)],
+      {
+        env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
+        timeout: 60000,
+      },
+    );
     const [oid, start, sysid, tz, bytea] = stdout.replace(/\n$/, '').split('\t');
     if (!oid || !start) throw new OpsError(`psql: unexpected answer about the server of ${conn.dbname}`);
-    return { identity: { databaseOid: oid, postmasterStart: start, ...(sysid ? { systemIdentifier: sysid } : {}) }, timeZone: tz || 'UTC', byteaOutput: bytea || 'hex' };
+    return {
+      identity: { databaseOid: oid, postmasterStart: start, ...(sysid ? { systemIdentifier: sysid } : {}) },
+      timeZone: tz || 'UTC',
+      byteaOutput: bytea || 'hex',
+    };
   } catch (err) {
     if (err instanceof OpsError) throw err;
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    throw new OpsError(reporter.redact(`psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${stderr.trim().split('\n')[0] ?? ''}`));
+    throw new OpsError(
+      reporter.redact(
+        `psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${stderr.trim().split('\n')[0] ?? ''}`,
+      ),
+    );
   }
 }
 

@@ -16,11 +16,19 @@ export interface SharedSnapshot {
  * pg_dump runs of one backup (and our catalog query) see one consistent state of the database, as a single pg_dump
  * would. The session stays open until close().
  */
-export async function exportSnapshot(conn: PgConnection, reporter: Reporter, timeoutMs = 60000): Promise<SharedSnapshot> {
-  const child = spawn(findPsql(), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(conn)], {
-    env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export async function exportSnapshot(
+  conn: PgConnection,
+  reporter: Reporter,
+  timeoutMs = 60000,
+): Promise<SharedSnapshot> {
+  const child = spawn(
+    findPsql(),
+    ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(conn)],
+    {
+      env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => (stderr += d));
@@ -43,7 +51,11 @@ export async function exportSnapshot(conn: PgConnection, reporter: Reporter, tim
     child.stdin.write('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n');
   }).catch((err: unknown) => {
     child.kill('SIGTERM');
-    throw new OpsError(reporter.redact(`psql (exporting a snapshot for a consistent backup): ${err instanceof Error ? err.message : String(err)}`));
+    throw new OpsError(
+      reporter.redact(
+        `psql (exporting a snapshot for a consistent backup): ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    );
   });
   return {
     id,

@@ -23,7 +23,7 @@ function dump(body: string, opts: { trailer?: boolean } = {}): string {
 
 const TABLE = [
   'CREATE TABLE "public"."t" ("id" integer NOT NULL, "note" "text");',
-  "COMMENT ON TABLE \"public\".\"t\" IS 'a path C:\\temp and a regex ^\\d+$';",
+  'COMMENT ON TABLE "public"."t" IS \'a path C:\\temp and a regex ^\\d+$\';',
   'CREATE FUNCTION "public"."f"() RETURNS "text" LANGUAGE "plpgsql" AS $_$',
   'BEGIN',
   "  RETURN E'x'; -- not our literal, inside the body: \\! ignored by psql",
@@ -48,7 +48,14 @@ function scan(text: string, guard = true, chunk = 0): SqlScanner {
 describe('SqlScanner', () => {
   it('counts and hashes COPY data exactly, whatever the chunking', () => {
     const rows = '1\tsmoke \\\\ and \\N\n2\t\\N\n3\t\\.not the end\n';
-    const expected = [{ name: 'public.t', copy: '"public"."t" ("id", "note")', rows: 3, sha256: createHash('sha256').update(rows).digest('hex') }];
+    const expected = [
+      {
+        name: 'public.t',
+        copy: '"public"."t" ("id", "note")',
+        rows: 3,
+        sha256: createHash('sha256').update(rows).digest('hex'),
+      },
+    ];
     for (const chunk of [0, 1, 2, 3, 5, 7, 64]) {
       const s = scan(dump(TABLE), true, chunk);
       expect(s.incompleteReason()).toBeUndefined();
@@ -57,11 +64,17 @@ describe('SqlScanner', () => {
   });
 
   it('finds a dump cut short: no trailer, inside COPY data, mid-statement', () => {
-    expect(scan(dump(TABLE, { trailer: false })).incompleteReason()).toMatch(/last line is not '-- PostgreSQL database dump complete'/);
+    expect(scan(dump(TABLE, { trailer: false })).incompleteReason()).toMatch(
+      /last line is not '-- PostgreSQL database dump complete'/,
+    );
     const text = dump(TABLE);
     expect(scan(text.slice(0, text.indexOf('2\t\\N'))).incompleteReason()).toBe('it ends inside the data of a COPY');
-    expect(scan(text.slice(0, text.indexOf('LANGUAGE'))).incompleteReason()).toBe('it ends in the middle of a statement');
-    expect(scan(text.slice(0, text.indexOf('BEGIN'))).incompleteReason()).toMatch(/inside a quoted string, dollar-quoted body/);
+    expect(scan(text.slice(0, text.indexOf('LANGUAGE'))).incompleteReason()).toBe(
+      'it ends in the middle of a statement',
+    );
+    expect(scan(text.slice(0, text.indexOf('BEGIN'))).incompleteReason()).toMatch(
+      /inside a quoted string, dollar-quoted body/,
+    );
     expect(scan(text.replace(`\\unrestrict ${KEY}`, '')).incompleteReason()).toMatch(/no \\unrestrict/);
   });
 
@@ -69,19 +82,21 @@ describe('SqlScanner', () => {
     const part = dump(TABLE);
     const whole = `${STREAM_HEADER}\n${part}${part.replace(/"t"/g, '"u"')}${STREAM_TRAILER}\n`;
     expect(scan(whole).incompleteReason()).toBeUndefined();
-    expect(scan(`${STREAM_HEADER}\n${part}`).incompleteReason()).toMatch(/last line is not '-- shisha-ops backup complete'/);
+    expect(scan(`${STREAM_HEADER}\n${part}`).incompleteReason()).toMatch(
+      /last line is not '-- shisha-ops backup complete'/,
+    );
   });
 
   it.each([
     ['\\! touch /tmp/x', /line 10: a psql meta-command .*: \\! touch \/tmp\/x$/],
     ['SELECT 1; \\! touch /tmp/x', /meta-command/],
     ["SELECT 'a' \\o |sh", /meta-command/],
-    ['\\copy t from program \'id\'', /meta-command/],
+    ["\\copy t from program 'id'", /meta-command/],
     ['\\unrestrict wrongkey', /key other than/],
     ["SELECT 'ends with backslash\\' \\! id --'", /backslash before a quote/],
     ["SELECT E'\\' \\! id'", /backslash in an E/],
     ["SET client_encoding = 'SJIS';", /client_encoding/],
-    ['SELECT set_config(\'standard_conforming_strings\', \'off\', false);', /standard_conforming_strings/],
+    ["SELECT set_config('standard_conforming_strings', 'off', false);", /standard_conforming_strings/],
     ['COPY "public"."t" FROM PROGRAM \'id\';', /a COPY other than/],
     ['copy t from stdin;', /a COPY other than/],
     ['COMMIT;', /transaction control/],
@@ -100,7 +115,12 @@ describe('SqlScanner', () => {
 
   it('does not take a COPY line inside a statement, a BEGIN ATOMIC body or a literal for COPY data', () => {
     // psql keeps reading the function body after `BEGIN ATOMIC;`: the COPY line is SQL text, the next line a meta-command.
-    const atomic = ['CREATE FUNCTION "public"."g"() RETURNS integer LANGUAGE "sql" BEGIN ATOMIC;', 'COPY "public"."t" ("id") FROM stdin;', '\\! id', 'END;'].join('\n');
+    const atomic = [
+      'CREATE FUNCTION "public"."g"() RETURNS integer LANGUAGE "sql" BEGIN ATOMIC;',
+      'COPY "public"."t" ("id") FROM stdin;',
+      '\\! id',
+      'END;',
+    ].join('\n');
     expect(() => scan(dump(atomic))).toThrow(/line 12: a psql meta-command/);
     const paren = ['SELECT (', 'COPY "public"."t" ("id") FROM stdin;', '\\! id', ');'].join('\n');
     expect(() => scan(dump(paren))).toThrow(/meta-command/);
@@ -109,7 +129,7 @@ describe('SqlScanner', () => {
   });
 
   it('with guard off (at dump time) collects what a restore would refuse instead of throwing', () => {
-    const s = scan(dump("COMMENT ON TABLE \"public\".\"t\" IS 'C:\\';"), false);
+    const s = scan(dump('COMMENT ON TABLE "public"."t" IS \'C:\\\';'), false);
     expect(s.problems).toEqual([expect.stringMatching(/^line 10: a backslash before a quote/)]);
     expect(s.incompleteReason()).toBeUndefined();
   });

@@ -47,11 +47,22 @@ function shorten(line: string): string {
   return l.length > 120 ? `${l.slice(0, 117)}...` : l;
 }
 
-const COPY_LINE = /^COPY ((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?: \(.*\))?) FROM stdin;$/;
+const COPY_LINE =
+  /^COPY ((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?: \(.*\))?) FROM stdin;$/;
 const RESTRICT_LINE = /^\\(restrict|unrestrict) ([A-Za-z0-9]+)\s*$/;
 const SETTINGS_WORDS = /client_encoding|standard_conforming_strings/i;
 const PG_DUMP_SETTINGS = new Set(["SET client_encoding = 'UTF8';", 'SET standard_conforming_strings = on;']);
-const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'end', 'rollback', 'abort', 'start', 'savepoint', 'release', 'prepare']);
+const TRANSACTION_CONTROL = new Set([
+  'begin',
+  'commit',
+  'end',
+  'rollback',
+  'abort',
+  'start',
+  'savepoint',
+  'release',
+  'prepare',
+]);
 const IDENT_START = /[A-Za-z_\x80-\xff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\x80-\xff]/;
 
@@ -60,7 +71,8 @@ function unquoteName(target: string): string {
   const parts: string[] = [];
   const re = /"((?:[^"]|"")+)"|([A-Za-z_][\w$]*)/g;
   const rel = target.replace(/ \(.*\)$/, '');
-  for (let m = re.exec(rel); m; m = re.exec(rel)) parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase());
+  for (let m = re.exec(rel); m; m = re.exec(rel))
+    parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase());
   return parts.join('.');
 }
 
@@ -136,7 +148,8 @@ export class SqlScanner {
     while (i < buf.length) {
       if (this.atLineStart && buf[i] === 0x5c) {
         const rest = buf.length - i;
-        const isEnd = (n: number) => buf[i + 1] === 0x2e && (n === 3 ? buf[i + 2] === 0x0a : buf[i + 2] === 0x0d && buf[i + 3] === 0x0a);
+        const isEnd = (n: number) =>
+          buf[i + 1] === 0x2e && (n === 3 ? buf[i + 2] === 0x0a : buf[i + 2] === 0x0d && buf[i + 3] === 0x0a);
         if (rest >= 3 && isEnd(3)) return this.endCopy(buf, runStart, i, 3);
         if (rest >= 4 && isEnd(4)) return this.endCopy(buf, runStart, i, 4);
         // Too few bytes to tell `\.` from data: hold them back until the next chunk.
@@ -188,7 +201,8 @@ export class SqlScanner {
       if (r) return this.restrictLine(line, r[1]!, r[2]!);
       const copy = COPY_LINE.exec(trimmed);
       if (copy) return this.startCopy(copy[1]!);
-      if (/^\s*copy\b/i.test(trimmed)) this.refuse(line, "a COPY other than pg_dump's one-line `COPY table (...) FROM stdin;`");
+      if (/^\s*copy\b/i.test(trimmed))
+        this.refuse(line, "a COPY other than pg_dump's one-line `COPY table (...) FROM stdin;`");
     }
     if (this.quote === 'none' && SETTINGS_WORDS.test(trimmed) && !PG_DUMP_SETTINGS.has(trimmed)) {
       this.refuse(line, "a change of client_encoding or standard_conforming_strings other than pg_dump's own SET");
@@ -228,8 +242,16 @@ export class SqlScanner {
         case 'single':
         case 'escape': {
           if (ch === '\\') {
-            if (this.quote === 'escape') this.refuse(line, "a backslash in an E'...' literal (pg_dump does not write them; psql could read it differently)");
-            else if (line[i + 1] === "'") this.refuse(line, "a backslash before a quote in a '...' literal (psql reads it differently depending on standard_conforming_strings)");
+            if (this.quote === 'escape')
+              this.refuse(
+                line,
+                "a backslash in an E'...' literal (pg_dump does not write them; psql could read it differently)",
+              );
+            else if (line[i + 1] === "'")
+              this.refuse(
+                line,
+                "a backslash before a quote in a '...' literal (psql reads it differently depending on standard_conforming_strings)",
+              );
             i++;
           } else if (ch === "'") {
             if (line[i + 1] === "'") i += 2;
@@ -280,7 +302,10 @@ export class SqlScanner {
         continue;
       }
       if (ch === '\\') {
-        this.refuse(line, 'a psql meta-command (only \\restrict/\\unrestrict lines and COPY data may hold a backslash here)');
+        this.refuse(
+          line,
+          'a psql meta-command (only \\restrict/\\unrestrict lines and COPY data may hold a backslash here)',
+        );
         return;
       }
       if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n' || ch === '\f') {
@@ -291,7 +316,8 @@ export class SqlScanner {
       if (ch === "'") {
         const prev = line[i - 1];
         const prev2 = line[i - 2];
-        this.quote = (prev === 'E' || prev === 'e') && (prev2 === undefined || !IDENT_CONT.test(prev2)) ? 'escape' : 'single';
+        this.quote =
+          (prev === 'E' || prev === 'e') && (prev2 === undefined || !IDENT_CONT.test(prev2)) ? 'escape' : 'single';
         i++;
       } else if (ch === '"') {
         this.quote = 'double';
@@ -330,11 +356,15 @@ export class SqlScanner {
   private identifier(word: string, line: string): void {
     const w = word.toLowerCase();
     // A restore is one transaction (psql --single-transaction): a COMMIT in the stream would make what came before stay.
-    if (this.identCount === 0 && TRANSACTION_CONTROL.has(w)) this.refuse(line, 'transaction control (a restore runs as one transaction; pg_dump writes none)');
-    if (this.identCount < 4 && ['create', 'function', 'procedure', 'or', 'replace'].includes(w)) this.idents[this.identCount] = w[0]!;
+    if (this.identCount === 0 && TRANSACTION_CONTROL.has(w))
+      this.refuse(line, 'transaction control (a restore runs as one transaction; pg_dump writes none)');
+    if (this.identCount < 4 && ['create', 'function', 'procedure', 'or', 'replace'].includes(w))
+      this.idents[this.identCount] = w[0]!;
     this.identCount++;
     const id = this.idents;
-    const isRoutine = id[0] === 'c' && (id[1] === 'f' || id[1] === 'p' || (id[1] === 'o' && id[2] === 'r' && (id[3] === 'f' || id[3] === 'p')));
+    const isRoutine =
+      id[0] === 'c' &&
+      (id[1] === 'f' || id[1] === 'p' || (id[1] === 'o' && id[2] === 'r' && (id[3] === 'f' || id[3] === 'p')));
     if (!isRoutine || this.paren !== 0) return;
     if (w === 'begin') this.beginDepth++;
     else if (w === 'case' && this.beginDepth >= 1) this.beginDepth++;
@@ -343,7 +373,12 @@ export class SqlScanner {
 
   /** Per-table results, in the order the dump wrote them. */
   tableData(): TableData[] {
-    return [...this.tables.values()].map((t) => ({ name: t.name, copy: t.copy, rows: t.rows, sha256: t.hash.copy().digest('hex') }));
+    return [...this.tables.values()].map((t) => ({
+      name: t.name,
+      copy: t.copy,
+      rows: t.rows,
+      sha256: t.hash.copy().digest('hex'),
+    }));
   }
 
   /**

@@ -6,7 +6,12 @@ import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { findPsql } from './pg-tools.js';
 import { arr, defaclKind, lit } from './sql-quote.js';
-import { KNOWN_PLATFORM_ROLES, PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS, SETTABLE_PLATFORM_ROLES } from './supabase-platform.js';
+import {
+  KNOWN_PLATFORM_ROLES,
+  PLATFORM_ROLE_PATTERN,
+  PLATFORM_SCHEMAS,
+  SETTABLE_PLATFORM_ROLES,
+} from './supabase-platform.js';
 
 const run = promisify(execFile);
 
@@ -19,21 +24,54 @@ export const PLATFORM_MIGRATION_TABLES = ['auth.schema_migrations', 'storage.mig
 const PLATFORM_EXTENSIONS = ['plpgsql', 'pg_graphql', 'supabase_vault', 'pgsodium'];
 
 /** Runs one query through psql (password in the environment), in the given snapshot, and returns its single value. */
-async function queryValue(conn: PgConnection, sql: string, reporter: Reporter, what: string, snapshot?: string): Promise<string> {
+async function queryValue(
+  conn: PgConnection,
+  sql: string,
+  reporter: Reporter,
+  what: string,
+  snapshot?: string,
+): Promise<string> {
   const inSnapshot = snapshot
     ? ['-c', 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', '-c', `SET TRANSACTION SNAPSHOT ${lit(snapshot)}`]
     : [];
   try {
     // An empty search_path makes pg_get_triggerdef and the policy expressions name every schema.
-    const { stdout } = await run(findPsql(), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...inSnapshot, '-c', "SET search_path = ''", '-c', sql, '--dbname', urlWithoutPassword(conn)], {
-      env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-      timeout: 120000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      findPsql(),
+      [
+        '-X',
+        '-q',
+        '-A',
+        '-t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        ...inSnapshot,
+        '-c',
+        "SET search_path = ''",
+        '-c',
+        sql,
+        '--dbname',
+        urlWithoutPassword(conn),
+      ],
+      {
+        env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
+        timeout: 120000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     return stdout.trim();
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    throw new OpsError(reporter.redact(`psql (${what}): ${stderr.trim().split('\n').find((l) => l.trim()) ?? 'no output'}`));
+    throw new OpsError(
+      reporter.redact(
+        `psql (${what}): ${
+          stderr
+            .trim()
+            .split('\n')
+            .find((l) => l.trim()) ?? 'no output'
+        }`,
+      ),
+    );
   }
 }
 
@@ -76,7 +114,16 @@ export interface SupabaseCatalog {
    * (extensions.moddatetime); the platform's own call the platform's functions. Tables of extensions are left out.
    */
   triggers: { table: string; name: string; def: string; enabled: string }[];
-  policies: { table: string; name: string; permissive: string; cmd: string; roles: string[]; qual: string | null; check: string | null; comment: string | null }[];
+  policies: {
+    table: string;
+    name: string;
+    permissive: string;
+    cmd: string;
+    roles: string[];
+    qual: string | null;
+    check: string | null;
+    comment: string | null;
+  }[];
   /** Platform tables with row level security on. */
   rls: string[];
   /** Privileges the user's own roles hold on platform tables and sequences (kind TABLE or SEQUENCE), and on their columns. */
@@ -191,6 +238,7 @@ export function catalogQuery(): string {
 }
 
 export async function readCatalog(conn: PgConnection, reporter: Reporter, snapshot?: string): Promise<SupabaseCatalog> {
-  return JSON.parse(await queryValue(conn, catalogQuery(), reporter, 'reading the catalog for a Supabase backup', snapshot)) as SupabaseCatalog;
+  return JSON.parse(
+    await queryValue(conn, catalogQuery(), reporter, 'reading the catalog for a Supabase backup', snapshot),
+  ) as SupabaseCatalog;
 }
-

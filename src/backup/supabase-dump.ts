@@ -3,7 +3,15 @@ import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js'
 import type { DumpProducer } from './dump-source.js';
 import { ident } from './sql-quote.js';
 import { PLATFORM_DATA_SCHEMAS, PLATFORM_MIGRATION_TABLES, type SupabaseCatalog } from './supabase-catalog.js';
-import { extensionsSql, globalDefaultPrivilegesSql, ownersSql, platformObjectsSql, resetDefaultPrivilegesSql, rewriteSchemaLine, rolesSql } from './supabase-sql.js';
+import {
+  extensionsSql,
+  globalDefaultPrivilegesSql,
+  ownersSql,
+  platformObjectsSql,
+  resetDefaultPrivilegesSql,
+  rewriteSchemaLine,
+  rolesSql,
+} from './supabase-sql.js';
 
 /**
  * The producers of a Supabase-mode backup, in restore order:
@@ -54,12 +62,20 @@ export function supabaseProducers(o: {
         resetDefaultPrivilegesSql(cat.appSchemas),
     },
     ...schemaPart(dump('pg_dump (schema)', ['--section=pre-data', ...schemas], true)),
-    { kind: 'sql', name: 'data header', sql: () => '-- Data: no trigger fires on restored rows.\nSET session_replication_role = replica;\n' },
+    {
+      kind: 'sql',
+      name: 'data header',
+      sql: () => '-- Data: no trigger fires on restored rows.\nSET session_replication_role = replica;\n',
+    },
     dump('pg_dump (data)', ['--data-only', ...schemas, ...PLATFORM_DATA_SCHEMAS.map((s) => `--schema=${s}`), ...skip]),
     {
       kind: 'sql',
       name: 'platform tables',
-      sql: () => 'SET session_replication_role = DEFAULT;\n' + ownersSql(cat) + platformObjectsSql(cat) + globalDefaultPrivilegesSql(cat),
+      sql: () =>
+        'SET session_replication_role = DEFAULT;\n' +
+        ownersSql(cat) +
+        platformObjectsSql(cat) +
+        globalDefaultPrivilegesSql(cat),
     },
     // Last, so that the file ends with pg_dump's own "dump complete" trailer (verify and the drill check it).
     ...schemaPart(dump('pg_dump (constraints, triggers, policies)', ['--section=post-data', ...schemas], true)),

@@ -343,22 +343,60 @@ export function supabasePlatformSql(dbname: string): string {
 
 /** Schemas the platform owns: their DDL is the platform's, never the backup's (see dump.go of supabase/cli). */
 export const PLATFORM_SCHEMAS = [
-  'auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'vault', 'pgbouncer', 'pgsodium',
-  'pgsodium_masks', 'pgtle', 'net', 'cron', 'supabase_functions', 'supabase_migrations', '_analytics', '_supavisor',
-  'etl', 'dbdev', 'pgmq', 'repack', 'tiger', 'tiger_data', 'topology', 'information_schema',
+  'auth',
+  'storage',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'realtime',
+  '_realtime',
+  'vault',
+  'pgbouncer',
+  'pgsodium',
+  'pgsodium_masks',
+  'pgtle',
+  'net',
+  'cron',
+  'supabase_functions',
+  'supabase_migrations',
+  '_analytics',
+  '_supavisor',
+  'etl',
+  'dbdev',
+  'pgmq',
+  'repack',
+  'tiger',
+  'tiger_data',
+  'topology',
+  'information_schema',
 ];
 
 /** Roles the platform makes (never dumped as the user's): see reservedRoles in supabase/cli's dump.go. */
-export const PLATFORM_ROLE_PATTERN = /^(anon|authenticated|authenticator|dashboard_user|pgbouncer|postgres|service_role|cli_login_.*|supabase_.*|pgsodium_.*|pgtle_admin|pg_.*)$/;
+export const PLATFORM_ROLE_PATTERN =
+  /^(anon|authenticated|authenticator|dashboard_user|pgbouncer|postgres|service_role|cli_login_.*|supabase_.*|pgsodium_.*|pgtle_admin|pg_.*)$/;
 
 /**
  * The platform's own roles by name (supabase/postgres migrations/db: init-scripts and migrations such as
  * 20251215120934_supabase_superuser); a user role whose name merely matches PLATFORM_ROLE_PATTERN is the user's.
  */
 export const KNOWN_PLATFORM_ROLES = [
-  'anon', 'authenticated', 'authenticator', 'dashboard_user', 'pgbouncer', 'postgres', 'service_role', 'pgtle_admin',
-  'supabase_admin', 'supabase_auth_admin', 'supabase_storage_admin', 'supabase_functions_admin', 'supabase_realtime_admin',
-  'supabase_replication_admin', 'supabase_read_only_user', 'supabase_etl_admin', 'supabase_superuser',
+  'anon',
+  'authenticated',
+  'authenticator',
+  'dashboard_user',
+  'pgbouncer',
+  'postgres',
+  'service_role',
+  'pgtle_admin',
+  'supabase_admin',
+  'supabase_auth_admin',
+  'supabase_storage_admin',
+  'supabase_functions_admin',
+  'supabase_realtime_admin',
+  'supabase_replication_admin',
+  'supabase_read_only_user',
+  'supabase_etl_admin',
+  'supabase_superuser',
 ];
 
 /**

@@ -8,14 +8,21 @@ import { PLATFORM_ROLE_PATTERN, PLATFORM_SCHEMAS } from './supabase-platform.js'
 export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
   const out: string[] = ['-- Roles the user created (without passwords), and their memberships.'];
   for (const r of cat.lookalikeRoles) {
-    reporter?.warn(`role ${r}: its name looks like one of Supabase's own roles; it is backed up as the user's (a restore keeps a platform role of that name as it is)`);
+    reporter?.warn(
+      `role ${r}: its name looks like one of Supabase's own roles; it is backed up as the user's (a restore keeps a platform role of that name as it is)`,
+    );
   }
   for (const r of cat.roles) {
-    const skipped = [r.superuser && 'SUPERUSER', r.bypassrls && 'BYPASSRLS', r.replication && 'REPLICATION'].filter(Boolean);
-    if (skipped.length) reporter?.warn(`role ${r.name}: ${skipped.join(', ')} is not restored (only a superuser may grant it)`);
+    const skipped = [r.superuser && 'SUPERUSER', r.bypassrls && 'BYPASSRLS', r.replication && 'REPLICATION'].filter(
+      Boolean,
+    );
+    if (skipped.length)
+      reporter?.warn(`role ${r.name}: ${skipped.join(', ')} is not restored (only a superuser may grant it)`);
     const lookalike = cat.lookalikeRoles.includes(r.name);
     const stmt = (sql: string) => (lookalike ? tryStatement(sql.replace(/;$/, ''), `role ${r.name}`) : sql);
-    out.push(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $$;`);
+    out.push(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $$;`,
+    );
     const attrs = [
       r.login ? 'LOGIN' : 'NOLOGIN',
       r.inherit ? 'INHERIT' : 'NOINHERIT',
@@ -33,14 +40,22 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
   for (const m of cat.memberships) {
     const grant = `GRANT ${ident(m.role)} TO ${ident(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''}`;
     // The platform's own roles (authenticator, ...) may be reserved: granting them a role is tried, not required.
-    out.push(PLATFORM_ROLE_PATTERN.test(m.member) ? tryStatement(grant, `${m.role} granted to ${m.member}`) : `${grant};`);
+    out.push(
+      PLATFORM_ROLE_PATTERN.test(m.member) ? tryStatement(grant, `${m.role} granted to ${m.member}`) : `${grant};`,
+    );
   }
   // Settings of the API roles (statement_timeout, ...): set where the target's differ; the platform may refuse some.
   for (const r of cat.platformRoleSettings) {
     for (const c of r.config) {
       const eq = c.indexOf('=');
       const held = `coalesce((SELECT rolconfig FROM pg_roles WHERE rolname = ${lit(r.name)}) @> ARRAY[${lit(c)}], false)`;
-      out.push(tryStatement(`ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))}`, `setting ${c} of role ${r.name}`, held));
+      out.push(
+        tryStatement(
+          `ALTER ROLE ${ident(r.name)} SET ${ident(c.slice(0, eq))} = ${lit(c.slice(eq + 1))}`,
+          `setting ${c} of role ${r.name}`,
+          held,
+        ),
+      );
     }
   }
   return out.join('\n') + '\n';
@@ -53,7 +68,8 @@ export function rolesSql(cat: SupabaseCatalog, reporter?: Reporter): string {
 export function extensionsSql(cat: SupabaseCatalog): string {
   const out: string[] = [];
   for (const e of cat.extensions) {
-    if (!PLATFORM_SCHEMAS.includes(e.schema) && e.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(e.schema)};`);
+    if (!PLATFORM_SCHEMAS.includes(e.schema) && e.schema !== 'public')
+      out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(e.schema)};`);
     out.push(
       `DO $$ BEGIN IF EXISTS (SELECT FROM pg_available_extensions WHERE name = ${lit(e.name)}) THEN ` +
         `CREATE EXTENSION IF NOT EXISTS ${ident(e.name)} WITH SCHEMA ${ident(e.schema)}; ` +
@@ -108,11 +124,17 @@ export function globalDefaultPrivilegesSql(cat: SupabaseCatalog): string {
   const kinds = [...new Set(cat.globalDefaults.map((g) => g.kind))];
   if (!kinds.length) return '';
   const out = ["-- The source's global default privileges."];
-  const who = (g: { grantee: string | null; self: boolean }) => (g.self ? 'CURRENT_USER' : g.grantee === null ? 'PUBLIC' : ident(g.grantee));
+  const who = (g: { grantee: string | null; self: boolean }) =>
+    g.self ? 'CURRENT_USER' : g.grantee === null ? 'PUBLIC' : ident(g.grantee);
   for (const kind of kinds) {
-    out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM PUBLIC;`, `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM CURRENT_USER;`);
+    out.push(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM PUBLIC;`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER REVOKE ALL ON ${kind} FROM CURRENT_USER;`,
+    );
     for (const g of cat.globalDefaults.filter((x) => x.kind === kind)) {
-      out.push(`ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT ${g.privilege} ON ${kind} TO ${who(g)}${g.grantable ? ' WITH GRANT OPTION' : ''};`);
+      out.push(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT ${g.privilege} ON ${kind} TO ${who(g)}${g.grantable ? ' WITH GRANT OPTION' : ''};`,
+      );
     }
   }
   return out.join('\n') + '\n';
@@ -139,7 +161,12 @@ const aclHolds = (acl: string, grantee: string, privilege: string) =>
  * (the restore goes on: the rest of the backup is worth having); so is an object this project's platform version
  * lacks (a schema, table, column or routine of the source's platform).
  */
-function platformGrant(g: { grantee: string; privilege: string; grantable: boolean }, on: string, acl: string, column?: string): string {
+function platformGrant(
+  g: { grantee: string; privilege: string; grantable: boolean },
+  on: string,
+  acl: string,
+  column?: string,
+): string {
   const privilege = column === undefined ? g.privilege : `${g.privilege} (${ident(column)})`;
   const what = `GRANT ${privilege} ON ${on} TO ${g.grantee}`;
   return (
@@ -157,7 +184,13 @@ function platformGrant(g: { grantee: string; privilege: string; grantable: boole
 export function ownersSql(cat: SupabaseCatalog): string {
   if (!cat.owners.length) return '';
   const out = ["-- Objects owned by the user's roles."];
-  for (const o of cat.owners) out.push(tryStatement(`ALTER ${o.kind} ${o.name} OWNER TO ${ident(o.owner)}`, `owner ${o.owner} of ${o.kind.toLowerCase()} ${o.name}`));
+  for (const o of cat.owners)
+    out.push(
+      tryStatement(
+        `ALTER ${o.kind} ${o.name} OWNER TO ${ident(o.owner)}`,
+        `owner ${o.owner} of ${o.kind.toLowerCase()} ${o.name}`,
+      ),
+    );
   return out.join('\n') + '\n';
 }
 
@@ -182,19 +215,47 @@ export function platformObjectsSql(cat: SupabaseCatalog): string {
         `${p.qual !== null ? ` USING (${p.qual})` : ''}${p.check !== null ? ` WITH CHECK (${p.check})` : ''};`,
     );
     // The table's owner may comment (supautils' policy_grants cover CREATE/ALTER/DROP POLICY only): tried.
-    if (p.comment !== null) out.push(tryStatement(`COMMENT ON POLICY ${ident(p.name)} ON ${p.table} IS ${lit(p.comment)}`, `the comment on policy ${p.name} on ${p.table}`));
+    if (p.comment !== null)
+      out.push(
+        tryStatement(
+          `COMMENT ON POLICY ${ident(p.name)} ON ${p.table} IS ${lit(p.comment)}`,
+          `the comment on policy ${p.name} on ${p.table}`,
+        ),
+      );
   }
-  for (const g of cat.grants) out.push(platformGrant(g, `${g.kind} ${g.table}`, `(SELECT relacl FROM pg_class WHERE oid = ${lit(g.table)}::regclass)`));
+  for (const g of cat.grants)
+    out.push(
+      platformGrant(g, `${g.kind} ${g.table}`, `(SELECT relacl FROM pg_class WHERE oid = ${lit(g.table)}::regclass)`),
+    );
   for (const g of cat.columnGrants) {
     const acl = `(SELECT attacl FROM pg_attribute WHERE attrelid = ${lit(g.table)}::regclass AND attname = ${lit(g.column)})`;
     out.push(platformGrant(g, `TABLE ${g.table}`, acl, g.column));
   }
-  for (const g of cat.schemaGrants) out.push(platformGrant(g, `SCHEMA ${ident(g.schema)}`, `(SELECT nspacl FROM pg_namespace WHERE nspname = ${lit(g.schema)})`));
-  for (const g of cat.routineGrants) out.push(platformGrant(g, `ROUTINE ${g.routine}`, `(SELECT proacl FROM pg_proc WHERE oid = ${lit(g.routine)}::regprocedure)`));
+  for (const g of cat.schemaGrants)
+    out.push(
+      platformGrant(
+        g,
+        `SCHEMA ${ident(g.schema)}`,
+        `(SELECT nspacl FROM pg_namespace WHERE nspname = ${lit(g.schema)})`,
+      ),
+    );
+  for (const g of cat.routineGrants)
+    out.push(
+      platformGrant(
+        g,
+        `ROUTINE ${g.routine}`,
+        `(SELECT proacl FROM pg_proc WHERE oid = ${lit(g.routine)}::regprocedure)`,
+      ),
+    );
   for (const t of cat.realtime) {
     const cols = t.columns ? ` (${t.columns.map(ident).join(', ')})` : '';
     const where = t.where !== null ? ` WHERE (${t.where})` : '';
-    out.push(tryStatement(`ALTER PUBLICATION supabase_realtime ADD TABLE ${t.table}${cols}${where}`, `${t.table} in the supabase_realtime publication (Realtime)`));
+    out.push(
+      tryStatement(
+        `ALTER PUBLICATION supabase_realtime ADD TABLE ${t.table}${cols}${where}`,
+        `${t.table} in the supabase_realtime publication (Realtime)`,
+      ),
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -210,7 +271,9 @@ export function rewriteSchemaLine(line: string): string | null {
   const grant = /^GRANT ([A-Z, ]+) ON SCHEMA "public" TO "((?:[^"]|"")+)"( WITH GRANT OPTION)?;$/.exec(line);
   if (grant) {
     const role = grant[2]!.replace(/""/g, '"');
-    const privs = (grant[1] === 'ALL' ? ['USAGE', 'CREATE'] : grant[1]!.split(',').map((p) => p.trim())).map((p) => `${p}${grant[3] ?? ''}`);
+    const privs = (grant[1] === 'ALL' ? ['USAGE', 'CREATE'] : grant[1]!.split(',').map((p) => p.trim())).map(
+      (p) => `${p}${grant[3] ?? ''}`,
+    );
     const held = privs.map((p) => `has_schema_privilege(${lit(role)}, 'public', ${lit(p)})`).join(' AND ');
     return (
       `DO $$ BEGIN IF NOT (${held}) THEN ${line} IF NOT (${held}) THEN RAISE WARNING '%', ` +
@@ -222,4 +285,3 @@ export function rewriteSchemaLine(line: string): string | null {
   if (dflt && dflt[1] !== 'postgres' && PLATFORM_ROLE_PATTERN.test(dflt[1]!.replace(/""/g, '"'))) return null;
   return line;
 }
-

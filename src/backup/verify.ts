@@ -49,15 +49,24 @@ export function hashingTap(): { tap: Transform; digest: () => string; bytes: () 
  * Checks a stored backup: HEAD (size and encryption against the recorded metadata), then streams the whole object
  * to re-hash it, gunzips it to check the uncompressed size and that the dump ends with pg_dump's completion line.
  */
-export async function verifyBackup(s3: S3Client, bucket: string, key: string, reporter: Reporter): Promise<VerifyResult> {
+export async function verifyBackup(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  reporter: Reporter,
+): Promise<VerifyResult> {
   const head = await readBackupMeta(s3, bucket, key);
   const { meta } = head;
   const where = `s3://${bucket}/${key}`;
-  if (!meta.sha256) throw new OpsError(`verify ${where}: no checksum recorded (no ${key.split('/').pop()}.sha256 next to it: not written by shisha-ops, or its run failed)`);
+  if (!meta.sha256)
+    throw new OpsError(
+      `verify ${where}: no checksum recorded (no ${key.split('/').pop()}.sha256 next to it: not written by shisha-ops, or its run failed)`,
+    );
   if (meta.compressedSize !== undefined && meta.compressedSize !== head.size) {
     throw new OpsError(`verify ${where}: size is ${head.size} bytes, the backup recorded ${meta.compressedSize}`);
   }
-  if (head.sse !== 'AES256' && head.sse !== 'aws:kms') reporter.warn(`${where} is not encrypted at rest (ServerSideEncryption: ${head.sse ?? 'none'})`);
+  if (head.sse !== 'AES256' && head.sse !== 'aws:kms')
+    reporter.warn(`${where} is not encrypted at rest (ServerSideEncryption: ${head.sse ?? 'none'})`);
   const body = await openBackup(s3, bucket, key);
   const h = hashingTap();
   const manifest = await readManifest(s3, bucket, key);
@@ -77,13 +86,19 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
   try {
     await pipeline(body, h.tap, createGunzip(), sink);
   } catch (err) {
-    if (err instanceof ScanRefusal) throw new OpsError(`verify ${where}: \`backup restore\` would refuse it at ${err.message}`);
-    throw new OpsError(`verify ${where}: reading or gunzipping the object failed: ${describeError(err)}`, { cause: err });
+    if (err instanceof ScanRefusal)
+      throw new OpsError(`verify ${where}: \`backup restore\` would refuse it at ${err.message}`);
+    throw new OpsError(`verify ${where}: reading or gunzipping the object failed: ${describeError(err)}`, {
+      cause: err,
+    });
   }
   const sha256 = h.digest();
-  if (sha256 !== meta.sha256) throw new OpsError(`verify ${where}: sha256 is ${sha256}, the backup recorded ${meta.sha256}`);
+  if (sha256 !== meta.sha256)
+    throw new OpsError(`verify ${where}: sha256 is ${sha256}, the backup recorded ${meta.sha256}`);
   if (meta.uncompressedSize !== undefined && plain !== meta.uncompressedSize) {
-    throw new OpsError(`verify ${where}: gunzipped size is ${plain} bytes, the backup recorded ${meta.uncompressedSize}`);
+    throw new OpsError(
+      `verify ${where}: gunzipped size is ${plain} bytes, the backup recorded ${meta.uncompressedSize}`,
+    );
   }
   const incomplete = scanner.incompleteReason();
   if (incomplete) throw new OpsError(`verify ${where}: the dump is incomplete: ${incomplete}`);
@@ -91,7 +106,9 @@ export async function verifyBackup(s3: S3Client, bucket: string, key: string, re
     const rows = compareTables(manifest.tables, scanner.tableData());
     if (rows.some((r) => !r.match)) throw new OpsError(`verify ${where}: ${describeMismatch(rows)}`);
   } else reporter.warn(`${where} has no .manifest.json: its tables could not be checked`);
-  reporter.info(`verified ${where}: ${humanSize(head.size)}, sha256 ${sha256}, ${humanSize(plain)} of SQL, complete${manifest ? `, ${manifest.tables.length} table(s) match the manifest` : ''}`);
+  reporter.info(
+    `verified ${where}: ${humanSize(head.size)}, sha256 ${sha256}, ${humanSize(plain)} of SQL, complete${manifest ? `, ${manifest.tables.length} table(s) match the manifest` : ''}`,
+  );
   return { key, size: head.size, sha256, uncompressedSize: plain, meta };
 }
 
@@ -107,7 +124,14 @@ export async function verifyJob(inputs: InputSource, reporter: Reporter): Promis
     title: 'Backup verified',
     table: [
       ['Key', 'Size', 'SQL size', 'sha256', 'Server', 'pg_dump'],
-      [key, humanSize(r.size), humanSize(r.uncompressedSize), r.sha256, r.meta.serverVersion ?? '?', r.meta.pgDumpVersion ?? '?'],
+      [
+        key,
+        humanSize(r.size),
+        humanSize(r.uncompressedSize),
+        r.sha256,
+        r.meta.serverVersion ?? '?',
+        r.meta.pgDumpVersion ?? '?',
+      ],
     ],
   });
   return r;

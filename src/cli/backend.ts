@@ -24,11 +24,27 @@ export function registerBackend(cmd: Command): void {
         .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
         .option('--health-check-path <path>', byDefault('health check path', '/health'))
         .option('--health-check-success-codes <codes>', byDefault('HTTP codes counted as healthy', '200-299'))
-        .option('--environment <KEY=VALUE>', byDefault('environment variable KEY=VALUE, repeatable, every value a secret (visible in ps: prefer --environment-file)', "the current deployment's"), collect)
-        .option('--environment-file <path>', byDefault('a file of KEY=VALUE lines (# comments; no quotes or export), added to --environment', 'none'))
+        .option(
+          '--environment <KEY=VALUE>',
+          byDefault(
+            'environment variable KEY=VALUE, repeatable, every value a secret (visible in ps: prefer --environment-file)',
+            "the current deployment's",
+          ),
+          collect,
+        )
+        .option(
+          '--environment-file <path>',
+          byDefault('a file of KEY=VALUE lines (# comments; no quotes or export), added to --environment', 'none'),
+        )
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
-        .option('--lock-bucket <name>', byDefault('frontend bucket holding the deploy lock a rollback writes (refuse while locked)', 'no lock check'))
-        .addHelpText('after', '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...'),
+        .option(
+          '--lock-bucket <name>',
+          byDefault('frontend bucket holding the deploy lock a rollback writes (refuse while locked)', 'no lock check'),
+        )
+        .addHelpText(
+          'after',
+          '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...',
+        ),
     (inputs, reporter) => deployBackend(withEnvironmentFile(inputs), reporter),
   );
   jobCommand(
@@ -41,7 +57,10 @@ export function registerBackend(cmd: Command): void {
         .option('--region <region>', REGION_HELP)
         .option('--version <n>', byDefault('the version to go back to (see `backend releases`)', 'the previous one'))
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
-        .option('--lock-bucket <name>', byDefault('frontend bucket: lock deploys there until `shisha-ops unlock`', 'no lock'))
+        .option(
+          '--lock-bucket <name>',
+          byDefault('frontend bucket: lock deploys there until `shisha-ops unlock`', 'no lock'),
+        )
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
         .option('--no-lock', 'do not lock deploys after the rollback, even with --lock-bucket'),
     (inputs, reporter) => backendRollbackJob(inputs, reporter),
@@ -50,14 +69,20 @@ export function registerBackend(cmd: Command): void {
     cmd,
     'releases',
     'List the versions Lightsail keeps, newest first (what rollback can go back to)',
-    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')).option('--region <region>', REGION_HELP),
+    (c) =>
+      c
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .option('--region <region>', REGION_HELP),
     (inputs, reporter) => backendReleases(inputs, reporter),
   );
   jobCommand(
     cmd,
     'status',
     'Show the container service state, current and next deployment, and URL',
-    (c) => c.requiredOption('--service-name <name>', required('Lightsail container service name')).option('--region <region>', REGION_HELP),
+    (c) =>
+      c
+        .requiredOption('--service-name <name>', required('Lightsail container service name'))
+        .option('--region <region>', REGION_HELP),
     (inputs, reporter) => backendStatus(inputs, reporter),
   );
   jobCommand(
@@ -82,12 +107,19 @@ function withEnvironmentFile(inputs: InputSource): InputSource {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError('environment-file', `cannot read '${file}' (${(err as { code?: string }).code ?? (err as Error).message})`);
+    throw new InputError(
+      'environment-file',
+      `cannot read '${file}' (${(err as { code?: string }).code ?? (err as Error).message})`,
+    );
   }
   // No quotes (the help says so): a quoted value would be deployed with its quotes. Name the line, never the value.
   text.split(/\r?\n/).forEach((line, i) => {
     const m = /^\s*([^#=\s][^=]*)=\s*(["'])[^]*\2\s*$/.exec(line);
-    if (m) throw new InputError('environment-file', `'${file}' line ${i + 1}: the value of ${m[1]?.trim()} is in quotes; write KEY=value without quotes (they would be part of the value)`);
+    if (m)
+      throw new InputError(
+        'environment-file',
+        `'${file}' line ${i + 1}: the value of ${m[1]?.trim()} is in quotes; write KEY=value without quotes (they would be part of the value)`,
+      );
   });
   return (name) => (name === 'environment' ? [inputs(name) ?? '', text].filter(Boolean).join('\n') : inputs(name));
 }

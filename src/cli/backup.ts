@@ -27,26 +27,43 @@ function filters(cmd: Command): Command {
 export function registerBackup(cmd: Command): void {
   const runOptions = (c: Command) =>
     location(c)
-      .option('--database-url <url>', required('postgresql://user:password@host:5432/db', 'secret; or set DATABASE_URL'))
+      .option(
+        '--database-url <url>',
+        required('postgresql://user:password@host:5432/db', 'secret; or set DATABASE_URL'),
+      )
       .requiredOption('--project <name>', required('project part of the object name (lowercase letters, digits, -)'))
       .option('--environment <name>', byDefault('environment part of the object name', 'prod'))
       .option('--compression-level <n>', byDefault('gzip level 1-9', 6))
-      .option('--pg-dump-args <args>', byDefault("extra pg_dump options, e.g. '--exclude-table-data=audit_log'", 'none'))
+      .option(
+        '--pg-dump-args <args>',
+        byDefault("extra pg_dump options, e.g. '--exclude-table-data=audit_log'", 'none'),
+      )
       .option('--no-verify', 'do not re-read and check the stored object')
       .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', 'auto'))
-      .option('--drill-url <url>', byDefault('an empty scratch database: after the backup, restore it there and compare every table with the manifest', 'no drill', 'secret; or set DRILL_URL'));
+      .option(
+        '--drill-url <url>',
+        byDefault(
+          'an empty scratch database: after the backup, restore it there and compare every table with the manifest',
+          'no drill',
+          'secret; or set DRILL_URL',
+        ),
+      );
   jobCommand(
     cmd,
     'run',
     'Dump the database (pg_dump, plain SQL) through gzip into an S3 multipart upload, then verify it',
     runOptions,
-    (inputs, reporter) => runBackup(withEnv(withEnvUrl(inputs, 'database-url'), 'drill-url', 'DRILL_URL'), reporter).then(() => undefined),
+    (inputs, reporter) =>
+      runBackup(withEnv(withEnvUrl(inputs, 'database-url'), 'drill-url', 'DRILL_URL'), reporter).then(() => undefined),
   );
   jobCommand(
     cmd,
     'test',
     'Back up, restore into a scratch database (--target-url) and compare the row count of every table',
-    (c) => runOptions(c).option('--target-url <url>', required('scratch database to restore into', 'secret; or set TARGET_URL')).option('--yes', 'do not ask before restoring'),
+    (c) =>
+      runOptions(c)
+        .option('--target-url <url>', required('scratch database to restore into', 'secret; or set TARGET_URL'))
+        .option('--yes', 'do not ask before restoring'),
     (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
   );
   jobCommand(
@@ -74,8 +91,14 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--key <key>', byDefault('object key', 'the newest backup'))
-        .option('--target-url <url>', required('postgresql://... of the database to restore into', 'secret; or set TARGET_URL'))
-        .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)")
+        .option(
+          '--target-url <url>',
+          required('postgresql://... of the database to restore into', 'secret; or set TARGET_URL'),
+        )
+        .option(
+          '--bootstrap',
+          "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)",
+        )
         .option('--yes', 'do not ask for confirmation (required without a terminal)')
         .option('--allow-unverified', 'restore a backup that has neither a .sha256 nor a .manifest.json'),
     (inputs, reporter) => restoreJob(withTargetUrlFromEnv(inputs), reporter).then(() => undefined),
@@ -88,14 +111,21 @@ export function registerBackup(cmd: Command): void {
       filters(location(c))
         .option('--key <key>', byDefault('object key', 'the newest backup'))
         .option('--target-url <url>', required('an empty scratch database', 'secret; or set TARGET_URL'))
-        .option('--bootstrap', "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)"),
+        .option(
+          '--bootstrap',
+          "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)",
+        ),
     (inputs, reporter) => drillJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
     cmd,
     'check',
     'Fail when the newest backup is older than --max-age-days or lacks its .sha256 or .manifest.json',
-    (c) => filters(location(c)).option('--max-age-days <n>', required('largest acceptable age of the newest backup in days, e.g. 8')),
+    (c) =>
+      filters(location(c)).option(
+        '--max-age-days <n>',
+        required('largest acceptable age of the newest backup in days, e.g. 8'),
+      ),
     (inputs, reporter) => checkJob(inputs, reporter),
   );
   jobCommand(
@@ -123,6 +153,10 @@ function withEnvUrl(inputs: (name: string) => string | undefined, name: string):
   return withEnv(inputs, name, 'DATABASE_URL');
 }
 
-function withEnv(inputs: (name: string) => string | undefined, name: string, variable: string): (name: string) => string | undefined {
+function withEnv(
+  inputs: (name: string) => string | undefined,
+  name: string,
+  variable: string,
+): (name: string) => string | undefined {
   return (n) => (n === name ? inputs(n) || process.env[variable] : inputs(n));
 }

@@ -20,15 +20,37 @@ function cloudFront(cmd: Command): Command {
 
 function deployFlags(cmd: Command): Command {
   return cloudFront(target(cmd.requiredOption('--source-dir <dir>', required('the build output (holds index.html)'))))
-    .option('--cache-rules <rule>', byDefault("'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)", 'none; the defaults only'), collect)
+    .option(
+      '--cache-rules <rule>',
+      byDefault(
+        "'glob: Cache-Control' rule, repeatable, checked before the defaults (first match wins)",
+        'none; the defaults only',
+      ),
+      collect,
+    )
     .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
-    .option('--include-dotfiles', 'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)');
+    .option(
+      '--include-dotfiles',
+      'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)',
+    );
 }
 
 /** Sub-commands of `shisha-ops frontend`. */
 export function registerFrontend(cmd: Command): void {
-  jobCommand(cmd, 'deploy', 'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning', (c) => deployFlags(c).option('--dry-run', 'print the plan only; change nothing'), deployFrontend);
-  jobCommand(cmd, 'plan', 'Show what a deploy would upload, copy, invalidate (changes nothing)', deployFlags, planFrontend);
+  jobCommand(
+    cmd,
+    'deploy',
+    'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning',
+    (c) => deployFlags(c).option('--dry-run', 'print the plan only; change nothing'),
+    deployFrontend,
+  );
+  jobCommand(
+    cmd,
+    'plan',
+    'Show what a deploy would upload, copy, invalidate (changes nothing)',
+    deployFlags,
+    planFrontend,
+  );
   jobCommand(
     cmd,
     'rollback',
@@ -38,7 +60,10 @@ export function registerFrontend(cmd: Command): void {
         .option('--release-id <id>', byDefault('the release to restore (see `frontend releases`)', 'the previous one'))
         .option('--dry-run', 'print what would be restored; change nothing')
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
-        .option('--no-lock', 'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)'),
+        .option(
+          '--no-lock',
+          'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)',
+        ),
     frontendRollbackJob,
   );
   jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);

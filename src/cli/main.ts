@@ -8,13 +8,16 @@ import { registerOps } from './ops.js';
 
 /** The package's version (package.json sits two levels up from both src/cli and the compiled lib/cli). */
 export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 /** The `shisha-ops` program: one sub-command per job, the same inputs as the actions (as --kebab-case flags). */
 export function buildProgram(): Command {
   const program = new Command('shisha-ops')
-    .description('Deploy an SPA to S3 + CloudFront and an API to a Lightsail container service, and back up Postgres to S3 (the same core as the GitHub Actions)')
+    .description(
+      'Deploy an SPA to S3 + CloudFront and an API to a Lightsail container service, and back up Postgres to S3 (the same core as the GitHub Actions)',
+    )
     .version(version(), '-v, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();

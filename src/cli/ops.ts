@@ -14,12 +14,24 @@ export function registerOps(program: Command): void {
     (c) =>
       c
         .requiredOption('--url <site>', required("the site's URL, e.g. https://www.example.com"))
-        .option('--bucket <name>', byDefault('the SPA bucket: check that the live index.html and assets are its current release', 'none; no release check'))
+        .option(
+          '--bucket <name>',
+          byDefault(
+            'the SPA bucket: check that the live index.html and assets are its current release',
+            'none; no release check',
+          ),
+        )
         .option('--prefix <path>', byDefault('key prefix inside the bucket', 'none; the bucket root'))
         .option('--release-id <id>', byDefault('the release expected live', 'the newest in the bucket'))
-        .option('--deep-link <path>', byDefault('a client-side route that must get the SPA', '/shisha-ops-verify/deep/link'))
+        .option(
+          '--deep-link <path>',
+          byDefault('a client-side route that must get the SPA', '/shisha-ops-verify/deep/link'),
+        )
         .option('--health-path <path>', byDefault("the API's health path through the site", '/api/health'))
-        .option('--wait-seconds <n>', byDefault('how long to wait for the invalidation to serve the release, 0-3600', 300)),
+        .option(
+          '--wait-seconds <n>',
+          byDefault('how long to wait for the invalidation to serve the release, 0-3600', 300),
+        ),
     (inputs, reporter) => verifySite(inputs, reporter),
   );
   jobCommand(
@@ -30,7 +42,10 @@ export function registerOps(program: Command): void {
       c
         .option('--bucket <name>', byDefault('the SPA bucket', 'none; no SPA part'))
         .option('--prefix <path>', byDefault('key prefix inside the SPA bucket', 'none; the bucket root'))
-        .option('--url <site>', byDefault("the site's URL, to compare the live index.html with the release", 'none; no comparison'))
+        .option(
+          '--url <site>',
+          byDefault("the site's URL, to compare the live index.html with the release", 'none; no comparison'),
+        )
         .option('--service-name <name>', byDefault('the Lightsail container service', 'none; no API part'))
         .option('--region <region>', REGION_HELP)
         .option('--backup-bucket <name>', byDefault('the backups bucket', 'none; no backup part'))
@@ -49,7 +64,10 @@ export function registerOps(program: Command): void {
         .option('--prefix <path>', byDefault('key prefix inside the SPA bucket', 'none; the bucket root'))
         .option('--distribution-id <id>', byDefault('CloudFront distribution to invalidate', 'none; no invalidation'))
         .option('--wait-for-invalidation', 'wait until CloudFront completes the invalidation')
-        .option('--service-name <name>', byDefault('the Lightsail container service (required for backend, both)', 'none'))
+        .option(
+          '--service-name <name>',
+          byDefault('the Lightsail container service (required for backend, both)', 'none'),
+        )
         .option('--region <region>', REGION_HELP)
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE, 1-120', 15))
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none')),

@@ -11,7 +11,10 @@ export const actionInputs: InputSource = (name) => core.getInput(name);
  * The whole of an action's entry point: build the Actions reporter, run one core job with the action's inputs,
  * write the step summary (its ❌ line names `title`), and fail the step (exit code 1 or 2) with a one-line error when the job throws.
  */
-export async function runAction(job: (inputs: InputSource, reporter: Reporter) => Promise<void>, title = ''): Promise<void> {
+export async function runAction(
+  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  title = '',
+): Promise<void> {
   const reporter = new ActionsReporter();
   reporter.jobTitle = title; // names the job in the ❌ line of the step summary
   const code = await runJob(reporter, () => job(actionInputs, reporter));

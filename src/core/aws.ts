@@ -37,7 +37,10 @@ function common(service: ServiceId, env: Env): CommonConfig {
   // fails too, while a large transfer that moves is not cut). With the retries below, a dead or trickling endpoint
   // fails within about 5 × (deadline + backoff).
   const silence = httpTimeoutSeconds(env) * 1000;
-  const handler = new DeadlineHttpHandler({ connectionTimeout: Math.min(10_000, silence), socketTimeout: silence }, 4 * silence);
+  const handler = new DeadlineHttpHandler(
+    { connectionTimeout: Math.min(10_000, silence), socketTimeout: silence },
+    4 * silence,
+  );
   const cfg: CommonConfig = { requestHandler: handler };
   const endpoint = configuredEndpoint(service, env);
   if (endpoint) cfg.endpoint = endpoint;
@@ -50,7 +53,9 @@ function common(service: ServiceId, env: Env): CommonConfig {
   return cfg;
 }
 
-type Stack = { middlewareStack: { add(mw: unknown, opts: { step: 'deserialize'; name: string; override?: boolean }): void } };
+type Stack = {
+  middlewareStack: { add(mw: unknown, opts: { step: 'deserialize'; name: string; override?: boolean }): void };
+};
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT']);
 
@@ -62,20 +67,28 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
   const seconds = httpTimeoutSeconds(env);
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
-      try {
-        return await next(args);
-      } catch (err) {
-        const e = err as Error & { code?: string; $metadata?: unknown };
-        const r = args.request;
-        if (r?.hostname && e instanceof Error && !(e instanceof DeadlineError) && !e.message.startsWith('no answer from') && !e.message.startsWith('cannot reach')) {
-          const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
-          if (e.name === 'TimeoutError') e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
-          else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;
+    (next: (args: unknown) => Promise<unknown>) =>
+      async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const e = err as Error & { code?: string; $metadata?: unknown };
+          const r = args.request;
+          if (
+            r?.hostname &&
+            e instanceof Error &&
+            !(e instanceof DeadlineError) &&
+            !e.message.startsWith('no answer from') &&
+            !e.message.startsWith('cannot reach')
+          ) {
+            const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+            if (e.name === 'TimeoutError')
+              e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
+            else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;
+          }
+          throw err;
         }
-        throw err;
-      }
-    },
+      },
     { step: 'deserialize', name: 'shishaOpsEndpointInErrors', override: true },
   );
   return client;
@@ -87,9 +100,15 @@ function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
  * backend job runs in us-east-1 for the ECR Public login, and reads the deploy lock in the SPA bucket). `extra` adds
  * client settings for a special-purpose client (e.g. checksum behaviour of an upload client).
  */
-export function s3Client(env: Env = process.env, extra: Pick<S3ClientConfig, 'requestChecksumCalculation'> = {}): S3Client {
+export function s3Client(
+  env: Env = process.env,
+  extra: Pick<S3ClientConfig, 'requestChecksumCalculation'> = {},
+): S3Client {
   const cfg = common('S3', env);
-  return nameEndpointInErrors(new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), followRegionRedirects: true, ...extra }), env);
+  return nameEndpointInErrors(
+    new S3Client({ ...cfg, forcePathStyle: Boolean(cfg.endpoint), followRegionRedirects: true, ...extra }),
+    env,
+  );
 }
 
 /** CloudFront is global: its API lives in us-east-1 whatever AWS_REGION says. */

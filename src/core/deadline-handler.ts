@@ -54,16 +54,21 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        const where = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
-        const err = new DeadlineError(where, Math.round(allowedMs / 1000));
-        deadline.abort(err);
-        body?.destroy(err);
-      }, Math.max(0, started + allowedMs - Date.now()));
+      timer = setTimeout(
+        () => {
+          const where = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+          const err = new DeadlineError(where, Math.round(allowedMs / 1000));
+          deadline.abort(err);
+          body?.destroy(err);
+        },
+        Math.max(0, started + allowedMs - Date.now()),
+      );
       timer.unref(); // a request in flight keeps the process alive by its socket; the deadline alone must not
     };
     arm();
-    const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal as AbortSignal, deadline.signal]) : deadline.signal;
+    const abortSignal = options.abortSignal
+      ? AbortSignal.any([options.abortSignal as AbortSignal, deadline.signal])
+      : deadline.signal;
     try {
       const out = await super.handle(request, { ...options, abortSignal });
       const stream = out.response.body as Readable | undefined;

@@ -37,7 +37,6 @@ export class CancelledError extends Error {
   }
 }
 
-
 /** What to do about the SDK's two set-up errors, whose own messages do not say. */
 export const REGION_HINT =
   'no AWS region: set AWS_REGION (e.g. AWS_REGION=ap-northeast-1) or a region in the AWS profile (~/.aws/config); ' +

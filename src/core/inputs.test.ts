@@ -34,9 +34,9 @@ describe('input parsing', () => {
   it('parses bounded integers', () => {
     expect(getInt(src({ concurrency: '8' }), 'concurrency', { default: 16, min: 1, max: 64 })).toBe(8);
     expect(getInt(src({}), 'concurrency', { default: 16, min: 1, max: 64 })).toBe(16);
-    expect(errorOf(() => getInt(src({ concurrency: '0' }), 'concurrency', { default: 16, min: 1, max: 64 })).message).toBe(
-      "Input 'concurrency': expected a whole number from 1 to 64, got 0",
-    );
+    expect(
+      errorOf(() => getInt(src({ concurrency: '0' }), 'concurrency', { default: 16, min: 1, max: 64 })).message,
+    ).toBe("Input 'concurrency': expected a whole number from 1 to 64, got 0");
     expect(errorOf(() => getInt(src({ concurrency: '2.5' }), 'concurrency', { default: 16, min: 1 })).message).toBe(
       "Input 'concurrency': expected a whole number of at least 1, got '2.5'",
     );
@@ -48,7 +48,10 @@ describe('input parsing', () => {
   });
 
   it('parses KEY=VALUE maps, keeping = inside values, and never quotes a value in errors', () => {
-    const m = getMap(src({ environment: 'DATABASE_URL=postgres://u:p@h/db?a=b\n\nNODE_ENV = production' }), 'environment');
+    const m = getMap(
+      src({ environment: 'DATABASE_URL=postgres://u:p@h/db?a=b\n\nNODE_ENV = production' }),
+      'environment',
+    );
     expect([...m]).toEqual([
       ['DATABASE_URL', 'postgres://u:p@h/db?a=b'],
       ['NODE_ENV', 'production'],

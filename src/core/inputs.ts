@@ -79,7 +79,10 @@ export function getMap(src: InputSource, name: string): Map<string, string> {
     if (eq <= 0) throw new InputError(name, `line ${i + 1}: expected KEY=VALUE`);
     const key = t.slice(0, eq).trim();
     if (!ENV_KEY.test(key)) {
-      throw new InputError(name, `line ${i + 1}: key '${key}' must be letters, digits and _ and not start with a digit`);
+      throw new InputError(
+        name,
+        `line ${i + 1}: key '${key}' must be letters, digits and _ and not start with a digit`,
+      );
     }
     if (out.has(key)) throw new InputError(name, `line ${i + 1}: key '${key}' is given twice`);
     out.set(key, t.slice(eq + 1).trim());

@@ -58,7 +58,9 @@ export class ActionsReporter extends BaseReporter {
       if (sec.table) s.addTable(toSummaryTable(sec.table.map((r) => r.map((c) => escapeHtml(this.redact(c))))));
     }
     if (this.outputs.size) {
-      const items = [...this.outputs].map(([k, v]) => `<li><code>${escapeHtml(k)}</code>: ${v ? `<code>${escapeHtml(v)}</code>` : '(empty)'}</li>`);
+      const items = [...this.outputs].map(
+        ([k, v]) => `<li><code>${escapeHtml(k)}</code>: ${v ? `<code>${escapeHtml(v)}</code>` : '(empty)'}</li>`,
+      );
       s.addDetails('Outputs', `<ul>${items.join('')}</ul>`);
     }
     await s.write();

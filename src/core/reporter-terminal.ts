@@ -90,7 +90,12 @@ export class TerminalReporter extends BaseReporter {
 export function formatTable(rows: string[][]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const fmt = (r: string[]) => '  ' + r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    '  ' +
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const [head, ...body] = rows;
   if (!head) return '';
   return [fmt(head), fmt(head.map((_, i) => '-'.repeat(widths[i] ?? 0))), ...body.map(fmt)].join('\n');

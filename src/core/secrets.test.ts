@@ -28,20 +28,25 @@ describe('secret masking', () => {
   it('masks the JSON-escaped form of a secret (a log line that is JSON)', () => {
     const r = new Redactor();
     r.add('pa"ss\\word');
-    expect(r.redact(JSON.stringify({ msg: 'login', password: 'pa"ss\\word' }))).toBe('{"msg":"login","password":"***"}');
+    expect(r.redact(JSON.stringify({ msg: 'login', password: 'pa"ss\\word' }))).toBe(
+      '{"msg":"login","password":"***"}',
+    );
   });
 
   it("masks the Basic-auth header value of a URL's user:password, encoded and decoded", () => {
     const r = new Redactor();
     r.add('https://deploy:Sup3r%40Secret@registry.example/v2');
     const header = (pair: string) => `Authorization: Basic ${Buffer.from(pair).toString('base64')}`;
-    expect(r.redact(header('deploy:Sup3r@Secret'))).not.toContain(Buffer.from('deploy:Sup3r@Secret').toString('base64').replace(/=+$/, ''));
+    expect(r.redact(header('deploy:Sup3r@Secret'))).not.toContain(
+      Buffer.from('deploy:Sup3r@Secret').toString('base64').replace(/=+$/, ''),
+    );
     expect(r.redact(header('deploy:Sup3r%40Secret'))).toMatch(/^Authorization: Basic \*\*\*=*$/);
     expect(r.redact(header('deploy:Sup3r@Secret'))).toMatch(/^Authorization: Basic \*\*\*=*$/);
   });
 
   it('masks each line of a multi-line secret printed line by line, but not its short lines', () => {
-    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nq1w2e3r4t5y6u7i8o9p0\nEND\n-----END PRIVATE KEY-----';
+    const key =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nq1w2e3r4t5y6u7i8o9p0\nEND\n-----END PRIVATE KEY-----';
     const r = new Redactor();
     r.add(key);
     const printed = key.split('\n').map((line) => r.redact(`app: ${line}`));
@@ -61,7 +66,13 @@ describe('secret masking', () => {
     const code = await runJob(rep, async () => {
       rep.info('connecting with hunter2-very-secret');
       rep.output('note', 'value hunter2-very-secret');
-      rep.summary({ title: 'Done', table: [['k', 'v'], ['pw', 'hunter2-very-secret']] });
+      rep.summary({
+        title: 'Done',
+        table: [
+          ['k', 'v'],
+          ['pw', 'hunter2-very-secret'],
+        ],
+      });
       throw new OpsError('pg_dump failed: password authentication failed for hunter2-very-secret');
     });
     expect(code).toBe(1);

@@ -41,10 +41,16 @@ export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) throw new InputError('bucket', `bucket '${bucket}' does not exist (HeadBucket: 404)`);
     if (status === 403) {
-      throw new InputError('bucket', `access to bucket '${bucket}' is denied (HeadBucket: 403): check the role's s3:ListBucket permission`);
+      throw new InputError(
+        'bucket',
+        `access to bucket '${bucket}' is denied (HeadBucket: 403): check the role's s3:ListBucket permission`,
+      );
     }
     if (status === 301 || status === 400) {
-      throw new InputError('bucket', `bucket '${bucket}' is not reachable here (HeadBucket: ${status}): check the region`);
+      throw new InputError(
+        'bucket',
+        `bucket '${bucket}' is not reachable here (HeadBucket: ${status}): check the region`,
+      );
     }
     throw new OpsError(`HeadBucket ${bucket} failed: ${describeError(err)}`, { cause: err });
   }
@@ -60,15 +66,19 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
   const own = prefix + RELEASES_DIR;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) {
       const key = o.Key ?? '';
       const lastModified = o.LastModified ?? new Date(0);
       if (key.startsWith(own)) {
         const rest = key.slice(own.length);
         if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
-        else if (rest.startsWith('running/') && rest.endsWith('.json')) state.running.set(rest.slice('running/'.length, -5), lastModified);
-        else if (rest.endsWith('.json') && isPlausibleId(rest.slice(0, -5), lastModified)) state.releases.set(rest.slice(0, -5), lastModified);
+        else if (rest.startsWith('running/') && rest.endsWith('.json'))
+          state.running.set(rest.slice('running/'.length, -5), lastModified);
+        else if (rest.endsWith('.json') && isPlausibleId(rest.slice(0, -5), lastModified))
+          state.releases.set(rest.slice(0, -5), lastModified);
         continue;
       }
       const rel = key.slice(prefix.length);
@@ -89,7 +99,14 @@ export async function newestReleaseId(s3: S3Client, bucket: string, prefix: stri
   let newest: string | undefined;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + RELEASES_DIR, Delimiter: '/', ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix + RELEASES_DIR,
+        Delimiter: '/',
+        ContinuationToken: token,
+      }),
+    );
     for (const o of page.Contents ?? []) {
       const id = (o.Key ?? '').slice(prefix.length + RELEASES_DIR.length).replace(/\.json$/, '');
       if (isPlausibleId(id, o.LastModified ?? new Date(0)) && (!newest || id > newest)) newest = id;
@@ -118,7 +135,13 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
  * Single-part PutObject streamed from disk (so ETag = MD5), with Content-MD5 for S3 to verify the bytes. The
  * stream is reopened on every attempt: pass a client without SDK retries (a consumed stream cannot be resent).
  */
-export async function uploadFile(s3NoRetry: S3Client, bucket: string, key: string, f: LocalFile, onRetry?: (err: unknown) => void): Promise<void> {
+export async function uploadFile(
+  s3NoRetry: S3Client,
+  bucket: string,
+  key: string,
+  f: LocalFile,
+  onRetry?: (err: unknown) => void,
+): Promise<void> {
   await withRetry(
     () =>
       s3NoRetry.send(
@@ -142,7 +165,13 @@ export function copySource(bucket: string, key: string): string {
 }
 
 /** Server-side copy that sets the headers (MetadataDirective REPLACE): a header fix or a restore, no upload. */
-export async function copyWithHeaders(s3: S3Client, bucket: string, from: string, to: string, h: Headers): Promise<void> {
+export async function copyWithHeaders(
+  s3: S3Client,
+  bucket: string,
+  from: string,
+  to: string,
+  h: Headers,
+): Promise<void> {
   await s3.send(
     new CopyObjectCommand({
       Bucket: bucket,
@@ -171,14 +200,25 @@ export async function putManifest(s3: S3Client, bucket: string, prefix: string, 
  * DeleteObjects in batches of 1,000; throws on the first key S3 refused. Calls `onDeleted` per batch. With `stopAt`
  * (a time), starts no batch after it; returns whether every key was deleted.
  */
-export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], onDeleted: (n: number) => void, stopAt = Infinity): Promise<boolean> {
+export async function deleteKeys(
+  s3: S3Client,
+  bucket: string,
+  keys: string[],
+  onDeleted: (n: number) => void,
+  stopAt = Infinity,
+): Promise<boolean> {
   for (let i = 0; i < keys.length; i += 1000) {
     if (Date.now() > stopAt) return false;
     const batch = keys.slice(i, i + 1000);
-    const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const res = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
     const failed = res.Errors ?? [];
     onDeleted(batch.length - failed.length);
-    if (failed.length) throw new OpsError(`DeleteObjects refused ${failed.length} key(s), first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`.trim());
+    if (failed.length)
+      throw new OpsError(
+        `DeleteObjects refused ${failed.length} key(s), first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`.trim(),
+      );
   }
   return true;
 }

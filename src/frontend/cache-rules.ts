@@ -25,14 +25,16 @@ export function parseCacheRules(text: string, input = 'cache-rules'): CacheRule[
     if (!t || t.startsWith('#')) return;
     const bad = (why: string) => new InputError(input, `line ${i + 1} '${shown(t)}': ${why}`);
     const colon = t.indexOf(':');
-    if (colon < 0) throw bad("expected 'glob: Cache-Control value', e.g. 'assets/**: public, max-age=31536000, immutable'");
+    if (colon < 0)
+      throw bad("expected 'glob: Cache-Control value', e.g. 'assets/**: public, max-age=31536000, immutable'");
     const glob = t.slice(0, colon).trim();
     const value = t.slice(colon + 1).trim();
     if (!glob) throw bad('the glob before the colon is empty');
     if (!value) throw bad('the Cache-Control value after the colon is empty');
     const directives = value.split(',').map((d) => d.trim());
     const wrong = directives.find((d) => !DIRECTIVE.test(d));
-    if (wrong !== undefined) throw bad(`'${shown(wrong)}' is not a Cache-Control directive (name or name=value, comma-separated)`);
+    if (wrong !== undefined)
+      throw bad(`'${shown(wrong)}' is not a Cache-Control directive (name or name=value, comma-separated)`);
     let re: RegExp;
     try {
       re = globToRegExp(glob);

@@ -57,7 +57,8 @@ function leaseBody(ms: number): string {
  * capped at `maxMs`. Unreadable or non-positive leases are over.
  */
 export function leaseEnd(lease: Partial<Lease>, lastModified: number, maxMs: number): number {
-  const claimed = typeof lease.leaseMs === 'number' ? lease.leaseMs : Date.parse(String(lease.expiresAt)) - lastModified;
+  const claimed =
+    typeof lease.leaseMs === 'number' ? lease.leaseMs : Date.parse(String(lease.expiresAt)) - lastModified;
   return Number.isFinite(claimed) && claimed > 0 ? lastModified + Math.min(claimed, maxMs) : lastModified;
 }
 
@@ -77,7 +78,12 @@ function s3Clock(command: GetObjectCommand): () => number | undefined {
 }
 
 /** A lease object's state by S3's clock, or undefined when the object does not exist (404). */
-export async function readLease(s3: S3Client, bucket: string, key: string, maxMs: number): Promise<LeaseState | undefined> {
+export async function readLease(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxMs: number,
+): Promise<LeaseState | undefined> {
   try {
     const command = new GetObjectCommand({ Bucket: bucket, Key: key });
     const s3Now = s3Clock(command);
@@ -93,7 +99,12 @@ export async function readLease(s3: S3Client, bucket: string, key: string, maxMs
     const end = leaseEnd(lease, modified, maxMs);
     // S3's Date has whole seconds: the lease counts as live through the second it ends in.
     const now = s3Now() ?? Date.now();
-    return { owner: String(lease.owner ?? 'unknown').slice(0, 200), etag: res.ETag ?? '', live: end > now - 1000 && end > modified, endsAt: new Date(end).toISOString() };
+    return {
+      owner: String(lease.owner ?? 'unknown').slice(0, 200),
+      etag: res.ETag ?? '',
+      live: end > now - 1000 && end > modified,
+      endsAt: new Date(end).toISOString(),
+    };
   } catch (err) {
     if (statusOf(err) === 404 || (err as { name?: string }).name === 'NoSuchKey') return undefined;
     throw err;
@@ -109,10 +120,24 @@ export interface RunMarker {
   end(): Promise<void>;
 }
 
-export async function startRun(s3: S3Client, bucket: string, prefix: string, onWarn: (m: string) => void): Promise<RunMarker> {
+export async function startRun(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  onWarn: (m: string) => void,
+): Promise<RunMarker> {
   const id = `${new Date().toISOString().replace(/[-:]/g, '')}-${randomUUID().slice(0, 8)}`;
   const key = `${prefix}${RUNNING_DIR}${id}.json`;
-  const put = () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: leaseBody(RUN_LEASE_MS), ContentType: 'application/json', CacheControl: 'no-store' }));
+  const put = () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: leaseBody(RUN_LEASE_MS),
+        ContentType: 'application/json',
+        CacheControl: 'no-store',
+      }),
+    );
   await put();
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
@@ -133,14 +158,25 @@ export async function startRun(s3: S3Client, bucket: string, prefix: string, onW
 }
 
 /** Waits while another process holds the lock (bounded by its lease), so the listing that follows is settled. */
-export async function waitForLock(s3: S3Client, bucket: string, prefix: string, onWait: (m: string) => void): Promise<void> {
+export async function waitForLock(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  onWait: (m: string) => void,
+): Promise<void> {
   const giveUp = Date.now() + 2 * LOCK_LEASE_MS; // a duration, so the local clock's offset does not matter
   let said = false;
   for (;;) {
     const lock = await readLease(s3, bucket, prefix + LOCK, LOCK_LEASE_MS);
     if (!lock || !lock.live) return;
-    if (Date.now() > giveUp) throw new OpsError(`s3://${bucket}/${prefix}${LOCK} has been held by ${lock.owner} for more than ${(2 * LOCK_LEASE_MS) / 60000} min: nothing was changed; remove it if no deploy is running`);
-    if (!said) onWait(`another deploy (${lock.owner}) is publishing or pruning s3://${bucket}/${prefix}: waiting for it (at most until ${lock.endsAt})`);
+    if (Date.now() > giveUp)
+      throw new OpsError(
+        `s3://${bucket}/${prefix}${LOCK} has been held by ${lock.owner} for more than ${(2 * LOCK_LEASE_MS) / 60000} min: nothing was changed; remove it if no deploy is running`,
+      );
+    if (!said)
+      onWait(
+        `another deploy (${lock.owner}) is publishing or pruning s3://${bucket}/${prefix}: waiting for it (at most until ${lock.endsAt})`,
+      );
     said = true;
     await sleep(250);
   }
@@ -171,7 +207,16 @@ export async function withLock<T>(
   const leaseMs = Math.min(opts.leaseMs ?? LOCK_LEASE_MS, LOCK_LEASE_MS);
   const giveUp = Date.now() + 2 * LOCK_LEASE_MS;
   const write = (condition: { IfNoneMatch: string } | { IfMatch: string }) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: leaseBody(leaseMs), ...condition, ContentType: 'application/json', CacheControl: 'no-store' }));
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: leaseBody(leaseMs),
+        ...condition,
+        ContentType: 'application/json',
+        CacheControl: 'no-store',
+      }),
+    );
   let etag: string | undefined;
   let said = false;
   while (etag === undefined) {
@@ -181,10 +226,14 @@ export async function withLock<T>(
       const status = statusOf(err);
       if (status !== 412 && status !== 409) throw err;
       const held = await readLease(s3, bucket, key, LOCK_LEASE_MS);
-      if (held && !held.live) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: held.etag })).catch(() => undefined);
+      if (held && !held.live)
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: held.etag })).catch(() => undefined);
       else if (held && (!opts.wait || Date.now() > giveUp)) return { heldBy: held.owner };
       else if (held) {
-        if (!said) opts.onWait?.(`waiting for another deploy (${held.owner}) to finish publishing or pruning s3://${bucket}/${prefix}`);
+        if (!said)
+          opts.onWait?.(
+            `waiting for another deploy (${held.owner}) to finish publishing or pruning s3://${bucket}/${prefix}`,
+          );
         said = true;
         await sleep(200 + Math.random() * 300);
       }
@@ -216,6 +265,8 @@ export async function withLock<T>(
   } finally {
     clearInterval(timer);
     await renewing;
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) })).catch(() => undefined);
+    await s3
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }))
+      .catch(() => undefined);
   }
 }

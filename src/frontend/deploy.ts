@@ -5,7 +5,17 @@ import { InputError, OpsError, describeError } from '../core/errors.js';
 import { shown, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
-import { checkBucket, copyWithHeaders, getManifest, headObject, listBucket, newestReleaseId, putManifest, uploadFile, type BucketState } from './bucket.js';
+import {
+  checkBucket,
+  copyWithHeaders,
+  getManifest,
+  headObject,
+  listBucket,
+  newestReleaseId,
+  putManifest,
+  uploadFile,
+  type BucketState,
+} from './bucket.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
@@ -64,7 +74,8 @@ export async function deployFrontend(inputs: InputSource, reporter: Reporter): P
 /** The summary's first line: what happened to which release, and where it is served. */
 export function deployHeadline(opts: DeployOptions, r: DeployResult): string {
   const where = r.siteUrl ?? `s3://${opts.bucket}/${opts.prefix}`;
-  if (opts.dryRun) return `Frontend plan (dry run, nothing changed): would upload ${r.uploaded} files (${humanSize(r.bytesUploaded)}) to ${where}`;
+  if (opts.dryRun)
+    return `Frontend plan (dry run, nothing changed): would upload ${r.uploaded} files (${humanSize(r.bytesUploaded)}) to ${where}`;
   if (r.unchangedRelease) return `Frontend unchanged: release ${r.releaseId} keeps serving at ${where}`;
   return `Frontend deployed: release ${r.releaseId} is live at ${where}`;
 }
@@ -84,20 +95,28 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good. The local
   // work (listing, hashing) and the remote reads (checks, bucket listing, current manifest) run side by side.
   const root = await checkSourceDir(opts.sourceDir);
-  const entries = listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) }).then((list) => {
-    // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
-    if (!list.some((e) => e.rel === 'index.html')) throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
-    const long = list.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
-    if (long) {
-      throw new InputError('source-dir', `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`);
-    }
-    return list;
-  });
+  const entries = listBuild(root, { includeDotfiles: opts.includeDotfiles, warn: (m) => reporter.warn(m) }).then(
+    (list) => {
+      // Never a release without its entry point (checkSourceDir saw it; this is what will be uploaded).
+      if (!list.some((e) => e.rel === 'index.html'))
+        throw new InputError('source-dir', `'${opts.sourceDir}' has no index.html to deploy`);
+      const long = list.find((e) => Buffer.byteLength(opts.prefix + e.rel) > MAX_KEY_BYTES);
+      if (long) {
+        throw new InputError(
+          'source-dir',
+          `'${shown(long.rel)}' makes a key of ${Buffer.byteLength(opts.prefix + long.rel)} bytes: S3 keys are at most ${MAX_KEY_BYTES} bytes; shorten the path`,
+        );
+      }
+      return list;
+    },
+  );
   const local = entries.then((list) => scanBuild(list, opts.rules, 8, loadHashCache(root)));
   const bucketOk = checkBucket(c.s3, opts.bucket);
   const unlocked = assertUnlocked(opts.bucket, reporter, { dryRun: opts.dryRun, s3: c.s3 }); // after a rollback (src/ops/lock.ts)
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
-  const site = invalidating ? checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m)) : Promise.resolve(undefined);
+  const site = invalidating
+    ? checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m))
+    : Promise.resolve(undefined);
   // Read-only, side by side with HeadBucket (whose error wins). Before this deploy's marker exists a concurrent prune
   // may delete the manifest just listed: that read fails quietly here (no proof of a no-op) and is retried below.
   const listed = readBucket(c.s3, opts, opts.dryRun ? reporter : undefined);
@@ -109,19 +128,25 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   lap('checked');
   if (opts.dryRun) {
     const l = await listed;
-    return (await publish(opts, reporter, c, await confirmCached(root, await local, l.current), l, invalidating, siteUrl)).result;
+    return (
+      await publish(opts, reporter, c, await confirmCached(root, await local, l.current), l, invalidating, siteUrl)
+    ).result;
   }
 
   // A deploy that changes nothing writes nothing (no marker, no lock): it decides from this first listing.
   const first = await listed;
   // A file the bucket lacks means this deploy changes something: its marker goes out now, while the hashing finishes.
   const names = await entries;
-  const early = names.some((e) => !first.state.site.has(e.rel)) ? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m)) : undefined;
+  const early = names.some((e) => !first.state.site.has(e.rel))
+    ? startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m))
+    : undefined;
   early?.catch(() => undefined); // awaited below
   const files = await confirmCached(root, await local, first.current);
   lap(`hashed ${files.length} files, listed ${first.state.site.size} objects`);
   // A HeadObject of this plan may meet an object a concurrent prune just deleted: then this is no no-op.
-  const firstPlan = early ? undefined : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
+  const firstPlan = early
+    ? undefined
+    : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
   if (firstPlan && isNoOp(firstPlan, files, first.current)) {
     const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
     done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
@@ -134,7 +159,16 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
   let done: Awaited<ReturnType<typeof publish>>;
   try {
     await waitForLock(c.s3, opts.bucket, opts.prefix, (m) => reporter.info(m));
-    done = await publish(opts, reporter, c, files, await readBucket(c.s3, opts, reporter), invalidating, siteUrl, marker.id);
+    done = await publish(
+      opts,
+      reporter,
+      c,
+      files,
+      await readBucket(c.s3, opts, reporter),
+      invalidating,
+      siteUrl,
+      marker.id,
+    );
   } finally {
     await marker.end();
   }
@@ -169,7 +203,9 @@ interface Listed {
 /** The bucket's listing and the current release manifest (read as soon as the listing names it; warned about if unreadable and `reporter` given). */
 async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter): Promise<Listed> {
   const state = await listBucket(s3, opts.bucket, opts.prefix).catch((err) => {
-    throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, { cause: err });
+    throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, {
+      cause: err,
+    });
   });
   const currentId = [...state.releases.keys()].sort().at(-1);
   // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
@@ -185,12 +221,17 @@ async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter
 /** Nothing to upload, copy or publish: the bucket and the current manifest already hold this build. */
 function isNoOp(plan: Plan, local: LocalFile[], current: Manifest | undefined): boolean {
   const cnt = counts(plan);
-  return cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(entriesOf(local));
+  return (
+    cnt.new + cnt.changed + cnt.headers === 0 &&
+    current !== undefined &&
+    hashOfId(current.id) === contentHash(entriesOf(local))
+  );
 }
 
 function entriesOf(local: LocalFile[]): Record<string, FileEntry> {
   const files: Record<string, FileEntry> = {};
-  for (const f of local) files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
+  for (const f of local)
+    files[f.rel] = { md5: f.md5, size: f.size, contentType: f.contentType, cacheControl: f.cacheControl };
   return files;
 }
 
@@ -213,7 +254,10 @@ async function publish(
   const clash = local.find((f) => state.nested.some((n) => f.rel.startsWith(n)));
   if (clash) {
     const site = state.nested.find((n) => clash.rel.startsWith(n)) ?? '';
-    throw new InputError('source-dir', `${clash.rel} would overwrite a file of the site s3://${opts.bucket}/${opts.prefix}${site} (it has its own _releases/): rename the folder ${site} in the build or deploy it there with its own prefix; nothing was changed`);
+    throw new InputError(
+      'source-dir',
+      `${clash.rel} would overwrite a file of the site s3://${opts.bucket}/${opts.prefix}${site} (it has its own _releases/): rename the folder ${site} in the build or deploy it there with its own prefix; nothing was changed`,
+    );
   }
   const currentId = current?.id ?? [...state.releases.keys()].sort().at(-1);
   const plan = planned ?? (await planAgainst(c.s3, opts, local, state, current));
@@ -222,7 +266,10 @@ async function publish(
   const files = entriesOf(local);
   const cnt = counts(plan);
   const nothingToDo = isNoOp(plan, local, current);
-  const manifest: Manifest = nothingToDo && current ? current : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
+  const manifest: Manifest =
+    nothingToDo && current
+      ? current
+      : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
   const paths = invalidating ? invalidationPaths(plan.items) : [];
   const result: DeployResult = {
     releaseId: manifest.id,
@@ -240,7 +287,9 @@ async function publish(
   reporter.summary(planSummary(opts, plan, manifest.id, current?.id, paths, nothingToDo));
 
   if (opts.dryRun) {
-    reporter.info(`dry run: nothing was changed (would upload ${cnt.new + cnt.changed} files, ${cnt.bytes} bytes; copy ${cnt.headers})`);
+    reporter.info(
+      `dry run: nothing was changed (would upload ${cnt.new + cnt.changed} files, ${cnt.bytes} bytes; copy ${cnt.headers})`,
+    );
     result.uploaded = cnt.new + cnt.changed;
     result.copied = cnt.headers;
     result.bytesUploaded = cnt.bytes;
@@ -271,39 +320,63 @@ async function publish(
     await applyTier('other');
     stage = 'lock';
     // HTML and manifest under the lock, the id taken after the newest manifest: the newest release is the live one.
-    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: runId !== undefined, onWait: (m) => reporter.info(m) }, async (lock) => {
-      const newest = await newestReleaseId(c.s3, opts.bucket, opts.prefix);
-      if (newest && newest >= manifest.id) {
-        manifest.id = releaseId(files, new Date(), newest);
-        result.releaseId = manifest.id;
-        reporter.info(`another deploy published ${newest} meanwhile: this release is ${manifest.id}`);
-      }
-      await applyTier('html');
-      stage = 'manifest';
-      lap('uploaded');
-      await keepRollbackCopies(c.s3, opts, local, state);
-      await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
-      await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
-    });
-    if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long`);
+    const held = await withLock(
+      c.s3,
+      opts.bucket,
+      opts.prefix,
+      { wait: runId !== undefined, onWait: (m) => reporter.info(m) },
+      async (lock) => {
+        const newest = await newestReleaseId(c.s3, opts.bucket, opts.prefix);
+        if (newest && newest >= manifest.id) {
+          manifest.id = releaseId(files, new Date(), newest);
+          result.releaseId = manifest.id;
+          reporter.info(`another deploy published ${newest} meanwhile: this release is ${manifest.id}`);
+        }
+        await applyTier('html');
+        stage = 'manifest';
+        lap('uploaded');
+        await keepRollbackCopies(c.s3, opts, local, state);
+        await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
+        await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
+      },
+    );
+    if ('heldBy' in held)
+      throw new OpsError(
+        `another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long`,
+      );
   } catch (err) {
     throw new OpsError(failureMessage(stage, p, liveHtml.length, err), { cause: err });
   }
   result.uploaded = p.uploadsDone;
   result.copied = p.copiesDone;
   result.bytesUploaded = p.bytes;
-  reporter.info(`release ${manifest.id} is live: uploaded ${p.uploadsDone} files (${p.bytes} bytes), fixed headers of ${p.copiesDone} server-side`);
+  reporter.info(
+    `release ${manifest.id} is live: uploaded ${p.uploadsDone} files (${p.bytes} bytes), fixed headers of ${p.copiesDone} server-side`,
+  );
 
   lap('manifest written');
   if (paths.length) {
-    result.invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, 'the new files are live in the bucket');
+    result.invalidationId = await invalidate(
+      c,
+      opts,
+      reporter,
+      manifest.id,
+      paths,
+      'the new files are live in the bucket',
+    );
   }
   lap('invalidated');
   return { result, manifest, local, state };
 }
 
 /** The plan, asking S3 for the headers of objects whose content matches but that no manifest describes. */
-async function planAgainst(s3: S3Client, opts: DeployOptions, local: LocalFile[], state: BucketState, current: Manifest | undefined): Promise<Plan> {
+async function planAgainst(
+  s3: S3Client,
+  opts: DeployOptions,
+  local: LocalFile[],
+  state: BucketState,
+  current: Manifest | undefined,
+): Promise<Plan> {
   const headers = knownHeaders(state.site, current);
   const limit = pLimit(opts.concurrency);
   await Promise.all(
@@ -320,7 +393,13 @@ async function planAgainst(s3: S3Client, opts: DeployOptions, local: LocalFile[]
   return makePlan(local, state.site, headers);
 }
 
-async function applyItems(c: Clients, opts: DeployOptions, reporter: Reporter, items: PlanItem[], p: Progress): Promise<void> {
+async function applyItems(
+  c: Clients,
+  opts: DeployOptions,
+  reporter: Reporter,
+  items: PlanItem[],
+  p: Progress,
+): Promise<void> {
   const limit = pLimit(opts.concurrency);
   await Promise.all(
     items.map((i) =>
@@ -330,7 +409,11 @@ async function applyItems(c: Clients, opts: DeployOptions, reporter: Reporter, i
           await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file));
           p.copiesDone++;
         } else {
-          await wrap('PutObject', key, () => uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) => reporter.debug(`retrying ${key}: ${describeError(e)}`)));
+          await wrap('PutObject', key, () =>
+            uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) =>
+              reporter.debug(`retrying ${key}: ${describeError(e)}`),
+            ),
+          );
           p.uploadsDone++;
           p.bytes += i.file.size;
           reporter.progress('uploaded', p.uploadsDone, p.uploads);
@@ -349,13 +432,22 @@ async function wrap<T>(call: string, key: string, fn: () => Promise<T>): Promise
 }
 
 /** A server-side copy of every non-immutable file under `_releases/blobs/<md5>` (once per content): rollback restores from it. */
-async function keepRollbackCopies(s3: S3Client, opts: DeployOptions, local: LocalFile[], state: BucketState): Promise<void> {
+async function keepRollbackCopies(
+  s3: S3Client,
+  opts: DeployOptions,
+  local: LocalFile[],
+  state: BucketState,
+): Promise<void> {
   const todo = new Map<string, LocalFile>();
   for (const f of local) if (!/\bimmutable\b/i.test(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
   const limit = pLimit(opts.concurrency);
   await Promise.all(
     [...todo.values()].map((f) =>
-      limit(() => wrap('CopyObject', blobKey(opts.prefix, f.md5), () => copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as Headers))),
+      limit(() =>
+        wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
+          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as Headers),
+        ),
+      ),
     ),
   );
 }

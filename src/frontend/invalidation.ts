@@ -1,4 +1,9 @@
-import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import {
+  CreateInvalidationCommand,
+  GetDistributionCommand,
+  GetInvalidationCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { sleep, withRetry } from './retry.js';
 
@@ -16,7 +21,8 @@ export async function checkDistribution(cf: Send, id: string, warn: (m: string) 
   } catch (err) {
     const name = (err as { name?: string }).name;
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (name === 'NoSuchDistribution' || status === 404) throw new InputError('distribution-id', `CloudFront distribution '${id}' does not exist`);
+    if (name === 'NoSuchDistribution' || status === 404)
+      throw new InputError('distribution-id', `CloudFront distribution '${id}' does not exist`);
     if (name === 'AccessDenied' || status === 403) {
       warn(`cannot read distribution ${id} (GetDistribution denied); the invalidation will tell if it is wrong`);
       return undefined;
@@ -58,12 +64,20 @@ export async function createInvalidation(
 }
 
 /** Polls GetInvalidation until CloudFront reports it Completed (or the timeout passes). */
-export async function waitForInvalidation(cf: Send, distributionId: string, id: string, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
+export async function waitForInvalidation(
+  cf: Send,
+  distributionId: string,
+  id: string,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60000);
   for (;;) {
     const res = await cf.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
     if ((res.Invalidation?.Status ?? '').toLowerCase() === 'completed') return;
-    if (Date.now() > deadline) throw new OpsError(`invalidation ${id} was still ${res.Invalidation?.Status} after ${Math.round((opts.timeoutMs ?? 900000) / 60000)} min`);
+    if (Date.now() > deadline)
+      throw new OpsError(
+        `invalidation ${id} was still ${res.Invalidation?.Status} after ${Math.round((opts.timeoutMs ?? 900000) / 60000)} min`,
+      );
     await sleep(opts.intervalMs ?? 10000);
   }
 }

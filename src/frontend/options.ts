@@ -32,25 +32,55 @@ const DISTRIBUTION = /^[A-Z0-9]{6,32}$/;
 
 export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boolean } = {}): TargetOptions {
   const bucket = getString(inputs, 'bucket', { required: true });
-  if (!BUCKET.test(bucket)) throw new InputError('bucket', `'${shown(bucket)}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+  if (!BUCKET.test(bucket))
+    throw new InputError(
+      'bucket',
+      `'${shown(bucket)}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
+    );
   const given = inputs('prefix') ?? '';
-  if (given && !given.trim()) throw new InputError('prefix', 'is only whitespace: leave it empty to deploy to the bucket root');
+  if (given && !given.trim())
+    throw new InputError('prefix', 'is only whitespace: leave it empty to deploy to the bucket root');
   const rawPrefix = getString(inputs, 'prefix');
   const prefix = normalizePrefix(rawPrefix);
-  if (rawPrefix && !prefix) throw new InputError('prefix', `'${shown(rawPrefix)}' names no folder: leave prefix empty to deploy to the bucket root`);
-  if (hasControlCharacter(prefix)) throw new InputError('prefix', `${JSON.stringify(shown(prefix))} contains a control character`);
-  if (prefix.split('/').some((s) => s === '..' || s === '.')) throw new InputError('prefix', `'${shown(prefix)}' must not contain '.' or '..' segments`);
-  if (prefix && prefix.slice(0, -1).split('/').includes('')) throw new InputError('prefix', `'${shown(prefix)}' must not contain an empty segment ('//')`);
+  if (rawPrefix && !prefix)
+    throw new InputError(
+      'prefix',
+      `'${shown(rawPrefix)}' names no folder: leave prefix empty to deploy to the bucket root`,
+    );
+  if (hasControlCharacter(prefix))
+    throw new InputError('prefix', `${JSON.stringify(shown(prefix))} contains a control character`);
+  if (prefix.split('/').some((s) => s === '..' || s === '.'))
+    throw new InputError('prefix', `'${shown(prefix)}' must not contain '.' or '..' segments`);
+  if (prefix && prefix.slice(0, -1).split('/').includes(''))
+    throw new InputError('prefix', `'${shown(prefix)}' must not contain an empty segment ('//')`);
   if (Buffer.byteLength(prefix) > MAX_PREFIX_BYTES) {
-    throw new InputError('prefix', `'${shown(prefix)}' is ${Buffer.byteLength(prefix)} bytes long: at most ${MAX_PREFIX_BYTES} (S3 keys are at most ${MAX_KEY_BYTES} bytes, and the release files need the rest)`);
+    throw new InputError(
+      'prefix',
+      `'${shown(prefix)}' is ${Buffer.byteLength(prefix)} bytes long: at most ${MAX_PREFIX_BYTES} (S3 keys are at most ${MAX_KEY_BYTES} bytes, and the release files need the rest)`,
+    );
   }
   if (prefix.split('/').includes(RELEASES_DIR.slice(0, -1))) {
-    throw new InputError('prefix', `'${shown(prefix)}' uses '${RELEASES_DIR.slice(0, -1)}', the folder reserved for release manifests`);
+    throw new InputError(
+      'prefix',
+      `'${shown(prefix)}' uses '${RELEASES_DIR.slice(0, -1)}', the folder reserved for release manifests`,
+    );
   }
-  if (opts.needsBucketOnly) return { bucket, prefix, distributionId: '', invalidate: false, waitForInvalidation: false, dryRun: false, concurrency: 16 };
+  if (opts.needsBucketOnly)
+    return {
+      bucket,
+      prefix,
+      distributionId: '',
+      invalidate: false,
+      waitForInvalidation: false,
+      dryRun: false,
+      concurrency: 16,
+    };
   const distributionId = getString(inputs, 'distribution-id');
   if (distributionId && !DISTRIBUTION.test(distributionId)) {
-    throw new InputError('distribution-id', `'${shown(distributionId)}' is not a CloudFront distribution id (uppercase letters and digits, e.g. E2QWRUHAPOMQZL)`);
+    throw new InputError(
+      'distribution-id',
+      `'${shown(distributionId)}' is not a CloudFront distribution id (uppercase letters and digits, e.g. E2QWRUHAPOMQZL)`,
+    );
   }
   return {
     bucket,

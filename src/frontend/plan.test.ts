@@ -7,20 +7,50 @@ import type { LocalFile } from './scan.js';
 
 const IMM = 'public, max-age=31536000, immutable';
 const HTML = 'public, max-age=0, s-maxage=86400, must-revalidate';
-const f = (rel: string, md5: string, cacheControl = 'public, max-age=86400', contentType = 'text/plain; charset=utf-8'): LocalFile => ({ rel, abs: `/b/${rel}`, md5, size: 10, cacheControl, contentType });
-const r = (rel: string, md5: string | undefined, t = 1000): RemoteObject => ({ rel, md5, size: 10, lastModified: new Date(t) });
-const manifest = (id: string, files: LocalFile[]): Manifest => ({ version: 1, id, createdAt: '', files: Object.fromEntries(files.map((x) => [x.rel, x])) });
+const f = (
+  rel: string,
+  md5: string,
+  cacheControl = 'public, max-age=86400',
+  contentType = 'text/plain; charset=utf-8',
+): LocalFile => ({ rel, abs: `/b/${rel}`, md5, size: 10, cacheControl, contentType });
+const r = (rel: string, md5: string | undefined, t = 1000): RemoteObject => ({
+  rel,
+  md5,
+  size: 10,
+  lastModified: new Date(t),
+});
+const manifest = (id: string, files: LocalFile[]): Manifest => ({
+  version: 1,
+  id,
+  createdAt: '',
+  files: Object.fromEntries(files.map((x) => [x.rel, x])),
+});
 
 describe('plan', () => {
-  const local = [f('index.html', 'h2', HTML, 'text/html; charset=utf-8'), f('assets/a.js', 'a1', IMM), f('assets/b.js', 'b2', IMM), f('robots.txt', 'r1')];
-  const remote = new Map([r('index.html', 'h1'), r('assets/a.js', 'a1'), r('robots.txt', 'r1'), r('assets/old.js', 'o1')].map((o) => [o.rel, o]));
+  const local = [
+    f('index.html', 'h2', HTML, 'text/html; charset=utf-8'),
+    f('assets/a.js', 'a1', IMM),
+    f('assets/b.js', 'b2', IMM),
+    f('robots.txt', 'r1'),
+  ];
+  const remote = new Map(
+    [r('index.html', 'h1'), r('assets/a.js', 'a1'), r('robots.txt', 'r1'), r('assets/old.js', 'o1')].map((o) => [
+      o.rel,
+      o,
+    ]),
+  );
 
   it('diffs by content and headers, never by time', () => {
     const cur = manifest('x', [f('assets/a.js', 'a1', IMM), f('robots.txt', 'r1', 'no-cache')]);
     const known = knownHeaders(remote, cur);
     expect(needHead(local, remote, known)).toEqual([]);
     const plan = makePlan(local, remote, known);
-    expect(plan.items.map((i) => `${i.file.rel}:${i.action}`)).toEqual(['index.html:changed', 'assets/a.js:unchanged', 'assets/b.js:new', 'robots.txt:headers']);
+    expect(plan.items.map((i) => `${i.file.rel}:${i.action}`)).toEqual([
+      'index.html:changed',
+      'assets/a.js:unchanged',
+      'assets/b.js:new',
+      'robots.txt:headers',
+    ]);
     expect(plan.stale).toEqual(['assets/old.js']);
     expect(ordered(plan.items).map((i) => i.file.rel)).toEqual(['assets/b.js', 'robots.txt', 'index.html']);
   });
@@ -33,12 +63,23 @@ describe('plan', () => {
   });
 
   it('invalidates changed non-immutable paths, the directory of an index.html, and collapses past the threshold', () => {
-    const items = makePlan(local, remote, knownHeaders(remote, manifest('x', [f('robots.txt', 'r1', 'no-cache')]))).items;
+    const items = makePlan(
+      local,
+      remote,
+      knownHeaders(remote, manifest('x', [f('robots.txt', 'r1', 'no-cache')])),
+    ).items;
     expect(invalidationPaths(items)).toEqual(['/', '/index.html', '/robots.txt']);
     expect(invalidationPaths(items, 2)).toEqual(['/*']);
-    const many = Array.from({ length: 16 }, (_, i) => ({ file: f(`p${i}.txt`, 'x'), action: 'new' as const, tier: 'other' as const }));
+    const many = Array.from({ length: 16 }, (_, i) => ({
+      file: f(`p${i}.txt`, 'x'),
+      action: 'new' as const,
+      tier: 'other' as const,
+    }));
     expect(invalidationPaths(many)).toEqual(['/*']);
-    expect(invalidationPaths([{ file: f('docs/index.html', 'x'), action: 'changed', tier: 'html' }])).toEqual(['/docs/', '/docs/index.html']);
+    expect(invalidationPaths([{ file: f('docs/index.html', 'x'), action: 'changed', tier: 'html' }])).toEqual([
+      '/docs/',
+      '/docs/index.html',
+    ]);
     expect(cloudFrontPath('a b/ü?#*.txt')).toBe('/a%20b/%C3%BC%3F%23%2A.txt');
   });
 });
@@ -66,11 +107,40 @@ describe('releases and prune', () => {
     const m1 = manifest('1', [f('index.html', 'h1'), f('assets/a1.js', 'a1', IMM)]);
     const m2 = manifest('2', [f('index.html', 'h2'), f('assets/a2.js', 'a2', IMM)]);
     const m3 = manifest('3', [f('index.html', 'h3'), f('assets/a3.js', 'a3', IMM)]);
-    const site = [r('index.html', 'h3', 300), r('assets/a1.js', 'a1', 100), r('assets/a2.js', 'a2', 200), r('assets/a3.js', 'a3', 300), r('legacy.js', 'l', 50), r('fresh.js', 'f', 900)];
-    const s = state([['1', 110], ['2', 210], ['3', 310]], site, [['h1', 110], ['h2', 210], ['h3', 310]]);
+    const site = [
+      r('index.html', 'h3', 300),
+      r('assets/a1.js', 'a1', 100),
+      r('assets/a2.js', 'a2', 200),
+      r('assets/a3.js', 'a3', 300),
+      r('legacy.js', 'l', 50),
+      r('fresh.js', 'f', 900),
+    ];
+    const s = state(
+      [
+        ['1', 110],
+        ['2', 210],
+        ['3', 310],
+      ],
+      site,
+      [
+        ['h1', 110],
+        ['h2', 210],
+        ['h3', 310],
+      ],
+    );
     const pp = prunePlan(s, new Map([['2', m2]]), 2, m3);
     expect(pp).toEqual({ kept: ['2', '3'], site: ['assets/a1.js', 'legacy.js'], releases: ['1'], blobs: ['h1'] });
-    expect(prunePlan(s, new Map([['1', m1], ['2', m2]]), 3, m3).site).toEqual([]);
+    expect(
+      prunePlan(
+        s,
+        new Map([
+          ['1', m1],
+          ['2', m2],
+        ]),
+        3,
+        m3,
+      ).site,
+    ).toEqual([]);
     // A kept manifest that could not be read: prune nothing rather than guess.
     expect(prunePlan(s, new Map(), 2, m3).site).toEqual([]);
   });

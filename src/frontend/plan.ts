@@ -47,7 +47,8 @@ export function knownHeaders(remote: Map<string, RemoteObject>, manifest: Manife
   if (!manifest) return out;
   for (const [rel, e] of Object.entries(manifest.files)) {
     const r = remote.get(rel);
-    if (r && r.md5 === e.md5 && r.size === e.size) out.set(rel, { contentType: e.contentType, cacheControl: e.cacheControl });
+    if (r && r.md5 === e.md5 && r.size === e.size)
+      out.set(rel, { contentType: e.contentType, cacheControl: e.cacheControl });
   }
   return out;
 }
@@ -70,9 +71,13 @@ export function makePlan(local: LocalFile[], remote: Map<string, RemoteObject>, 
     if (!sameContent(file, r)) return { file, action: 'changed', tier };
     const h = headers.get(file.rel);
     const diffs: string[] = [];
-    if (h?.contentType !== file.contentType) diffs.push(`Content-Type ${h?.contentType ?? '(none)'} → ${file.contentType}`);
-    if (h?.cacheControl !== file.cacheControl) diffs.push(`Cache-Control ${h?.cacheControl ?? '(none)'} → ${file.cacheControl}`);
-    return diffs.length ? { file, action: 'headers', tier, detail: diffs.join('; ') } : { file, action: 'unchanged', tier };
+    if (h?.contentType !== file.contentType)
+      diffs.push(`Content-Type ${h?.contentType ?? '(none)'} → ${file.contentType}`);
+    if (h?.cacheControl !== file.cacheControl)
+      diffs.push(`Cache-Control ${h?.cacheControl ?? '(none)'} → ${file.cacheControl}`);
+    return diffs.length
+      ? { file, action: 'headers', tier, detail: diffs.join('; ') }
+      : { file, action: 'unchanged', tier };
   });
   const want = new Set(local.map((f) => f.rel));
   const stale = [...remote.keys()].filter((k) => !want.has(k)).sort();
@@ -85,7 +90,11 @@ const TIER_ORDER: Record<Tier, number> = { asset: 0, other: 1, html: 2 };
 export function ordered(items: PlanItem[]): PlanItem[] {
   return items
     .filter((i) => i.action !== 'unchanged')
-    .sort((a, b) => TIER_ORDER[a.tier] - TIER_ORDER[b.tier] || Number(a.file.rel === 'index.html') - Number(b.file.rel === 'index.html'));
+    .sort(
+      (a, b) =>
+        TIER_ORDER[a.tier] - TIER_ORDER[b.tier] ||
+        Number(a.file.rel === 'index.html') - Number(b.file.rel === 'index.html'),
+    );
 }
 
 export function counts(plan: Plan): Record<Action, number> & { bytes: number } {

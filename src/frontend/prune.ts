@@ -18,7 +18,12 @@ export interface PrunePlan {
  * objects at least as old as the oldest kept manifest (S3's clock) go (a concurrent deploy's fresh uploads stay),
  * and nothing the current release names is ever deleted.
  */
-export function prunePlan(state: BucketState, manifests: Map<string, Manifest>, keep: number, current: Manifest): PrunePlan {
+export function prunePlan(
+  state: BucketState,
+  manifests: Map<string, Manifest>,
+  keep: number,
+  current: Manifest,
+): PrunePlan {
   const ids = [...state.releases.keys()].sort();
   const kept = ids.slice(-keep);
   const none: PrunePlan = { kept, site: [], releases: [], blobs: [] };
@@ -38,8 +43,14 @@ export function prunePlan(state: BucketState, manifests: Map<string, Manifest>, 
   const old = (d: Date) => d.getTime() <= cutoff;
   return {
     kept,
-    site: [...state.site.values()].filter((o) => !referenced.has(o.rel) && old(o.lastModified)).map((o) => o.rel).sort(),
+    site: [...state.site.values()]
+      .filter((o) => !referenced.has(o.rel) && old(o.lastModified))
+      .map((o) => o.rel)
+      .sort(),
     releases: ids.slice(0, -keep),
-    blobs: [...state.blobs].filter(([md5, d]) => !blobsUsed.has(md5) && old(d)).map(([md5]) => md5).sort(),
+    blobs: [...state.blobs]
+      .filter(([md5, d]) => !blobsUsed.has(md5) && old(d))
+      .map(([md5]) => md5)
+      .sort(),
   };
 }

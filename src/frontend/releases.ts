@@ -121,10 +121,18 @@ export function parseManifest(text: string, key: string): Manifest {
     const why = unsafeRel(rel);
     const shown = JSON.stringify(rel.slice(0, 200));
     if (why) throw new Error(`${key} is not a valid release manifest: its file ${shown} ${why}`);
-    if (!MD5.test(String(f?.md5)) || typeof f.size !== 'number' || typeof f.contentType !== 'string' || typeof f.cacheControl !== 'string') {
-      throw new Error(`${key} is not a valid release manifest: the entry of ${shown} needs md5 (32 hex digits), size, contentType and cacheControl`);
+    if (
+      !MD5.test(String(f?.md5)) ||
+      typeof f.size !== 'number' ||
+      typeof f.contentType !== 'string' ||
+      typeof f.cacheControl !== 'string'
+    ) {
+      throw new Error(
+        `${key} is not a valid release manifest: the entry of ${shown} needs md5 (32 hex digits), size, contentType and cacheControl`,
+      );
     }
-    if (hasControlCharacter(f.contentType) || hasControlCharacter(f.cacheControl)) throw new Error(`${key} is not a valid release manifest: the headers of ${shown} contain a control character`);
+    if (hasControlCharacter(f.contentType) || hasControlCharacter(f.cacheControl))
+      throw new Error(`${key} is not a valid release manifest: the headers of ${shown} contain a control character`);
   }
   return m;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createInvalidation } from './invalidation.js';
 import { isTransient, withRetry } from './retry.js';
 
-const err = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const err = (name: string, status?: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
 describe('retries', () => {
   it('knows transient errors', () => {
@@ -15,12 +16,18 @@ describe('retries', () => {
 
   it('retries transient failures and gives up after the attempts', async () => {
     let n = 0;
-    await expect(withRetry(async () => (++n < 3 ? Promise.reject(err('SlowDown', 503)) : 'ok'), { baseMs: 1 })).resolves.toBe('ok');
+    await expect(
+      withRetry(async () => (++n < 3 ? Promise.reject(err('SlowDown', 503)) : 'ok'), { baseMs: 1 }),
+    ).resolves.toBe('ok');
     n = 0;
-    await expect(withRetry(async () => (++n, Promise.reject(err('SlowDown', 503))), { baseMs: 1, attempts: 4 })).rejects.toThrow('SlowDown');
+    await expect(
+      withRetry(async () => (++n, Promise.reject(err('SlowDown', 503))), { baseMs: 1, attempts: 4 }),
+    ).rejects.toThrow('SlowDown');
     expect(n).toBe(4);
     n = 0;
-    await expect(withRetry(async () => (++n, Promise.reject(err('AccessDenied', 403))), { baseMs: 1 })).rejects.toThrow('AccessDenied');
+    await expect(withRetry(async () => (++n, Promise.reject(err('AccessDenied', 403))), { baseMs: 1 })).rejects.toThrow(
+      'AccessDenied',
+    );
     expect(n).toBe(1);
   });
 
@@ -34,7 +41,9 @@ describe('retries', () => {
         return { Invalidation: { Id: 'I123' } };
       },
     } as unknown as Parameters<typeof createInvalidation>[0];
-    await expect(createInvalidation(cf, 'E1', ['/*'], 'ref', { baseMs: 1, onRetry: (d) => delays.push(d) })).resolves.toBe('I123');
+    await expect(
+      createInvalidation(cf, 'E1', ['/*'], 'ref', { baseMs: 1, onRetry: (d) => delays.push(d) }),
+    ).resolves.toBe('I123');
     expect(calls).toBe(3);
     expect(delays).toHaveLength(2);
   });

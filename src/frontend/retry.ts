@@ -1,12 +1,20 @@
 /** Transient failures worth another attempt: throttling, 5xx, timeouts and dropped connections. */
 export function isTransient(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; Code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const e = err as {
+    name?: string;
+    code?: string;
+    Code?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   const status = e?.$metadata?.httpStatusCode ?? 0;
   if (status >= 500 || status === 429 || e?.$retryable) return true;
   const code = e?.code ?? e?.Code ?? e?.name ?? '';
-  return /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|ECONNABORTED|EAI_AGAIN|UND_ERR_SOCKET|TimeoutError|RequestTimeout|RequestTimeTooSkewed|SlowDown|Throttling|ThrottlingException|InternalError|ServiceUnavailable)$/.test(
-    code,
-  ) || /socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|TimeoutError|aborted/i.test(String((err as Error)?.message ?? ''));
+  return (
+    /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|ECONNABORTED|EAI_AGAIN|UND_ERR_SOCKET|TimeoutError|RequestTimeout|RequestTimeTooSkewed|SlowDown|Throttling|ThrottlingException|InternalError|ServiceUnavailable)$/.test(
+      code,
+    ) || /socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|TimeoutError|aborted/i.test(String((err as Error)?.message ?? ''))
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -17,7 +25,13 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  */
 export async function withRetry<T>(
   fn: () => Promise<T>,
-  opts: { attempts?: number; baseMs?: number; maxMs?: number; retryable?: (err: unknown) => boolean; onRetry?: (err: unknown, attempt: number, delayMs: number) => void } = {},
+  opts: {
+    attempts?: number;
+    baseMs?: number;
+    maxMs?: number;
+    retryable?: (err: unknown) => boolean;
+    onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  } = {},
 ): Promise<T> {
   const attempts = opts.attempts ?? 5;
   const base = opts.baseMs ?? 200;

@@ -19,10 +19,18 @@ import { invalidate, type Clients } from './steps.js';
  * by server-side copy from `_releases/blobs/<md5>`. Then a new manifest records the rollback, and the changed
  * paths are invalidated. Everything is checked before the first copy; `onChange` is called just before it.
  */
-export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, hooks: { onChange?: () => void } = {}): Promise<void> {
+export async function rollbackFrontend(
+  inputs: InputSource,
+  reporter: Reporter,
+  hooks: { onChange?: () => void } = {},
+): Promise<void> {
   const opts = parseTarget(inputs);
   const wanted = getString(inputs, 'release-id');
-  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${shown(wanted)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`);
+  if (wanted && !isReleaseId(wanted))
+    throw new InputError(
+      'release-id',
+      `'${shown(wanted)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`,
+    );
   const c = clients();
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
@@ -36,8 +44,17 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
   const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
   let restored: Restored | undefined;
   try {
-    const held = await withLock(c.s3, opts.bucket, opts.prefix, { wait: true, onWait: (m) => reporter.info(m) }, (lock) => restore(c, opts, reporter, wanted, invalidating, lock, hooks.onChange));
-    if ('heldBy' in held) throw new OpsError(`another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long; nothing was changed`);
+    const held = await withLock(
+      c.s3,
+      opts.bucket,
+      opts.prefix,
+      { wait: true, onWait: (m) => reporter.info(m) },
+      (lock) => restore(c, opts, reporter, wanted, invalidating, lock, hooks.onChange),
+    );
+    if ('heldBy' in held)
+      throw new OpsError(
+        `another deploy (${held.heldBy}) has held s3://${opts.bucket}/${opts.prefix}${LOCK} for too long; nothing was changed`,
+      );
     restored = held.value;
   } finally {
     await marker.end();
@@ -45,7 +62,15 @@ export async function rollbackFrontend(inputs: InputSource, reporter: Reporter, 
   if (!restored) return;
   const { manifest, targetId, done, paths } = restored;
   let invalidationId = '';
-  if (paths.length) invalidationId = await invalidate(c, opts, reporter, manifest.id, paths, `release ${targetId} is restored in the bucket`);
+  if (paths.length)
+    invalidationId = await invalidate(
+      c,
+      opts,
+      reporter,
+      manifest.id,
+      paths,
+      `release ${targetId} is restored in the bucket`,
+    );
   reporter.output('release-id', manifest.id);
   reporter.output('restored-from', targetId);
   reporter.output('copied', done);
@@ -73,25 +98,37 @@ async function restore(
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort();
   const currentId = ids.at(-1);
-  if (!currentId) throw new OpsError(`no release manifests under s3://${opts.bucket}/${opts.prefix}_releases/: nothing to roll back to`);
+  if (!currentId)
+    throw new OpsError(
+      `no release manifests under s3://${opts.bucket}/${opts.prefix}_releases/: nothing to roll back to`,
+    );
   const current = await getManifest(c.s3, opts.bucket, opts.prefix, currentId);
   let targetId: string | undefined = wanted || undefined;
   if (targetId) {
-    if (!state.releases.has(targetId)) throw new InputError('release-id', `release '${targetId}' is not in the bucket (kept: ${ids.join(', ')})`);
+    if (!state.releases.has(targetId))
+      throw new InputError('release-id', `release '${targetId}' is not in the bucket (kept: ${ids.join(', ')})`);
   } else {
     // The newest earlier release with other content, skipping releases that a rollback already undid.
     const undone = new Set<string>();
     const manifests = new Map<string, Manifest>([[currentId, current]]);
-    for (const id of ids) if (!manifests.has(id)) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
+    for (const id of ids)
+      if (!manifests.has(id)) manifests.set(id, await getManifest(c.s3, opts.bucket, opts.prefix, id));
     for (const m of manifests.values()) if (m.rollbackOf) undone.add(m.rollbackOf);
-    targetId = [...ids].reverse().find((id) => id < currentId && hashOfId(id) !== hashOfId(currentId) && !undone.has(id));
-    if (!targetId) throw new OpsError(`no earlier release with other content than ${currentId} is kept (releases: ${ids.join(', ')})`);
+    targetId = [...ids]
+      .reverse()
+      .find((id) => id < currentId && hashOfId(id) !== hashOfId(currentId) && !undone.has(id));
+    if (!targetId)
+      throw new OpsError(
+        `no earlier release with other content than ${currentId} is kept (releases: ${ids.join(', ')})`,
+      );
   }
   const target = await getManifest(c.s3, opts.bucket, opts.prefix, targetId);
   // Another site below this prefix (its own _releases/) is never ours to write, whatever a manifest says.
   const foreign = Object.keys(target.files).find((rel) => state.nested.some((n) => rel.startsWith(n)));
   if (foreign) {
-    throw new OpsError(`cannot roll back to ${targetId}: its file ${JSON.stringify(foreign)} belongs to the site s3://${opts.bucket}/${opts.prefix}${state.nested.find((n) => foreign.startsWith(n))} (it has its own _releases/); nothing was changed`);
+    throw new OpsError(
+      `cannot roll back to ${targetId}: its file ${JSON.stringify(foreign)} belongs to the site s3://${opts.bucket}/${opts.prefix}${state.nested.find((n) => foreign.startsWith(n))} (it has its own _releases/); nothing was changed`,
+    );
   }
 
   // What must change, and can it be restored? Check all before changing anything.
@@ -118,10 +155,24 @@ async function restore(
   const paths = invalidating ? invalidationPaths(items) : [];
   reporter.summary({
     title: `Frontend rollback${opts.dryRun ? ' (dry run)' : ''}: s3://${opts.bucket}/${opts.prefix}`,
-    lines: [`from ${currentId} to ${targetId}: ${items.length} files restored`, `invalidation: ${paths.length ? paths.join(' ') : 'none'}`],
-    table: items.length ? [['File', 'Restored from'], ...ordered(items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : 'stored copy'])] : undefined,
+    lines: [
+      `from ${currentId} to ${targetId}: ${items.length} files restored`,
+      `invalidation: ${paths.length ? paths.join(' ') : 'none'}`,
+    ],
+    table: items.length
+      ? [
+          ['File', 'Restored from'],
+          ...ordered(items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : 'stored copy']),
+        ]
+      : undefined,
   });
-  const manifest: Manifest = { ...target, id: releaseId(target.files, new Date(), currentId), createdAt: new Date().toISOString(), restoredFrom: targetId, rollbackOf: currentId };
+  const manifest: Manifest = {
+    ...target,
+    id: releaseId(target.files, new Date(), currentId),
+    createdAt: new Date().toISOString(),
+    restoredFrom: targetId,
+    rollbackOf: currentId,
+  };
   if (opts.dryRun || !lock) {
     reporter.output('release-id', targetId);
     return undefined;
@@ -137,7 +188,8 @@ async function restore(
         batch.map((i) =>
           limit(async () => {
             const key = opts.prefix + i.file.rel;
-            const from = i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
+            const from =
+              i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
             await copyWithHeaders(c.s3, opts.bucket, from, key, i.file);
             done++;
           }),
@@ -167,10 +219,16 @@ export async function listReleases(inputs: InputSource, reporter: Reporter): Pro
   for (const [i, id] of ids.entries()) {
     const m = await getManifest(c.s3, opts.bucket, opts.prefix, id);
     const files = Object.values(m.files);
-    const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : ''].filter(Boolean).join(', ');
+    const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : '']
+      .filter(Boolean)
+      .join(', ');
     rows.push([id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note]);
   }
-  reporter.summary({ title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`, lines: ids.length ? [] : ['no releases yet'], table: ids.length ? rows : undefined });
+  reporter.summary({
+    title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`,
+    lines: ids.length ? [] : ['no releases yet'],
+    table: ids.length ? rows : undefined,
+  });
   reporter.output('releases', ids.join(' '));
   reporter.output('current', ids[0] ?? '');
 }

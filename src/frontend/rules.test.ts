@@ -32,13 +32,18 @@ describe('cache rules', () => {
     expect(cacheControlFor(rules, 'favicon.ico')).toBe('public, max-age=86400');
   });
   it('normalizes spacing and accepts quoted values', () => {
-    expect(parseCacheRules('*.json:public,max-age=60 ,  no-transform')[0]?.cacheControl).toBe('public, max-age=60, no-transform');
+    expect(parseCacheRules('*.json:public,max-age=60 ,  no-transform')[0]?.cacheControl).toBe(
+      'public, max-age=60, no-transform',
+    );
     expect(parseCacheRules('*.x: private="set-cookie"')[0]?.cacheControl).toBe('private="set-cookie"');
   });
-  it.each(['no colon here', ': max-age=1', '*.js:', '*.js: max age', '*.{js: max-age=1'])('rejects %j naming the line', (line) => {
-    expect(() => parseCacheRules(`\n${line}`)).toThrow(InputError);
-    expect(() => parseCacheRules(`\n${line}`)).toThrow(/^Input 'cache-rules': line 2 /);
-  });
+  it.each(['no colon here', ': max-age=1', '*.js:', '*.js: max age', '*.{js: max-age=1'])(
+    'rejects %j naming the line',
+    (line) => {
+      expect(() => parseCacheRules(`\n${line}`)).toThrow(InputError);
+      expect(() => parseCacheRules(`\n${line}`)).toThrow(/^Input 'cache-rules': line 2 /);
+    },
+  );
   it.each(['x'.repeat(10_000), `*.js: max age${'a'.repeat(10_000)}`, `${'a'.repeat(10_000)}:`])(
     'cuts a 10,000-character line in the error',
     (line) => {

@@ -23,14 +23,19 @@ export async function checkSourceDir(dir: string, input = 'source-dir'): Promise
   const abs = path.resolve(dir);
   const st = await stat(abs).catch(() => undefined);
   if (!st) throw new InputError(input, `directory '${dir}' does not exist (expected the build output, e.g. dist)`);
-  if (!st.isDirectory()) throw new InputError(input, `'${dir}' is not a directory (expected the build output, e.g. dist)`);
+  if (!st.isDirectory())
+    throw new InputError(input, `'${dir}' is not a directory (expected the build output, e.g. dist)`);
   const top = await readdir(abs);
   if (top.length === 0) throw new InputError(input, `directory '${dir}' is empty: run the build first`);
   const index = await stat(path.join(abs, 'index.html')).catch(() => undefined);
-  if (!index?.isFile()) throw new InputError(input, `'${dir}' has no index.html at its root: is it the SPA's build output?`);
+  if (!index?.isFile())
+    throw new InputError(input, `'${dir}' has no index.html at its root: is it the SPA's build output?`);
   const indexTarget = await realpath(path.join(abs, 'index.html'));
   if (!inside(await realpath(abs), indexTarget)) {
-    throw new InputError(input, `index.html is a symlink that leads outside '${dir}' (to ${indexTarget}): copy the file into the build`);
+    throw new InputError(
+      input,
+      `index.html is a symlink that leads outside '${dir}' (to ${indexTarget}): copy the file into the build`,
+    );
   }
   if (top.includes(RELEASES_DIR.slice(0, -1))) {
     throw new InputError(input, `'${dir}' contains '${RELEASES_DIR}', which is reserved for release manifests`);
@@ -54,7 +59,10 @@ const PUBLIC_DOTFILES = new Set(['.well-known']);
  * looping); ones that leave it are skipped with a warning naming them. Hidden files and folders (`.env`, `.git/`) are
  * skipped with a warning unless `includeDotfiles`. A name with a control character (newline, tab…) is refused.
  */
-export async function listBuild(root: string, opts: { includeDotfiles: boolean; warn: (m: string) => void; input?: string }): Promise<BuildEntry[]> {
+export async function listBuild(
+  root: string,
+  opts: { includeDotfiles: boolean; warn: (m: string) => void; input?: string },
+): Promise<BuildEntry[]> {
   const realRoot = await realpath(root);
   const out: BuildEntry[] = [];
   const outside: string[] = [];
@@ -67,14 +75,23 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.name.includes('\uFFFD')) {
-        throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} is not valid UTF-8, which S3 keys must be: rename it`);
+        throw new InputError(
+          opts.input ?? 'source-dir',
+          `file name ${JSON.stringify(rel)} is not valid UTF-8, which S3 keys must be: rename it`,
+        );
       }
       if (hasControlCharacter(rel)) {
-        throw new InputError(opts.input ?? 'source-dir', `file name ${JSON.stringify(rel)} contains a control character (newline, tab…), which S3 keys and URLs cannot carry safely: rename it`);
+        throw new InputError(
+          opts.input ?? 'source-dir',
+          `file name ${JSON.stringify(rel)} contains a control character (newline, tab…), which S3 keys and URLs cannot carry safely: rename it`,
+        );
       }
       if (e.name === RELEASES_DIR.slice(0, -1)) {
         // Below the root too: a folder with its own `_releases/` is taken for another site sharing the bucket.
-        throw new InputError(opts.input ?? 'source-dir', `'${rel}' uses the name '${e.name}', which is reserved for release manifests`);
+        throw new InputError(
+          opts.input ?? 'source-dir',
+          `'${rel}' uses the name '${e.name}', which is reserved for release manifests`,
+        );
       }
       let abs = path.join(dir, e.name);
       let isDir = e.isDirectory();
@@ -115,9 +132,18 @@ export async function listBuild(root: string, opts: { includeDotfiles: boolean; 
   };
   await visit(root, '', new Set([realRoot]));
   const names = (l: string[]) => l.slice(0, 10).join(', ') + (l.length > 10 ? `, … (${l.length - 10} more)` : '');
-  if (outside.length) opts.warn(`skipped ${outside.length} symlink${outside.length > 1 ? 's' : ''} that lead outside source-dir: ${names(outside)}`);
-  if (broken.length) opts.warn(`skipped ${broken.length} symlink${broken.length > 1 ? 's' : ''} that lead nowhere (dangling, or a loop of links): ${names(broken)}`);
-  if (hidden.length) opts.warn(`skipped ${hidden.length} hidden files or folders in source-dir: ${names(hidden)} (set include-dotfiles to true to deploy them)`);
+  if (outside.length)
+    opts.warn(
+      `skipped ${outside.length} symlink${outside.length > 1 ? 's' : ''} that lead outside source-dir: ${names(outside)}`,
+    );
+  if (broken.length)
+    opts.warn(
+      `skipped ${broken.length} symlink${broken.length > 1 ? 's' : ''} that lead nowhere (dangling, or a loop of links): ${names(broken)}`,
+    );
+  if (hidden.length)
+    opts.warn(
+      `skipped ${hidden.length} hidden files or folders in source-dir: ${names(hidden)} (set include-dotfiles to true to deploy them)`,
+    );
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
@@ -132,7 +158,12 @@ export function md5File(abs: string): Promise<string> {
 }
 
 /** Hashes every file of the build (small ones read at once, large ones streamed), with its Content-Type and Cache-Control. */
-export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concurrency = 8, cache: HashCache = new Map()): Promise<LocalFile[]> {
+export async function scanBuild(
+  entries: BuildEntry[],
+  rules: CacheRule[],
+  concurrency = 8,
+  cache: HashCache = new Map(),
+): Promise<LocalFile[]> {
   const limit = pLimit(concurrency);
   return Promise.all(
     entries.map(({ rel, abs }) =>
@@ -141,8 +172,24 @@ export async function scanBuild(entries: BuildEntry[], rules: CacheRule[], concu
         const stamp = stampOf(st);
         const known = cache.get(rel);
         // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
-        const md5 = known?.stamp === stamp ? known.md5 : st.size <= 1 << 20 ? createHash('md5').update(await readFile(abs)).digest('hex') : await md5File(abs);
-        return { rel, abs, md5, size: st.size, stamp, cached: known?.stamp === stamp, contentType: contentTypeFor(rel), cacheControl: cacheControlFor(rules, rel) };
+        const md5 =
+          known?.stamp === stamp
+            ? known.md5
+            : st.size <= 1 << 20
+              ? createHash('md5')
+                  .update(await readFile(abs))
+                  .digest('hex')
+              : await md5File(abs);
+        return {
+          rel,
+          abs,
+          md5,
+          size: st.size,
+          stamp,
+          cached: known?.stamp === stamp,
+          contentType: contentTypeFor(rel),
+          cacheControl: cacheControlFor(rules, rel),
+        };
       }),
     ),
   );

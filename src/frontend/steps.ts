@@ -20,11 +20,19 @@ export interface Clients {
 }
 
 /** Invalidates the paths (retrying while CloudFront has too many in progress) and optionally waits. */
-export async function invalidate(c: Clients, opts: TargetOptions, reporter: Reporter, ref: string, paths: string[], live: string): Promise<string> {
+export async function invalidate(
+  c: Clients,
+  opts: TargetOptions,
+  reporter: Reporter,
+  ref: string,
+  paths: string[],
+  live: string,
+): Promise<string> {
   let id: string;
   try {
     id = await createInvalidation(c.cf, opts.distributionId, paths, `${ref}-${Date.now()}`, {
-      onRetry: (ms) => reporter.warn(`CloudFront has too many invalidations in progress; retrying in ${Math.round(ms / 1000)}s`),
+      onRetry: (ms) =>
+        reporter.warn(`CloudFront has too many invalidations in progress; retrying in ${Math.round(ms / 1000)}s`),
     });
   } catch (err) {
     throw new OpsError(
@@ -38,7 +46,10 @@ export async function invalidate(c: Clients, opts: TargetOptions, reporter: Repo
       try {
         await waitForInvalidation(c.cf, opts.distributionId, id);
       } catch (err) {
-        throw new OpsError(`waiting for invalidation ${id}: ${describeError(err)}; ${live} and the invalidation was created`, { cause: err });
+        throw new OpsError(
+          `waiting for invalidation ${id}: ${describeError(err)}; ${live} and the invalidation was created`,
+          { cause: err },
+        );
       }
       reporter.info('completed');
     });
@@ -55,11 +66,17 @@ async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, cur
   const ids = [...s.releases.keys()].sort().slice(-opts.keepReleases);
   // Within the window nothing is pruned (prunePlan): the kept manifests are read only when some release falls out.
   const reads = s.releases.size > opts.keepReleases ? ids.filter((id) => id !== current.id) : [];
-  const manifests = new Map(await Promise.all(reads.map(async (id) => [id, await getManifest(c.s3, opts.bucket, opts.prefix, id)] as const)));
+  const manifests = new Map(
+    await Promise.all(reads.map(async (id) => [id, await getManifest(c.s3, opts.bucket, opts.prefix, id)] as const)),
+  );
   const pp = prunePlan(s, manifests, opts.keepReleases, current);
   const mine = new Set(local.map((f) => f.rel));
   const site = pp.site.filter((rel) => !mine.has(rel) && !(rel in current.files));
-  const keys = [...site.map((rel) => opts.prefix + rel), ...pp.blobs.map((md5) => blobKey(opts.prefix, md5)), ...pp.releases.map((id) => manifestKey(opts.prefix, id))];
+  const keys = [
+    ...site.map((rel) => opts.prefix + rel),
+    ...pp.blobs.map((md5) => blobKey(opts.prefix, md5)),
+    ...pp.releases.map((id) => manifestKey(opts.prefix, id)),
+  ];
   return { keys, site, releases: pp.releases.length, kept: pp.kept.length };
 }
 
@@ -70,7 +87,15 @@ async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, cur
  * and deletes nothing while another deploy is in progress (that one prunes when it finishes). Returns the number of
  * objects deleted.
  */
-export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, current: Manifest, local: LocalFile[], listed: BucketState, runId?: string): Promise<number> {
+export async function prune(
+  c: Clients,
+  opts: PruneOptions,
+  reporter: Reporter,
+  current: Manifest,
+  local: LocalFile[],
+  listed: BucketState,
+  runId?: string,
+): Promise<number> {
   let deleted = 0;
   let total = 0;
   try {
@@ -96,17 +121,30 @@ export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, 
       if (!total) return;
       await reporter.group(`Pruning ${p.site.length} files, ${p.releases} releases (keeping ${p.kept})`, async () => {
         await lock.assertHeld(); // the listing above is only settled while the lock is ours
-        const complete = await deleteKeys(c.s3, opts.bucket, [...expired, ...p.keys], (n) => (deleted += n), lock.deadline);
+        const complete = await deleteKeys(
+          c.s3,
+          opts.bucket,
+          [...expired, ...p.keys],
+          (n) => (deleted += n),
+          lock.deadline,
+        );
         for (const rel of p.site.slice(0, 20)) reporter.info(`deleted ${opts.prefix}${rel}`);
         if (p.site.length > 20) reporter.info(`… and ${p.site.length - 20} more`);
-        if (!complete) reporter.info(`pruning stopped after ${deleted} of ${total} objects (the lock's time is up); the next deploy prunes the rest`);
+        if (!complete)
+          reporter.info(
+            `pruning stopped after ${deleted} of ${total} objects (the lock's time is up); the next deploy prunes the rest`,
+          );
       });
     });
-    if ('heldBy' in res) reporter.info(`another deploy (${res.heldBy}) is publishing or pruning: pruning is left to it`);
+    if ('heldBy' in res)
+      reporter.info(`another deploy (${res.heldBy}) is publishing or pruning: pruning is left to it`);
   } catch (err) {
-    throw new OpsError(`pruning old releases failed after deleting ${deleted} of ${total || '?'} objects: ${describeError(err)}; release ${current.id} is live and complete`, {
-      cause: err,
-    });
+    throw new OpsError(
+      `pruning old releases failed after deleting ${deleted} of ${total || '?'} objects: ${describeError(err)}; release ${current.id} is live and complete`,
+      {
+        cause: err,
+      },
+    );
   }
   return deleted;
 }
@@ -114,9 +152,21 @@ export async function prune(c: Clients, opts: PruneOptions, reporter: Reporter, 
 const MAX_ROWS = 50;
 
 /** The plan as a step-summary table: one row per file that changes. */
-export function planSummary(opts: TargetOptions, plan: Plan, id: string, previous: string | undefined, paths: string[], nothingToDo: boolean): Summary {
+export function planSummary(
+  opts: TargetOptions,
+  plan: Plan,
+  id: string,
+  previous: string | undefined,
+  paths: string[],
+  nothingToDo: boolean,
+): Summary {
   const c = counts(plan);
-  const rows = ordered(plan.items).map((i) => [i.file.rel, i.action === 'headers' ? 'headers (copy)' : i.action === 'new' ? 'upload (new)' : 'upload (changed)', humanSize(i.file.size), i.file.cacheControl]);
+  const rows = ordered(plan.items).map((i) => [
+    i.file.rel,
+    i.action === 'headers' ? 'headers (copy)' : i.action === 'new' ? 'upload (new)' : 'upload (changed)',
+    humanSize(i.file.size),
+    i.file.cacheControl,
+  ]);
   const table = [['File', 'Action', 'Size', 'Cache-Control'], ...rows.slice(0, MAX_ROWS)];
   if (rows.length > MAX_ROWS) table.push([`… and ${rows.length - MAX_ROWS} more`, '', '', '']);
   return {

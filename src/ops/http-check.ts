@@ -12,11 +12,21 @@ export interface Fetched {
 
 export async function fetchWhole(url: string, timeoutMs = 15000): Promise<Fetched> {
   try {
-    const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'shisha-ops verify' } });
+    const res = await fetch(url, {
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'user-agent': 'shisha-ops verify' },
+    });
     return { url, status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   } catch (err) {
     const e = err as { cause?: { code?: string; message?: string }; name?: string; message?: string };
-    return { url, status: 0, headers: new Headers(), body: Buffer.alloc(0), error: e.cause?.code ?? e.cause?.message ?? e.name ?? String(err) };
+    return {
+      url,
+      status: 0,
+      headers: new Headers(),
+      body: Buffer.alloc(0),
+      error: e.cause?.code ?? e.cause?.message ?? e.name ?? String(err),
+    };
   }
 }
 
@@ -30,7 +40,9 @@ export function siteUrl(base: string, path: string): string {
 /** HTML must be revalidated by browsers: max-age=0 or no-cache, never immutable. */
 export function revalidates(cacheControl: string | null): boolean {
   const cc = (cacheControl ?? '').toLowerCase();
-  return !cc.includes('immutable') && (/(^|[,\s])max-age=0\b/.test(cc) || cc.includes('no-cache') || cc.includes('no-store'));
+  return (
+    !cc.includes('immutable') && (/(^|[,\s])max-age=0\b/.test(cc) || cc.includes('no-cache') || cc.includes('no-store'))
+  );
 }
 
 /** A hashed asset must be cacheable for a year and immutable. */

@@ -25,7 +25,10 @@ export interface LockInfo {
 
 /** Who is acting: the GitHub actor in a workflow, else the local user. */
 export function actor(env: Record<string, string | undefined> = process.env): { by: string; run?: string } {
-  const run = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const run =
+    env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
   let user = 'unknown';
   try {
     user = os.userInfo().username;
@@ -47,7 +50,9 @@ export async function readLock(s3: S3Client, bucket: string): Promise<LockInfo |
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404 || (err as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw new OpsError(`GetObject s3://${bucket}/${LOCK_KEY} (deploy lock) failed: ${describeError(err)}`, { cause: err });
+    throw new OpsError(`GetObject s3://${bucket}/${LOCK_KEY} (deploy lock) failed: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -55,7 +60,13 @@ export async function writeLock(s3: S3Client, bucket: string, what: string, reas
   const info: LockInfo = { lockedAt: new Date().toISOString(), ...actor(), reason: reason || 'rollback', what };
   try {
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: LOCK_KEY, Body: JSON.stringify(info, null, 1), ContentType: 'application/json; charset=utf-8', CacheControl: 'no-store' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: LOCK_KEY,
+        Body: JSON.stringify(info, null, 1),
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-store',
+      }),
     );
   } catch (err) {
     throw new OpsError(
@@ -74,7 +85,11 @@ export function describeLock(l: LockInfo): string {
  * Refuses a deploy while the lock is there; the error says how to clear it. `lockBucket` empty: no lock to check.
  * A plan (dry run) only warns.
  */
-export async function assertUnlocked(lockBucket: string, reporter: Reporter, opts: { dryRun?: boolean; s3?: S3Client } = {}): Promise<void> {
+export async function assertUnlocked(
+  lockBucket: string,
+  reporter: Reporter,
+  opts: { dryRun?: boolean; s3?: S3Client } = {},
+): Promise<void> {
   if (!lockBucket) return;
   const lock = await readLock(opts.s3 ?? s3Client(), lockBucket);
   if (!lock) return;
@@ -88,7 +103,8 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A bucket-name input (`bucket`, `lock-bucket`); empty when not given and not required. */
 export function getLockBucket(src: InputSource, name: string, required = false): string {
   const v = getString(src, name, { required });
-  if (v && !BUCKET.test(v)) throw new InputError(name, `'${v}' is not an S3 bucket name (the frontend bucket, which holds the deploy lock)`);
+  if (v && !BUCKET.test(v))
+    throw new InputError(name, `'${v}' is not an S3 bucket name (the frontend bucket, which holds the deploy lock)`);
   return v;
 }
 
@@ -105,7 +121,9 @@ export async function unlockJob(src: InputSource, reporter: Reporter): Promise<v
   try {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: LOCK_KEY }));
   } catch (err) {
-    throw new OpsError(`DeleteObject s3://${bucket}/${LOCK_KEY} failed: ${describeError(err)}; deploys stay locked`, { cause: err });
+    throw new OpsError(`DeleteObject s3://${bucket}/${LOCK_KEY} failed: ${describeError(err)}; deploys stay locked`, {
+      cause: err,
+    });
   }
   reporter.info(`deploys unlocked (they were ${describeLock(lock)}); unlocked by ${actor().by}`);
   reporter.output('unlocked', true);

@@ -17,11 +17,19 @@ type Part = (typeof PARTS)[number];
  * `onChange` (just before its first remote change). Bad input and refusals before that change nothing and lock
  * nothing. A lock that cannot be written after a rollback is an error of its own.
  */
-export async function withDeployLock(lockBucket: string, what: string, src: InputSource, reporter: Reporter, rollback: (onChange: () => void) => Promise<void>): Promise<void> {
+export async function withDeployLock(
+  lockBucket: string,
+  what: string,
+  src: InputSource,
+  reporter: Reporter,
+  rollback: (onChange: () => void) => Promise<void>,
+): Promise<void> {
   let changed = false;
   const lock = async () => {
     const info = await writeLock(s3Client(), lockBucket, what, getString(src, 'reason'));
-    reporter.info(`deploys are now ${describeLock(info)}; clear with \`shisha-ops unlock --bucket ${lockBucket}\` once the fix is on main`);
+    reporter.info(
+      `deploys are now ${describeLock(info)}; clear with \`shisha-ops unlock --bucket ${lockBucket}\` once the fix is on main`,
+    );
     reporter.output('locked', true);
   };
   try {
@@ -29,7 +37,8 @@ export async function withDeployLock(lockBucket: string, what: string, src: Inpu
       changed = true;
     });
   } catch (err) {
-    if (changed) await lock().catch((e: unknown) => reporter.warn(`could not write the deploy lock: ${describeError(e)}`));
+    if (changed)
+      await lock().catch((e: unknown) => reporter.warn(`could not write the deploy lock: ${describeError(e)}`));
     else reporter.info('nothing was changed: deploys are not locked');
     throw err;
   }
@@ -46,14 +55,21 @@ export async function frontendRollbackJob(src: InputSource, reporter: Reporter):
 }
 
 /** `shisha-ops backend rollback`: the version rollback, then the lock in `lock-bucket` when given. */
-export async function backendRollbackJob(src: InputSource, reporter: Reporter, options: RollbackOptions = {}): Promise<void> {
+export async function backendRollbackJob(
+  src: InputSource,
+  reporter: Reporter,
+  options: RollbackOptions = {},
+): Promise<void> {
   const lockBucket = getLockBucket(src, 'lock-bucket');
   const what = `backend to ${getString(src, 'version') || 'the previous version'}`;
   if (!lockBucket || !getBoolean(src, 'lock', true)) {
-    if (!lockBucket) reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
+    if (!lockBucket)
+      reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
     return rollbackBackend(src, reporter, options);
   }
-  await withDeployLock(lockBucket, what, src, reporter, (onChange) => rollbackBackend(src, reporter, { ...options, onChange }));
+  await withDeployLock(lockBucket, what, src, reporter, (onChange) =>
+    rollbackBackend(src, reporter, { ...options, onChange }),
+  );
 }
 
 /**
@@ -65,9 +81,21 @@ export async function rollbackJob(src: InputSource, reporter: Reporter, options:
   if (!PARTS.includes(part)) throw new InputError('part', `expected one of ${PARTS.join(', ')}, got '${part}'`);
   const target = getString(src, 'target', { default: 'previous' });
   if (target !== 'previous') {
-    if (part === 'both') throw new InputError('target', `expected 'previous' when part is both (a release id or a version names one part), got '${target}'`);
-    if (part === 'frontend' && !isReleaseId(target)) throw new InputError('target', `expected 'previous' or a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases'), got '${target}'`);
-    if (part === 'backend' && !/^[1-9]\d*$/.test(target)) throw new InputError('target', `expected 'previous' or a version number (see 'backend releases'), got '${target}'`);
+    if (part === 'both')
+      throw new InputError(
+        'target',
+        `expected 'previous' when part is both (a release id or a version names one part), got '${target}'`,
+      );
+    if (part === 'frontend' && !isReleaseId(target))
+      throw new InputError(
+        'target',
+        `expected 'previous' or a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases'), got '${target}'`,
+      );
+    if (part === 'backend' && !/^[1-9]\d*$/.test(target))
+      throw new InputError(
+        'target',
+        `expected 'previous' or a version number (see 'backend releases'), got '${target}'`,
+      );
   }
   const bucket = getLockBucket(src, 'bucket', true);
   // Checked before the SPA part changes anything: a bad backend input must not leave a half-done rollback.

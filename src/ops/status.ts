@@ -31,12 +31,17 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   const bucket = getLockBucket(src, 'bucket');
   const prefix = normalizePrefix(getString(src, 'prefix'));
   const url = getString(src, 'url');
-  if (url && !/^https?:\/\/[^/\s]+/.test(url)) throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${url}'`);
+  if (url && !/^https?:\/\/[^/\s]+/.test(url))
+    throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${url}'`);
   const serviceName = getString(src, 'service-name') ? getServiceName(src) : '';
   const region = getRegion(src);
   const backupBucket = getLockBucket(src, 'backup-bucket');
   const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: 'backups' }));
-  if (!bucket && !serviceName && !backupBucket) throw new InputError('bucket', 'give at least one of bucket (the SPA), service-name (the API), backup-bucket (the backups)');
+  if (!bucket && !serviceName && !backupBucket)
+    throw new InputError(
+      'bucket',
+      'give at least one of bucket (the SPA), service-name (the API), backup-bucket (the backups)',
+    );
 
   const rows: Row[] = [];
   const part = async (name: string, fn: () => Promise<void>) => {
@@ -58,7 +63,14 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   });
 }
 
-async function spaRows(s3: S3Client, bucket: string, prefix: string, url: string, rows: Row[], reporter: Reporter): Promise<void> {
+async function spaRows(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  url: string,
+  rows: Row[],
+  reporter: Reporter,
+): Promise<void> {
   await checkBucket(s3, bucket);
   const state = await listBucket(s3, bucket, prefix);
   const ids = [...state.releases.keys()].sort();
@@ -67,15 +79,25 @@ async function spaRows(s3: S3Client, bucket: string, prefix: string, url: string
     rows.push(['SPA', 'release', `none in s3://${bucket}/${prefix}_releases/`, '✘']);
   } else {
     const m = await getManifest(s3, bucket, prefix, id);
-    rows.push(['SPA', 'release', `${id} (${Object.keys(m.files).length} files, ${m.createdAt})${m.restoredFrom ? `, rollback to ${m.restoredFrom}` : ''}`, '✔']);
+    rows.push([
+      'SPA',
+      'release',
+      `${id} (${Object.keys(m.files).length} files, ${m.createdAt})${m.restoredFrom ? `, rollback to ${m.restoredFrom}` : ''}`,
+      '✔',
+    ]);
     reporter.output('release-id', id);
     if (url) {
       const live = await fetchWhole(siteUrl(url, '/'));
       const same = live.status === 200 && md5(live.body) === m.files['index.html']?.md5;
-      let value = same ? `matches (${url})` : live.status === 200 ? 'differs: CloudFront still serves another index.html (invalidation pending?)' : `${url} answers ${live.error ?? `HTTP ${live.status}`}`;
+      let value = same
+        ? `matches (${url})`
+        : live.status === 200
+          ? 'differs: CloudFront still serves another index.html (invalidation pending?)'
+          : `${url} answers ${live.error ?? `HTTP ${live.status}`}`;
       if (!same && live.status === 200) {
         for (const other of ids.slice(0, -1).reverse()) {
-          if (md5(live.body) === (await getManifest(s3, bucket, prefix, other)).files['index.html']?.md5) value = `differs: the live index.html is release ${other}`;
+          if (md5(live.body) === (await getManifest(s3, bucket, prefix, other)).files['index.html']?.md5)
+            value = `differs: the live index.html is release ${other}`;
         }
       }
       rows.push(['SPA', 'live index.html', value, same ? '✔' : '✘']);
@@ -88,24 +110,43 @@ async function spaRows(s3: S3Client, bucket: string, prefix: string, url: string
 
 /** The digest an image is pinned to, or what it is instead. */
 function digestOf(image: string): string {
-  return /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? (image.startsWith(':') ? 'image pushed to the service' : 'none (a tag: deploy by digest)');
+  return (
+    /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ??
+    (image.startsWith(':') ? 'image pushed to the service' : 'none (a tag: deploy by digest)')
+  );
 }
 
-async function apiRows(lightsail: LightsailClient, serviceName: string, rows: Row[], reporter: Reporter): Promise<void> {
+async function apiRows(
+  lightsail: LightsailClient,
+  serviceName: string,
+  rows: Row[],
+  reporter: Reporter,
+): Promise<void> {
   const svc = await getService(lightsail, serviceName);
   const d: ContainerServiceDeployment | undefined = svc.currentDeployment;
   for (const v of environmentValues(d)) reporter.secret(v);
-  rows.push(['API', 'service', `${serviceName}: ${stateLine(svc)}`, svc.state === 'RUNNING' || svc.state === 'DEPLOYING' ? '✔' : '✘']);
+  rows.push([
+    'API',
+    'service',
+    `${serviceName}: ${stateLine(svc)}`,
+    svc.state === 'RUNNING' || svc.state === 'DEPLOYING' ? '✔' : '✘',
+  ]);
   if (!d) {
     rows.push(['API', 'version', 'no deployment is serving', '✘']);
     return;
   }
   const container = d.publicEndpoint?.containerName ?? Object.keys(d.containers ?? {})[0] ?? '';
   const image = d.containers?.[container]?.image ?? '?';
-  rows.push(['API', 'version', `${d.version} ${d.state ?? ''} since ${d.createdAt?.toISOString() ?? '?'}`, d.state === 'ACTIVE' ? '✔' : '✘']);
+  rows.push([
+    'API',
+    'version',
+    `${d.version} ${d.state ?? ''} since ${d.createdAt?.toISOString() ?? '?'}`,
+    d.state === 'ACTIVE' ? '✔' : '✘',
+  ]);
   rows.push(['API', 'image', image, '']);
   rows.push(['API', 'digest', digestOf(image), image.includes('@sha256:') || image.startsWith(':') ? '✔' : '✘']);
-  if (svc.nextDeployment) rows.push(['API', 'deploying', `version ${svc.nextDeployment.version} ${svc.nextDeployment.state ?? ''}`, '']);
+  if (svc.nextDeployment)
+    rows.push(['API', 'deploying', `version ${svc.nextDeployment.version} ${svc.nextDeployment.state ?? ''}`, '']);
   reporter.output('api-version', d.version ?? 0);
   reporter.output('api-state', d.state ?? '');
   if (svc.url) {
@@ -126,7 +167,13 @@ function drillResult(manifest: Record<string, unknown>): string | undefined {
   return `${String(result ?? 'recorded')}${at ? ` (${String(at)})` : ''}`;
 }
 
-async function backupRows(s3: S3Client, bucket: string, prefix: string, rows: Row[], reporter: Reporter): Promise<void> {
+async function backupRows(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  rows: Row[],
+  reporter: Reporter,
+): Promise<void> {
   const newest = (await listBackups(s3, bucket, prefix))[0];
   if (!newest) {
     rows.push(['Backup', 'newest', `none under s3://${bucket}/${prefix}`, '✘']);
@@ -134,13 +181,21 @@ async function backupRows(s3: S3Client, bucket: string, prefix: string, rows: Ro
   }
   const hours = (Date.now() - newest.name.time.getTime()) / 3_600_000;
   const age = hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
-  rows.push(['Backup', 'newest', `${newest.key} (${age} old, ${humanSize(newest.size)})`, hours <= BACKUP_MAX_AGE_HOURS ? '✔' : '✘']);
+  rows.push([
+    'Backup',
+    'newest',
+    `${newest.key} (${age} old, ${humanSize(newest.size)})`,
+    hours <= BACKUP_MAX_AGE_HOURS ? '✔' : '✘',
+  ]);
   reporter.output('backup-key', newest.key);
   reporter.output('backup-age-hours', Math.round(hours));
   let manifest: Record<string, unknown> | undefined;
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${newest.key}.manifest.json` }));
-    manifest = JSON.parse(await (res.Body as { transformToString(): Promise<string> }).transformToString()) as Record<string, unknown>;
+    manifest = JSON.parse(await (res.Body as { transformToString(): Promise<string> }).transformToString()) as Record<
+      string,
+      unknown
+    >;
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 404 && (err as { name?: string }).name !== 'NoSuchKey') throw err;

@@ -32,7 +32,8 @@ function getSiteUrl(src: InputSource): string {
   } catch {
     throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${v}'`);
   }
-  if (!/^https?:$/.test(u.protocol) || u.search || u.hash) throw new InputError('url', `expected an http(s) URL without query or fragment, got '${v}'`);
+  if (!/^https?:$/.test(u.protocol) || u.search || u.hash)
+    throw new InputError('url', `expected an http(s) URL without query or fragment, got '${v}'`);
   return u.toString();
 }
 
@@ -43,14 +44,22 @@ function getPath(src: InputSource, name: string, dflt: string): string {
 }
 
 /** The release the site should serve: `release-id`, else the newest manifest in the bucket; and every kept one. */
-async function expectedRelease(bucket: string, prefix: string, wanted: string): Promise<{ release: Manifest; byIndexMd5: Map<string, string> }> {
+async function expectedRelease(
+  bucket: string,
+  prefix: string,
+  wanted: string,
+): Promise<{ release: Manifest; byIndexMd5: Map<string, string> }> {
   const s3 = s3Client();
   await checkBucket(s3, bucket);
   const state = await listBucket(s3, bucket, prefix);
   const ids = [...state.releases.keys()].sort();
   const id = wanted || ids.at(-1);
   if (!id) throw new OpsError(`no release manifests under s3://${bucket}/${prefix}_releases/: deploy the SPA first`);
-  if (!state.releases.has(id)) throw new InputError('release-id', `release '${id}' is not in s3://${bucket}/${prefix}_releases/ (kept: ${ids.join(', ')})`);
+  if (!state.releases.has(id))
+    throw new InputError(
+      'release-id',
+      `release '${id}' is not in s3://${bucket}/${prefix}_releases/ (kept: ${ids.join(', ')})`,
+    );
   const byIndexMd5 = new Map<string, string>();
   let release: Manifest | undefined;
   for (const r of ids) {
@@ -74,7 +83,8 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   const bucket = getString(src, 'bucket');
   const prefix = normalizePrefix(getString(src, 'prefix'));
   const wanted = getString(src, 'release-id');
-  if (wanted && !isReleaseId(wanted)) throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d)`);
+  if (wanted && !isReleaseId(wanted))
+    throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d)`);
   if (wanted && !bucket) throw new InputError('release-id', 'needs bucket (the release manifests are read from it)');
   const deepLink = getPath(src, 'deep-link', '/shisha-ops-verify/deep/link');
   const healthPath = getPath(src, 'health-path', '/api/health');
@@ -92,7 +102,10 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   for (;;) {
     root = await fetchWhole(siteUrl(base, '/'));
     if (!wantMd5 || (root.status === 200 && md5(root.body) === wantMd5) || Date.now() >= deadline) break;
-    if (waited === 0) reporter.info(`the live index.html is ${liveRelease(root, expected?.byIndexMd5)}, not ${expected?.release.id} yet: waiting up to ${waitSeconds}s for the invalidation`);
+    if (waited === 0)
+      reporter.info(
+        `the live index.html is ${liveRelease(root, expected?.byIndexMd5)}, not ${expected?.release.id} yet: waiting up to ${waitSeconds}s for the invalidation`,
+      );
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
     waited++;
   }
@@ -100,7 +113,9 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   if (expected) {
     const live = md5(root.body);
     if (wantMd5 && live !== wantMd5) {
-      rootRow.problems.push(`serves ${liveRelease(root, expected.byIndexMd5)}, expected release ${expected.release.id} (still not after ${waitSeconds}s: is the invalidation done?)`);
+      rootRow.problems.push(
+        `serves ${liveRelease(root, expected.byIndexMd5)}, expected release ${expected.release.id} (still not after ${waitSeconds}s: is the invalidation done?)`,
+      );
     } else {
       rootRow.note = `release ${expected.release.id}`;
     }
@@ -110,12 +125,15 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   // 2. A deep link gets the same SPA shell.
   const deep = await fetchWhole(siteUrl(base, deepLink));
   const deepRow = pageRow('deep link', deepLink, deep);
-  if (deep.status === 200 && root.status === 200 && !deep.body.equals(root.body)) deepRow.problems.push('body differs from / (not the SPA shell)');
+  if (deep.status === 200 && root.status === 200 && !deep.body.equals(root.body))
+    deepRow.problems.push('body differs from / (not the SPA shell)');
   rows.push(deepRow);
 
   // 3. Every hashed asset of the release (or, without the bucket, those the live index.html references).
   const assets = expected
-    ? Object.entries(expected.release.files).filter(([, f]) => isImmutable(f.cacheControl)).map(([rel, f]) => ({ rel, file: f }))
+    ? Object.entries(expected.release.files)
+        .filter(([, f]) => isImmutable(f.cacheControl))
+        .map(([rel, f]) => ({ rel, file: f }))
     : assetsInHtml(root.body.toString('utf8')).map((rel) => ({ rel, file: undefined }));
   const limit = pLimit(8);
   const assetProblems = (
@@ -125,9 +143,12 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
           const r = await fetchWhole(siteUrl(base, `/${rel}`));
           const p: string[] = [];
           if (r.status !== 200) return [`${rel}: ${r.error ?? `HTTP ${r.status}`}`];
-          if (file && r.headers.get('content-type') !== file.contentType) p.push(`Content-Type '${r.headers.get('content-type')}', expected '${file.contentType}'`);
-          if (!file && !sameMediaType(r.headers.get('content-type'), contentTypeFor(rel))) p.push(`Content-Type '${r.headers.get('content-type')}', expected '${contentTypeFor(rel)}'`);
-          if (!immutableForAYear(r.headers.get('cache-control'))) p.push(`Cache-Control '${r.headers.get('cache-control') ?? ''}' is not immutable for a year`);
+          if (file && r.headers.get('content-type') !== file.contentType)
+            p.push(`Content-Type '${r.headers.get('content-type')}', expected '${file.contentType}'`);
+          if (!file && !sameMediaType(r.headers.get('content-type'), contentTypeFor(rel)))
+            p.push(`Content-Type '${r.headers.get('content-type')}', expected '${contentTypeFor(rel)}'`);
+          if (!immutableForAYear(r.headers.get('cache-control')))
+            p.push(`Cache-Control '${r.headers.get('cache-control') ?? ''}' is not immutable for a year`);
           if (file && md5(r.body) !== file.md5) p.push('content differs from the release');
           return p.map((x) => `${rel}: ${x}`);
         }),
@@ -149,14 +170,25 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
     path: missingPath,
     status: missing.error ?? String(missing.status),
     // S3 answers 403 for a missing key when the reader (CloudFront's OAC) may not list the bucket, 404 when it may.
-    problems: [403, 404].includes(missing.status) ? [] : [`expected 403 or 404, got ${missing.error ?? missing.status}${missing.status === 200 ? ' (an error page or SPA fallback hides missing files)' : ''}`],
+    problems: [403, 404].includes(missing.status)
+      ? []
+      : [
+          `expected 403 or 404, got ${missing.error ?? missing.status}${missing.status === 200 ? ' (an error page or SPA fallback hides missing files)' : ''}`,
+        ],
   });
 
   // 5. The API's health through the same domain.
   const health = await fetchWhole(siteUrl(base, healthPath));
-  const healthRow: Row = { check: 'API health', path: healthPath, status: health.error ?? String(health.status), problems: [] };
-  if (health.status < 200 || health.status > 299) healthRow.problems.push(`expected 2xx, got ${health.error ?? `HTTP ${health.status}`}`);
-  else if (!/^application\/(.+\+)?json/.test(health.headers.get('content-type') ?? '')) healthRow.problems.push(`Content-Type '${health.headers.get('content-type')}', expected JSON`);
+  const healthRow: Row = {
+    check: 'API health',
+    path: healthPath,
+    status: health.error ?? String(health.status),
+    problems: [],
+  };
+  if (health.status < 200 || health.status > 299)
+    healthRow.problems.push(`expected 2xx, got ${health.error ?? `HTTP ${health.status}`}`);
+  else if (!/^application\/(.+\+)?json/.test(health.headers.get('content-type') ?? ''))
+    healthRow.problems.push(`Content-Type '${health.headers.get('content-type')}', expected JSON`);
   else {
     try {
       JSON.parse(health.body.toString('utf8'));
@@ -170,13 +202,31 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   const failed = rows.filter((r) => r.problems.length);
   reporter.summary({
     title: `Verify ${base}: ${failed.length ? `${failed.length} of ${rows.length} checks failed` : `all ${rows.length} checks passed`}`,
-    lines: expected ? [`expected release ${expected.release.id} (s3://${bucket}/${prefix})${waited ? `; waited ${waited} time(s) for the invalidation` : ''}`] : ['no bucket given: assets taken from the live index.html'],
-    table: [['Check', 'Path', 'Status', 'Result', 'Detail'], ...rows.map((r) => [r.check, r.path, r.status, r.problems.length ? '✘' : '✔', r.problems.length ? r.problems.slice(0, 5).join('; ') + (r.problems.length > 5 ? `; … ${r.problems.length - 5} more` : '') : (r.note ?? '')])],
+    lines: expected
+      ? [
+          `expected release ${expected.release.id} (s3://${bucket}/${prefix})${waited ? `; waited ${waited} time(s) for the invalidation` : ''}`,
+        ]
+      : ['no bucket given: assets taken from the live index.html'],
+    table: [
+      ['Check', 'Path', 'Status', 'Result', 'Detail'],
+      ...rows.map((r) => [
+        r.check,
+        r.path,
+        r.status,
+        r.problems.length ? '✘' : '✔',
+        r.problems.length
+          ? r.problems.slice(0, 5).join('; ') + (r.problems.length > 5 ? `; … ${r.problems.length - 5} more` : '')
+          : (r.note ?? ''),
+      ]),
+    ],
   });
   reporter.output('passed', rows.length - failed.length);
   reporter.output('failed', failed.length);
   if (expected) reporter.output('release-id', expected.release.id);
-  if (failed.length) throw new OpsError(`verify ${base}: ${failed.length} of ${rows.length} checks failed (${failed.map((r) => r.check).join(', ')}); see the table`);
+  if (failed.length)
+    throw new OpsError(
+      `verify ${base}: ${failed.length} of ${rows.length} checks failed (${failed.map((r) => r.check).join(', ')}); see the table`,
+    );
 }
 
 const JAVASCRIPT = new Set(['text/javascript', 'application/javascript', 'application/x-javascript']);
@@ -195,8 +245,10 @@ function pageRow(check: string, path: string, r: Fetched): Row {
     row.problems.push(`expected 200, got ${r.error ?? `HTTP ${r.status}`}`);
     return row;
   }
-  if (!(r.headers.get('content-type') ?? '').startsWith('text/html')) row.problems.push(`Content-Type '${r.headers.get('content-type')}', expected text/html`);
-  if (!revalidates(r.headers.get('cache-control'))) row.problems.push(`Cache-Control '${r.headers.get('cache-control') ?? ''}' does not make browsers revalidate`);
+  if (!(r.headers.get('content-type') ?? '').startsWith('text/html'))
+    row.problems.push(`Content-Type '${r.headers.get('content-type')}', expected text/html`);
+  if (!revalidates(r.headers.get('cache-control')))
+    row.problems.push(`Cache-Control '${r.headers.get('cache-control') ?? ''}' does not make browsers revalidate`);
   row.problems.push(...securityHeaderProblems((n) => r.headers.get(n)));
   return row;
 }

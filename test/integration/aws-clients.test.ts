@@ -13,7 +13,10 @@ describe('AWS client factory against the lab', () => {
   beforeAll(async () => {
     env = awsEnvFor({ moto: motoUrl(), lightsail: await fake.start() });
     // Credentials come from the process environment, as in a workflow.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+    });
   });
   afterAll(() => fake.stop());
 

@@ -15,8 +15,15 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin', 'shisha-ops.js'), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }, (err, _out, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? String((err as { signal?: string }).signal)) : 0, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin', 'shisha-ops.js'), ...args],
+      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, _out, stderr) =>
+        resolve({
+          code: err ? ((err as { code?: number }).code ?? String((err as { signal?: string }).signal)) : 0,
+          stderr,
+        }),
     );
   });
 }
@@ -41,7 +48,10 @@ describe('a dead endpoint (accepts connections, never answers)', () => {
   const quick = { SHISHA_OPS_HTTP_TIMEOUT_SECONDS: '1', AWS_MAX_ATTEMPTS: '2' };
 
   it('S3: frontend releases fails with exit 1 naming the endpoint', async () => {
-    const r = await cli(['frontend', 'releases', '--bucket', 'some-bucket'], { ...awsEnvFor({ moto: dead }), ...quick });
+    const r = await cli(['frontend', 'releases', '--bucket', 'some-bucket'], {
+      ...awsEnvFor({ moto: dead }),
+      ...quick,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: HeadBucket some-bucket failed: no answer from ${dead} within 1 s`);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -51,13 +61,28 @@ describe('a dead endpoint (accepts connections, never answers)', () => {
     useLabAws();
     const t = await makeTarget('fe-dead-cf');
     const env = { ...awsEnvFor({ moto: motoUrl() }), AWS_ENDPOINT_URL_CLOUDFRONT: dead, ...quick };
-    const r = await cli(['frontend', 'deploy', '--source-dir', writeBuild({ 'index.html': 'x' }), '--bucket', t.bucket, '--distribution-id', 'E2QWRUHAPOMQZL'], env);
+    const r = await cli(
+      [
+        'frontend',
+        'deploy',
+        '--source-dir',
+        writeBuild({ 'index.html': 'x' }),
+        '--bucket',
+        t.bucket,
+        '--distribution-id',
+        'E2QWRUHAPOMQZL',
+      ],
+      env,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no answer from ${dead} within 1 s`);
   });
 
   it('Lightsail: backend status fails with exit 1 naming the endpoint', async () => {
-    const r = await cli(['backend', 'status', '--service-name', 'svc'], { ...awsEnvFor({ lightsail: dead }), ...quick });
+    const r = await cli(['backend', 'status', '--service-name', 'svc'], {
+      ...awsEnvFor({ lightsail: dead }),
+      ...quick,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no answer from ${dead} within 1 s`);
   });
@@ -83,7 +108,11 @@ describe('a trickling endpoint (answers, then sends a byte now and then, forever
   });
 
   it('frontend releases fails with exit 1 naming the endpoint and the deadline (4 × the silence timeout)', async () => {
-    const r = await cli(['frontend', 'releases', '--bucket', 'some-bucket'], { ...awsEnvFor({ moto: trickle }), SHISHA_OPS_HTTP_TIMEOUT_SECONDS: '1', AWS_MAX_ATTEMPTS: '2' });
+    const r = await cli(['frontend', 'releases', '--bucket', 'some-bucket'], {
+      ...awsEnvFor({ moto: trickle }),
+      SHISHA_OPS_HTTP_TIMEOUT_SECONDS: '1',
+      AWS_MAX_ATTEMPTS: '2',
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`no complete answer from ${trickle} within 4 s`);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

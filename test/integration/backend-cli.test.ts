@@ -12,13 +12,17 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const SECRET = 'cli-secret-4f3e2d1c';
 
 /** Runs `shisha-ops <args>` as a user would, with the process environment pointing at the fake. */
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(root, 'bin', 'shisha-ops.js'), ...args],
       { cwd: root, env: { ...process.env, SHISHA_OPS_POLL_MS: '20', ...extraEnv }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -35,20 +39,42 @@ describe('backend status, logs and the shisha-ops CLI', () => {
     const url = await fake.createService('cli-svc', { image: image('api', '1') });
     fake.setImage(image('api', '2'), { outcome: 'active', logs: [`started with TOKEN=${SECRET}`] });
     const r = await cli([
-      'backend', 'deploy', '--service-name', 'cli-svc', '--image', image('api', '2'),
-      '--environment', `TOKEN=${SECRET}`, '--environment', 'MODE=demo-mode', '--container-port', '8080',
+      'backend',
+      'deploy',
+      '--service-name',
+      'cli-svc',
+      '--image',
+      image('api', '2'),
+      '--environment',
+      `TOKEN=${SECRET}`,
+      '--environment',
+      'MODE=demo-mode',
+      '--container-port',
+      '8080',
     ]);
     expect(r.stderr).not.toMatch(/^error:/m);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`GET ${url}health → 200`);
     expect(r.stdout).toMatch(/state\s+ACTIVE/);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
-    expect(fake.deployments('cli-svc').at(-1)?.containers.api?.environment).toEqual({ TOKEN: SECRET, MODE: 'demo-mode' });
+    expect(fake.deployments('cli-svc').at(-1)?.containers.api?.environment).toEqual({
+      TOKEN: SECRET,
+      MODE: 'demo-mode',
+    });
   });
 
   it('shisha-ops backend deploy exits 2 on bad input, 1 when the service is missing', async () => {
     const calls = fake.calls.length;
-    const bad = await cli(['backend', 'deploy', '--service-name', 'cli-svc', '--image', image('api'), '--container-port', '0']);
+    const bad = await cli([
+      'backend',
+      'deploy',
+      '--service-name',
+      'cli-svc',
+      '--image',
+      image('api'),
+      '--container-port',
+      '0',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("error: Input 'container-port': expected a whole number from 1 to 65535, got 0");
     expect(fake.calls.length).toBe(calls);
@@ -63,13 +89,18 @@ describe('backend status, logs and the shisha-ops CLI', () => {
     const r1 = await runCaptured(backendStatus, { 'service-name': 'status-svc' });
     expect(r1.code).toBe(0);
     expect(r1.out).toContain('service status-svc in us-east-1: RUNNING');
-    expect(r1.out).toContain(`current deployment: version 1 ACTIVE (api=${image('api', '1')}); public api:8080 health /health`);
+    expect(r1.out).toContain(
+      `current deployment: version 1 ACTIVE (api=${image('api', '1')}); public api:8080 health /health`,
+    );
     expect(r1.out).toContain('next deployment: none');
     expect(r1.outputs.get('url')).toBe(url);
     expect(r1.outputs.get('version')).toBe('1');
 
     await lightsailClient().send(
-      new CreateContainerServiceDeploymentCommand({ serviceName: 'status-svc', containers: { api: { image: image('api', '3'), environment: { K: SECRET }, ports: { '8080': 'HTTP' } } } }),
+      new CreateContainerServiceDeploymentCommand({
+        serviceName: 'status-svc',
+        containers: { api: { image: image('api', '3'), environment: { K: SECRET }, ports: { '8080': 'HTTP' } } },
+      }),
     );
     const r2 = await runCaptured(backendStatus, { 'service-name': 'status-svc' });
     expect(r2.out).toContain('service status-svc in us-east-1: DEPLOYING (ACTIVATING_DEPLOYMENT)');

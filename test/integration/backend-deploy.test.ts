@@ -4,7 +4,8 @@ import { deployBackend } from '../../src/backend/deploy.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, lightsailClient, runCaptured, startFake } from './backend-helpers.js';
 
-const deploy = (values: Record<string, string>) => runCaptured((inputs, reporter) => deployBackend(inputs, reporter, { timing: FAST }), values);
+const deploy = (values: Record<string, string>) =>
+  runCaptured((inputs, reporter) => deployBackend(inputs, reporter, { timing: FAST }), values);
 
 const JWT = 'jwt-9f8e7d6c5b4a';
 const DB_PASSWORD = 'pg-Pa55w0rd-xyz';
@@ -39,8 +40,16 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
     const d = fake.deployments('ok-svc').at(-1);
     expect(d?.state).toBe('ACTIVE');
     expect(d?.containers.api).toMatchObject({ image: image('api', '2'), ports: { '8080': 'HTTP' } });
-    expect(d?.containers.api?.environment).toEqual({ JWT_SECRET: JWT, DATABASE_URL: expect.stringContaining(DB_PASSWORD), NODE_ENV: 'production' });
-    expect(d?.publicEndpoint).toMatchObject({ containerName: 'api', containerPort: 8080, healthCheck: { path: '/health' } });
+    expect(d?.containers.api?.environment).toEqual({
+      JWT_SECRET: JWT,
+      DATABASE_URL: expect.stringContaining(DB_PASSWORD),
+      NODE_ENV: 'production',
+    });
+    expect(d?.publicEndpoint).toMatchObject({
+      containerName: 'api',
+      containerPort: 8080,
+      healthCheck: { path: '/health' },
+    });
     // The health endpoint of the service now answers from version 2.
     const health = (await (await fetch(`${url}health`)).json()) as { version: number };
     expect(health.version).toBe(2);
@@ -53,10 +62,19 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
       new CreateContainerServiceDeploymentCommand({
         serviceName: 'keep-svc',
         containers: {
-          api: { image: image('api', '3'), command: ['node', 'dist/server.js'], environment: { KEEP: 'kept-value' }, ports: { '8080': 'HTTP' } },
+          api: {
+            image: image('api', '3'),
+            command: ['node', 'dist/server.js'],
+            environment: { KEEP: 'kept-value' },
+            ports: { '8080': 'HTTP' },
+          },
           worker: { image: image('worker', '4'), environment: { QUEUE: 'jobs' } },
         },
-        publicEndpoint: { containerName: 'api', containerPort: 8080, healthCheck: { path: '/', healthyThreshold: 4, intervalSeconds: 20, successCodes: '200' } },
+        publicEndpoint: {
+          containerName: 'api',
+          containerPort: 8080,
+          healthCheck: { path: '/', healthyThreshold: 4, intervalSeconds: 20, successCodes: '200' },
+        },
       }),
     );
     while (fake.deployments('keep-svc').at(-1)?.state !== 'ACTIVE') await new Promise((r) => setTimeout(r, 20));
@@ -66,10 +84,20 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
     const d = fake.deployments('keep-svc').at(-1);
     expect(d?.version).toBe(2);
     expect(d?.containers).toEqual({
-      api: { image: image('api', '5'), command: ['node', 'dist/server.js'], environment: { KEEP: 'kept-value' }, ports: { '8080': 'HTTP' } },
+      api: {
+        image: image('api', '5'),
+        command: ['node', 'dist/server.js'],
+        environment: { KEEP: 'kept-value' },
+        ports: { '8080': 'HTTP' },
+      },
       worker: { image: image('worker', '4'), environment: { QUEUE: 'jobs' } },
     });
-    expect(d?.publicEndpoint?.healthCheck).toMatchObject({ path: '/health', healthyThreshold: 4, intervalSeconds: 20, successCodes: '200-299' });
+    expect(d?.publicEndpoint?.healthCheck).toMatchObject({
+      path: '/health',
+      healthyThreshold: 4,
+      intervalSeconds: 20,
+      successCodes: '200-299',
+    });
     // Values deployed earlier are redacted too.
     expect(r.all).not.toContain('kept-value');
   });
@@ -78,7 +106,10 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
     const bad = image('api', '6');
     fake.setImage(bad, {
       outcome: 'failed',
-      logs: [`booting with JWT_SECRET=${JWT}`, `Error: connect ECONNREFUSED postgresql://app:${DB_PASSWORD}@db.example.com:5432/shisha`],
+      logs: [
+        `booting with JWT_SECRET=${JWT}`,
+        `Error: connect ECONNREFUSED postgresql://app:${DB_PASSWORD}@db.example.com:5432/shisha`,
+      ],
     });
     const url = await fake.createService('fail-svc', { image: image('api', '1') });
     const r = await deploy({ 'service-name': 'fail-svc', image: bad, environment: ENVIRONMENT });
@@ -89,7 +120,9 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
     expect(r.out).toContain('Deployment failed. The previous deployment keeps serving');
     expect(r.out).toContain('booting with JWT_SECRET=***');
     expect(r.out).toContain('Error: connect ECONNREFUSED postgresql://app:***@db.example.com');
-    expect(r.err).toContain("error: deployment version 2 of 'fail-svc' FAILED (see the container log above); the previous deployment (version 1) keeps serving");
+    expect(r.err).toContain(
+      "error: deployment version 2 of 'fail-svc' FAILED (see the container log above); the previous deployment (version 1) keeps serving",
+    );
     expect(r.all).not.toContain(JWT);
     expect(r.all).not.toContain(DB_PASSWORD);
     // No health probe of a failed deployment; version 1 still answers.
@@ -154,10 +187,26 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
       ['no service name', { image: image('api') }, "Input 'service-name': is required"],
       ['uppercase repository', { 'service-name': 'ok-svc', image: 'public.ecr.aws/shisha/API:1' }, "Input 'image'"],
       ['short digest', { 'service-name': 'ok-svc', image: 'public.ecr.aws/shisha/api@sha256:1234' }, "Input 'image'"],
-      ['port out of range', { 'service-name': 'ok-svc', image: image('api'), 'container-port': '65536' }, "Input 'container-port'"],
-      ['relative health path', { 'service-name': 'ok-svc', image: image('api'), 'health-check-path': 'health' }, "Input 'health-check-path'"],
-      ['bad env key', { 'service-name': 'ok-svc', image: image('api'), environment: `JWT_SECRET=${JWT}\nbad-key=${DB_PASSWORD}` }, "Input 'environment': line 2"],
-      ['negative timeout', { 'service-name': 'ok-svc', image: image('api'), 'timeout-minutes': '-1' }, "Input 'timeout-minutes'"],
+      [
+        'port out of range',
+        { 'service-name': 'ok-svc', image: image('api'), 'container-port': '65536' },
+        "Input 'container-port'",
+      ],
+      [
+        'relative health path',
+        { 'service-name': 'ok-svc', image: image('api'), 'health-check-path': 'health' },
+        "Input 'health-check-path'",
+      ],
+      [
+        'bad env key',
+        { 'service-name': 'ok-svc', image: image('api'), environment: `JWT_SECRET=${JWT}\nbad-key=${DB_PASSWORD}` },
+        "Input 'environment': line 2",
+      ],
+      [
+        'negative timeout',
+        { 'service-name': 'ok-svc', image: image('api'), 'timeout-minutes': '-1' },
+        "Input 'timeout-minutes'",
+      ],
     ])('%s', async (_label, values, message) => {
       const calls = fake.calls.length;
       const r = await deploy(values as Record<string, string>);
@@ -178,7 +227,12 @@ describe('backend deploy against the Lightsail fake (real @aws-sdk/client-lights
 
   it('deploys to a service with no deployment yet and moves the port when asked', async () => {
     await fake.createService('new-svc');
-    const r = await deploy({ 'service-name': 'new-svc', image: image('api', 'e'), 'container-port': '3000', 'health-check-path': '/healthz' });
+    const r = await deploy({
+      'service-name': 'new-svc',
+      image: image('api', 'e'),
+      'container-port': '3000',
+      'health-check-path': '/healthz',
+    });
     expect(r.code).toBe(0);
     expect(r.outputs.get('version')).toBe('1');
     const d = fake.deployments('new-svc').at(-1);

@@ -11,7 +11,13 @@ export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 export const image = (name: string, c = 'a') => `public.ecr.aws/shisha/${name}@${DIGEST(c)}`;
 
 /** Short intervals so tests run in well under a second per deployment. */
-export const FAST: Partial<Timing> = { pollMs: 20, maxPollMs: 60, healthAttempts: 3, healthIntervalMs: 20, healthRequestMs: 2000 };
+export const FAST: Partial<Timing> = {
+  pollMs: 20,
+  maxPollMs: 60,
+  healthAttempts: 3,
+  healthIntervalMs: 20,
+  healthRequestMs: 2000,
+};
 
 /** Starts a fake and points this process's standard AWS variables at it; returns a stop function restoring them. */
 export async function startFake(activationMs = 150): Promise<{ fake: LightsailFake; stop: () => Promise<void> }> {
@@ -37,7 +43,9 @@ export async function startFake(activationMs = 150): Promise<{ fake: LightsailFa
 export type Run = CapturedRun;
 
 /** Runs a job as the CLI would, capturing stdout and stderr (debug lines included: they must not leak secrets either). */
-export const runCaptured = (job: (inputs: InputSource, reporter: Reporter) => Promise<void>, values: Record<string, string>): Promise<Run> =>
-  captureRun(job, values, { verbose: true });
+export const runCaptured = (
+  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  values: Record<string, string>,
+): Promise<Run> => captureRun(job, values, { verbose: true });
 
 export { lightsailClient };

@@ -7,7 +7,8 @@ import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, lightsailClient, runCaptured, startFake } from './backend-helpers.js';
 
 const deploy = (values: Record<string, string>) => runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), values);
-const rollback = (values: Record<string, string>) => runCaptured((i, r) => rollbackBackend(i, r, { timing: FAST }), values);
+const rollback = (values: Record<string, string>) =>
+  runCaptured((i, r) => rollbackBackend(i, r, { timing: FAST }), values);
 
 describe('backend rollback', () => {
   let fake: LightsailFake;
@@ -19,8 +20,25 @@ describe('backend rollback', () => {
 
   it('redeploys the previous version: its containers, environment and health check; waits, probes, lists', async () => {
     const url = await fake.createService('rb-svc', { image: image('api', '1') });
-    expect((await deploy({ 'service-name': 'rb-svc', image: image('api', '2'), environment: 'SECRET_V2=two-secret-value', 'health-check-path': '/health' })).code).toBe(0);
-    expect((await deploy({ 'service-name': 'rb-svc', image: image('api', '3'), environment: 'SECRET_V3=three-secret-value' })).code).toBe(0);
+    expect(
+      (
+        await deploy({
+          'service-name': 'rb-svc',
+          image: image('api', '2'),
+          environment: 'SECRET_V2=two-secret-value',
+          'health-check-path': '/health',
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await deploy({
+          'service-name': 'rb-svc',
+          image: image('api', '3'),
+          environment: 'SECRET_V3=three-secret-value',
+        })
+      ).code,
+    ).toBe(0);
 
     const r = await rollback({ 'service-name': 'rb-svc' });
     expect(r.err).toBe('');
@@ -32,8 +50,16 @@ describe('backend rollback', () => {
     expect(r.out).toMatch(/Backend rollback: healthy/);
     expect(r.all).not.toContain('two-secret-value');
     const v4 = fake.deployments('rb-svc').at(-1)!;
-    expect(v4).toMatchObject({ version: 4, state: 'ACTIVE', containers: { api: { image: image('api', '2'), environment: { SECRET_V2: 'two-secret-value' } } } });
-    expect(v4.publicEndpoint).toMatchObject({ containerName: 'api', containerPort: 8080, healthCheck: { path: '/health' } });
+    expect(v4).toMatchObject({
+      version: 4,
+      state: 'ACTIVE',
+      containers: { api: { image: image('api', '2'), environment: { SECRET_V2: 'two-secret-value' } } },
+    });
+    expect(v4.publicEndpoint).toMatchObject({
+      containerName: 'api',
+      containerPort: 8080,
+      healthCheck: { path: '/health' },
+    });
 
     const list = await runCaptured((i, rep) => backendReleases(i, rep), { 'service-name': 'rb-svc' });
     expect(list.code).toBe(0);
@@ -51,8 +77,12 @@ describe('backend rollback', () => {
     const failed = await rollback({ 'service-name': 'rb-pick', version: '3' });
     expect(failed.code).toBe(2);
     expect(failed.err).toContain("Input 'version': version 3 FAILED when it was deployed");
-    expect((await rollback({ 'service-name': 'rb-pick', version: '2' })).err).toContain('version 2 is the current deployment already');
-    expect((await rollback({ 'service-name': 'rb-pick', version: '9' })).err).toContain('version 9 is not among the deployments Lightsail keeps (3 FAILED, 2 ACTIVE, 1 INACTIVE)');
+    expect((await rollback({ 'service-name': 'rb-pick', version: '2' })).err).toContain(
+      'version 2 is the current deployment already',
+    );
+    expect((await rollback({ 'service-name': 'rb-pick', version: '9' })).err).toContain(
+      'version 9 is not among the deployments Lightsail keeps (3 FAILED, 2 ACTIVE, 1 INACTIVE)',
+    );
     const r = await rollback({ 'service-name': 'rb-pick', version: '1' });
     expect(r.code).toBe(0);
     expect(fake.deployments('rb-pick').at(-1)?.containers.api?.image).toBe(image('api', '1'));
@@ -68,14 +98,20 @@ describe('backend rollback', () => {
     const before = fake.deployments('rb-img').length;
     const r = await rollback({ 'service-name': 'rb-img' });
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`cannot roll back to version 1: its image ${old} is no longer registered to 'rb-img' (deleted); nothing was changed`);
+    expect(r.err).toContain(
+      `cannot roll back to version 1: its image ${old} is no longer registered to 'rb-img' (deleted); nothing was changed`,
+    );
     expect(fake.deployments('rb-img')).toHaveLength(before);
   });
 
   it('a second "previous" rollback goes further back: it never brings back the version the first one undid', async () => {
     await fake.createService('rb-twice', { image: image('api', '1') });
-    expect((await deploy({ 'service-name': 'rb-twice', image: image('api', '2'), 'health-check-path': '/health' })).code).toBe(0);
-    expect((await deploy({ 'service-name': 'rb-twice', image: image('api', '3'), 'health-check-path': '/health' })).code).toBe(0); // broken
+    expect(
+      (await deploy({ 'service-name': 'rb-twice', image: image('api', '2'), 'health-check-path': '/health' })).code,
+    ).toBe(0);
+    expect(
+      (await deploy({ 'service-name': 'rb-twice', image: image('api', '3'), 'health-check-path': '/health' })).code,
+    ).toBe(0); // broken
     const first = await rollback({ 'service-name': 'rb-twice' });
     expect(first.code).toBe(0);
     expect(first.outputs.get('rolled-back-to')).toBe('2');
@@ -93,12 +129,33 @@ describe('backend rollback', () => {
 
   it('"previous" is the deployment before the current one, whole: an environment-only change rolls back the environment only', async () => {
     await fake.createService('rb-env', { image: image('api', '1') });
-    expect((await deploy({ 'service-name': 'rb-env', image: image('api', '2'), environment: 'A=good', 'health-check-path': '/health' })).code).toBe(0);
-    expect((await deploy({ 'service-name': 'rb-env', image: image('api', '2'), environment: 'A=broken', 'health-check-path': '/health' })).code).toBe(0);
+    expect(
+      (
+        await deploy({
+          'service-name': 'rb-env',
+          image: image('api', '2'),
+          environment: 'A=good',
+          'health-check-path': '/health',
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await deploy({
+          'service-name': 'rb-env',
+          image: image('api', '2'),
+          environment: 'A=broken',
+          'health-check-path': '/health',
+        })
+      ).code,
+    ).toBe(0);
     const r = await rollback({ 'service-name': 'rb-env' });
     expect(r.err).toBe('');
     expect(r.outputs.get('rolled-back-to')).toBe('2');
-    expect(fake.deployments('rb-env').at(-1)?.containers.api).toMatchObject({ image: image('api', '2'), environment: { A: 'good' } });
+    expect(fake.deployments('rb-env').at(-1)?.containers.api).toMatchObject({
+      image: image('api', '2'),
+      environment: { A: 'good' },
+    });
   });
 
   it('says when there is nothing to roll back to', async () => {

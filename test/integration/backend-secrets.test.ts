@@ -21,7 +21,11 @@ describe('secrets of earlier deployments stay masked', () => {
   afterAll(() => stop());
 
   const deploy = (version: string, environment: string) =>
-    runCaptured((i, rep) => deployBackend(i, rep, { timing: FAST }), { 'service-name': 'sec-svc', image: image('api', version), environment });
+    runCaptured((i, rep) => deployBackend(i, rep, { timing: FAST }), {
+      'service-name': 'sec-svc',
+      image: image('api', version),
+      environment,
+    });
 
   it('a value from two deployments ago and a decoded URL password are masked in backend logs and in a failed deploy', async () => {
     await fake.createService('sec-svc', { image: image('api', '1') });

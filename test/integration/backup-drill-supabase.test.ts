@@ -34,9 +34,18 @@ describe('restore drill of a Supabase-mode backup', () => {
   beforeAll(async () => {
     useLabAws();
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
-    [source, fresh, fresh2, plain] = await Promise.all([startSupabasePostgres(), startSupabasePostgres(), startSupabasePostgres(), startPostgres()]);
+    [source, fresh, fresh2, plain] = await Promise.all([
+      startSupabasePostgres(),
+      startSupabasePostgres(),
+      startSupabasePostgres(),
+      startPostgres(),
+    ]);
     source.psql(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'supabase-app.sql'), 'utf8'));
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': source.url, bucket });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': source.url,
+      bucket,
+    });
     expect(run.code).toBe(0);
     key = run.outputs.get('key')!;
   });
@@ -47,30 +56,50 @@ describe('restore drill of a Supabase-mode backup', () => {
   it('the manifest counts the app, auth and storage data from the dump stream', async () => {
     const m = JSON.parse((await get(bucket, `${key}.manifest.json`)).toString('utf8')) as BackupManifest;
     const names = m.tables.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['auth.users', 'storage.objects', 'public.sessions', 'public.profiles']));
+    expect(names).toEqual(
+      expect.arrayContaining(['auth.users', 'storage.objects', 'public.sessions', 'public.profiles']),
+    );
     expect(names).not.toContain('auth.schema_migrations');
     expect(m.tables.find((t) => t.name === 'public.sessions')?.rows).toBe(40);
   });
 
   it('passes into a fresh Supabase-shaped project, restoring as the non-superuser postgres', async () => {
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': fresh.url });
+    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': fresh.url,
+    });
     expect(run.err).not.toMatch(/ERROR|error:/);
     expect(run.code).toBe(0);
     expect(run.outputs.get('drill')).toBe('passed');
     const table = run.reporter.sections.find((s) => s.title.startsWith('Restore drill'))!.table!;
-    expect(table).toEqual(expect.arrayContaining([['public.sessions', '40', '40', 'yes'], ['public.profiles', '2', '2', 'yes']]));
+    expect(table).toEqual(
+      expect.arrayContaining([
+        ['public.sessions', '40', '40', 'yes'],
+        ['public.profiles', '2', '2', 'yes'],
+      ]),
+    );
     expect(table.slice(1).every((r) => r[3] === 'yes')).toBe(true);
   });
 
   it('passes into plain PostgreSQL 15 after the bootstrap', async () => {
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': plain.createDatabase('drill'), bootstrap: true });
+    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': plain.createDatabase('drill'),
+      bootstrap: true,
+    });
     expect(run.err).not.toMatch(/ERROR|error:/);
     expect(run.code).toBe(0);
     expect(run.outputs.get('drill')).toBe('passed');
   });
 
   it('refuses a project that is in use, and fails on a tampered copy without committing anything', async () => {
-    const used = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': fresh.url });
+    const used = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': fresh.url,
+    });
     expect(used.code).toBe(2);
     expect(used.err).toMatch(/holds user tables|already has rows in/);
 
@@ -78,12 +107,27 @@ describe('restore drill of a Supabase-mode backup', () => {
     const tampered = sql.replace(/(COPY "public"\."sessions" [^\n]*\n[^\n]*?)\t/, '$1\t9');
     expect(tampered).not.toBe(sql);
     const gz = gzipSync(tampered);
-    const bad = key.replace(/\.sql\.gz$/, '').replace(/_(\d{6})$/, (_m, t: string) => `_${String((Number(t) + 1) % 240000).padStart(6, '0')}`) + '.sql.gz';
+    const bad =
+      key
+        .replace(/\.sql\.gz$/, '')
+        .replace(/_(\d{6})$/, (_m, t: string) => `_${String((Number(t) + 1) % 240000).padStart(6, '0')}`) + '.sql.gz';
     const sha = createHash('sha256').update(gz).digest('hex');
     await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: bad, Body: gz }));
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${bad}.sha256`, Body: `${sha}  ${bad.split('/').pop()}\n` }));
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${bad}.manifest.json`, Body: await get(bucket, `${key}.manifest.json`) }));
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key: bad, 'target-url': fresh2.url });
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${bad}.sha256`, Body: `${sha}  ${bad.split('/').pop()}\n` }),
+    );
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${bad}.manifest.json`,
+        Body: await get(bucket, `${key}.manifest.json`),
+      }),
+    );
+    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key: bad,
+      'target-url': fresh2.url,
+    });
     expect(run.code).toBe(1);
     expect(run.outputs.get('drill')).toBe('failed');
     expect(run.err).toContain('public.sessions (same row count, different data)');

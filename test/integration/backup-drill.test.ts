@@ -45,12 +45,33 @@ async function fetchBytes(bucket: string, key: string): Promise<Buffer> {
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Stores a hand-made backup object, with a matching `.sha256` and/or a manifest when given. */
-async function put(bucket: string, name: string, gz: Buffer, extra: { sidecar?: boolean; manifest?: BackupManifest } = {}): Promise<string> {
-  const key = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: name, time: new Date() });
+async function put(
+  bucket: string,
+  name: string,
+  gz: Buffer,
+  extra: { sidecar?: boolean; manifest?: BackupManifest } = {},
+): Promise<string> {
+  const key = backupKey({
+    prefix: 'backups',
+    project: 'shisha-log',
+    environment: 'prod',
+    dbname: name,
+    time: new Date(),
+  });
   const s3 = s3Client();
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gz }));
-  if (extra.sidecar) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${sha(gz)}  ${key.split('/').pop()}\n` }));
-  if (extra.manifest) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.manifest.json`, Body: JSON.stringify({ ...extra.manifest, sha256: sha(gz) }) }));
+  if (extra.sidecar)
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${sha(gz)}  ${key.split('/').pop()}\n` }),
+    );
+  if (extra.manifest)
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${key}.manifest.json`,
+        Body: JSON.stringify({ ...extra.manifest, sha256: sha(gz) }),
+      }),
+    );
   return key;
 }
 
@@ -77,7 +98,11 @@ describe('manifest, drill, check and restore safety', () => {
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     pg.createDatabase(source);
     pg.psql(source, APP);
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      bucket,
+    });
     expect(run.code).toBe(0);
     key = run.outputs.get('key')!;
     manifest = JSON.parse(await fetchText(bucket, `${key}.manifest.json`)) as BackupManifest;
@@ -118,7 +143,11 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('`backup drill` restores into an empty database and compares every table: passed', async () => {
     const target = freshDb('drill');
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': pg.urlFor(target) });
+    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': pg.urlFor(target),
+    });
     expect(run.code).toBe(0);
     expect(run.outputs.get('drill')).toBe('passed');
     expect(run.outputs.get('drill-tables')).toBe('3');
@@ -129,18 +158,30 @@ describe('manifest, drill, check and restore safety', () => {
       ['public.flavors', '3', '3', 'yes'],
       ['public.sessions', '2000', '2000', 'yes'],
     ]);
-    expect(pg.psql(target, `SELECT name FROM public.flavors WHERE kind = '甘い'`)).toBe('tab\there, back\\slash and\nnewline');
+    expect(pg.psql(target, `SELECT name FROM public.flavors WHERE kind = '甘い'`)).toBe(
+      'tab\there, back\\slash and\nnewline',
+    );
     expect(run.all).not.toContain(pg.password);
   });
 
   it('the drill never restores into the source, even by another host name, nor into a database that holds tables', async () => {
     const viaLocalhost = pg.urlFor(source).replace('127.0.0.1', 'localhost');
-    const same = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': viaLocalhost });
+    const same = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': viaLocalhost,
+    });
     expect(same.code).toBe(2);
-    expect(same.err).toContain(`Input 'target-url': localhost:${pg.port}/${source} is the database this backup was taken from`);
+    expect(same.err).toContain(
+      `Input 'target-url': localhost:${pg.port}/${source} is the database this backup was taken from`,
+    );
     const used = freshDb('used');
     pg.psql(used, 'CREATE TABLE public.precious (id int)');
-    const busy = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key, 'target-url': pg.urlFor(used) });
+    const busy = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      'target-url': pg.urlFor(used),
+    });
     expect(busy.code).toBe(2);
     expect(busy.err).toContain('holds user tables (public.precious)');
   });
@@ -150,10 +191,16 @@ describe('manifest, drill, check and restore safety', () => {
     expect(tampered).not.toBe(sql);
     const k = await put(bucket, 'tampered', gzipSync(tampered), { sidecar: true, manifest });
     const target = freshDb('tampered');
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), { bucket, key: k, 'target-url': pg.urlFor(target) });
+    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+      bucket,
+      key: k,
+      'target-url': pg.urlFor(target),
+    });
     expect(run.code).toBe(1);
     expect(run.outputs.get('drill')).toBe('failed');
-    expect(run.err).toContain('does not match its manifest: 1 table(s) differ from the manifest: public.sessions (same row count, different data)');
+    expect(run.err).toContain(
+      'does not match its manifest: 1 table(s) differ from the manifest: public.sessions (same row count, different data)',
+    );
     expect(tablesOf(target)).toBe('0');
   });
 
@@ -162,7 +209,12 @@ describe('manifest, drill, check and restore safety', () => {
     const cut = sql.indexOf('セッション 1000\n') + 'セッション 1000\n'.length;
     const target = freshDb('truncated');
     const noProof = await put(bucket, 'cut', gzipSync(sql.slice(0, cut)));
-    const r1 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), { bucket, key: noProof, 'target-url': pg.urlFor(target), yes: true });
+    const r1 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+      bucket,
+      key: noProof,
+      'target-url': pg.urlFor(target),
+      yes: true,
+    });
     expect(r1.code).toBe(2);
     expect(r1.err).toContain("Input 'allow-unverified': ");
     expect(r1.err).toContain('has neither a .sha256 nor a .manifest.json');
@@ -179,7 +231,12 @@ describe('manifest, drill, check and restore safety', () => {
     // Cut exactly after pg_dump's own closing lines (our closing line missing): still incomplete.
     const afterPgDump = sql.slice(0, sql.lastIndexOf('-- shisha-ops backup complete'));
     const k3 = await put(bucket, 'cut2', gzipSync(afterPgDump), { manifest });
-    const r3 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), { bucket, key: k3, 'target-url': pg.urlFor(target), yes: true });
+    const r3 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+      bucket,
+      key: k3,
+      'target-url': pg.urlFor(target),
+      yes: true,
+    });
     expect(r3.code).toBe(1);
     expect(r3.err).toContain("its last line is not '-- shisha-ops backup complete'");
     expect(tablesOf(target)).toBe('0');
@@ -192,7 +249,12 @@ describe('manifest, drill, check and restore safety', () => {
     lines.splice(at + 1, 0, `\\! touch ${file}`);
     const k = await put(bucket, 'hostile', gzipSync(lines.join('\n')), { sidecar: true });
     const target = freshDb('hostile');
-    const run = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), { bucket, key: k, 'target-url': pg.urlFor(target), yes: true });
+    const run = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+      bucket,
+      key: k,
+      'target-url': pg.urlFor(target),
+      yes: true,
+    });
     expect(run.code).toBe(1);
     expect(run.err).toContain(`at line ${at + 2}: a psql meta-command`);
     expect(run.err).toContain(`\\! touch ${file}`);
@@ -201,30 +263,58 @@ describe('manifest, drill, check and restore safety', () => {
     // The same text mid-line after a statement is a meta-command to psql too.
     lines[at + 1] = `SELECT 1; \\! touch ${file}`;
     const k2 = await put(bucket, 'hostile2', gzipSync(lines.join('\n')), { sidecar: true });
-    const run2 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), { bucket, key: k2, 'target-url': pg.urlFor(target), yes: true });
+    const run2 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+      bucket,
+      key: k2,
+      'target-url': pg.urlFor(target),
+      yes: true,
+    });
     expect(run2.code).toBe(1);
     expect(existsSync(file)).toBe(false);
   });
 
   it('#12.3 `backup test` asks both servers who they are (localhost vs 127.0.0.1 is the same) and refuses --clean', async () => {
     const viaLocalhost = pg.urlFor(source).replace('127.0.0.1', 'localhost');
-    const same = await runCaptured((i, r) => selfTestJob(i, r), { project: 'shisha-log', 'database-url': pg.urlFor(source), 'target-url': viaLocalhost, bucket, yes: true });
+    const same = await runCaptured((i, r) => selfTestJob(i, r), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      'target-url': viaLocalhost,
+      bucket,
+      yes: true,
+    });
     expect(same.code).toBe(2);
     expect(same.err).toContain(`Input 'target-url': localhost:${pg.port}/${source} is the database being backed up`);
     const target = freshDb('selftest');
-    const clean = await runCaptured((i, r) => selfTestJob(i, r), { project: 'shisha-log', 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(target), bucket, yes: true, 'pg-dump-args': '--clean' });
+    const clean = await runCaptured((i, r) => selfTestJob(i, r), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      'target-url': pg.urlFor(target),
+      bucket,
+      yes: true,
+      'pg-dump-args': '--clean',
+    });
     expect(clean.code).toBe(2);
     expect(clean.err).toContain("Input 'pg-dump-args': '--clean'");
     expect(pg.psql(source, 'SELECT count(*) FROM public.sessions')).toBe('2000');
     // The drill after a backup (drill-url) refuses the source before dumping.
-    const drillSame = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, 'drill-url': viaLocalhost });
+    const drillSame = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      bucket,
+      'drill-url': viaLocalhost,
+    });
     expect(drillSame.code).toBe(2);
     expect(drillSame.err).toContain("Input 'drill-url': ");
   });
 
   it('#12.5 refuses prefixes outside a folder, and never overwrites a downloaded file without --force', async () => {
     for (const prefix of ['../x', '/', 'backups/../../etc', 'a//b']) {
-      const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, prefix });
+      const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+        project: 'shisha-log',
+        'database-url': pg.urlFor(source),
+        bucket,
+        prefix,
+      });
       expect(run.code).toBe(2);
       expect(run.err).toContain("Input 'prefix': expected a folder");
     }
@@ -234,14 +324,24 @@ describe('manifest, drill, check and restore safety', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(`Input 'output': ${file} already exists`);
     expect(readFileSync(file, 'utf8')).toBe('precious');
-    const forced = await runCaptured((i, r) => downloadJob(i, r).then(() => undefined), { bucket, key, output: file, force: true });
+    const forced = await runCaptured((i, r) => downloadJob(i, r).then(() => undefined), {
+      bucket,
+      key,
+      output: file,
+      force: true,
+    });
     expect(forced.code).toBe(0);
     expect(sha(readFileSync(file))).toBe(manifest.sha256);
   });
 
   it('after a backup, drill-url proves it and reports it as outputs', async () => {
     const target = freshDb('actiondrill');
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket, 'drill-url': pg.urlFor(target) });
+    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      bucket,
+      'drill-url': pg.urlFor(target),
+    });
     expect(run.code).toBe(0);
     expect(run.outputs.get('drill')).toBe('passed');
     expect(run.outputs.get('drill-tables')).toBe('3');
@@ -265,24 +365,43 @@ describe('manifest, drill, check and restore safety', () => {
     expect(run.outputs.get('drill')).toBe('failed');
     const stored = run.outputs.get('key')!;
     expect(stored).toMatch(/^down\//);
-    expect(JSON.parse(await fetchText(bucket, `${stored}.manifest.json`))).toMatchObject({ file: stored.split('/').pop(), drill: { result: 'failed', tables: 0 } });
+    expect(JSON.parse(await fetchText(bucket, `${stored}.manifest.json`))).toMatchObject({
+      file: stored.split('/').pop(),
+      drill: { result: 'failed', tables: 0 },
+    });
   });
 
   it('`backup check` passes on a fresh backup with its sidecars, fails when it is too old or lacks its manifest', async () => {
     const cb = uniqueName('backup-check');
     await s3Client().send(new CreateBucketCommand({ Bucket: cb }));
-    const ok = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), { project: 'shisha-log', 'database-url': pg.urlFor(source), bucket: cb });
+    const ok = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      project: 'shisha-log',
+      'database-url': pg.urlFor(source),
+      bucket: cb,
+    });
     const newest = ok.outputs.get('key')!;
     const fresh = await runCaptured((i, r) => checkJob(i, r), { bucket: cb, 'max-age-days': '8' });
     expect(fresh.code).toBe(0);
     expect(fresh.outputs.get('latest-key')).toBe(newest);
-    const old = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 9 * 86400_000)), { bucket: cb, 'max-age-days': '8' });
+    const old = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 9 * 86400_000)), {
+      bucket: cb,
+      'max-age-days': '8',
+    });
     expect(old.code).toBe(1);
     expect(old.err).toMatch(/the newest backup .* is 9\.0 days old \(more than 8\)/);
     // A newer backup object whose run never wrote its sidecars.
-    const later = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: source, time: new Date(Date.now() + 60_000) });
+    const later = backupKey({
+      prefix: 'backups',
+      project: 'shisha-log',
+      environment: 'prod',
+      dbname: source,
+      time: new Date(Date.now() + 60_000),
+    });
     await s3Client().send(new PutObjectCommand({ Bucket: cb, Key: later, Body: gzipSync('x') }));
-    const missing = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 120_000)), { bucket: cb, 'max-age-days': '8' });
+    const missing = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 120_000)), {
+      bucket: cb,
+      'max-age-days': '8',
+    });
     expect(missing.code).toBe(1);
     expect(missing.err).toContain(`the newest backup ${later} has no .sha256 and no .manifest.json next to it`);
   });

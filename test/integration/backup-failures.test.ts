@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { InputError, OpsError } from '../../src/core/errors.js';
 import { inputsFrom } from '../../src/core/inputs.js';
@@ -24,7 +29,10 @@ async function bucketState(bucket: string): Promise<{ objects: string[]; uploads
   const s3 = s3Client();
   const objs = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   const ups = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-  return { objects: (objs.Contents ?? []).map((o) => o.Key ?? ''), uploads: (ups.Uploads ?? []).map((u) => u.Key ?? '') };
+  return {
+    objects: (objs.Contents ?? []).map((o) => o.Key ?? ''),
+    uploads: (ups.Uploads ?? []).map((u) => u.Key ?? ''),
+  };
 }
 
 const PASSWORD_LIKE = 'Pa55-w0rd%2Fsecret';
@@ -40,7 +48,10 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     pg.createDatabase(db);
     // ~30 MB of random bytes: hex in the dump does not shrink much, so the upload needs several 5 MB parts.
-    pg.psql(db, `CREATE EXTENSION pgcrypto; CREATE TABLE blobs AS SELECT g AS id, gen_random_bytes(1024) AS data FROM generate_series(1, 30000) AS g`);
+    pg.psql(
+      db,
+      `CREATE EXTENSION pgcrypto; CREATE TABLE blobs AS SELECT g AS id, gen_random_bytes(1024) AS data FROM generate_series(1, 30000) AS g`,
+    );
   });
   afterAll(() => {
     rmSync(tmp, { recursive: true, force: true });
@@ -50,7 +61,10 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(outputs).not.toContain(PASSWORD_LIKE);
   });
 
-  async function failing(inputs: Record<string, string>, opts: Parameters<typeof runBackup>[2] = {}): Promise<{ err: Error; text: string }> {
+  async function failing(
+    inputs: Record<string, string>,
+    opts: Parameters<typeof runBackup>[2] = {},
+  ): Promise<{ err: Error; text: string }> {
     const out = capture();
     const err = await runBackup(inputsFrom({ bucket, project: 'app', ...inputs }), out.reporter, opts).then(
       () => new Error('expected the backup to fail'),
@@ -61,7 +75,9 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
   }
 
   it('rejects a malformed URL as bad input without quoting it', async () => {
-    const { err } = await failing({ 'database-url': `postgresql://app:${PASSWORD_LIKE}@db.example.com:54x32/postgres` });
+    const { err } = await failing({
+      'database-url': `postgresql://app:${PASSWORD_LIKE}@db.example.com:54x32/postgres`,
+    });
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/^Input 'database-url': expected a URL/);
     expect(err.message).not.toContain(PASSWORD_LIKE);
@@ -70,7 +86,9 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
   });
 
   it("refuses Supabase's transaction pooler on 6543 and points to the session pooler on 5432", async () => {
-    const { err } = await failing({ 'database-url': `postgresql://postgres.abc:${PASSWORD_LIKE}@aws-0-ap-northeast-1.pooler.supabase.com:6543/postgres` });
+    const { err } = await failing({
+      'database-url': `postgresql://postgres.abc:${PASSWORD_LIKE}@aws-0-ap-northeast-1.pooler.supabase.com:6543/postgres`,
+    });
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/6543.*session pooler on port 5432/);
   });
@@ -86,7 +104,9 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     try {
       const { err } = await failing({ 'database-url': pg.urlFor(db) }, { pgLibDir: path.join(tmp, 'no-such-lib') });
       expect(err).toBeInstanceOf(OpsError);
-      expect(err.message).toContain(`install postgresql-client-${pg.major} (apt-get install postgresql-client-${pg.major}`);
+      expect(err.message).toContain(
+        `install postgresql-client-${pg.major} (apt-get install postgresql-client-${pg.major}`,
+      );
       expect(err.message).toContain('installed: 14');
     } finally {
       process.env.PATH = saved;
@@ -101,7 +121,10 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
   });
 
   it('aborts when pg_dump fails and shows its stderr', async () => {
-    const { err, text } = await failing({ 'database-url': pg.urlFor(db), 'pg-dump-args': '--strict-names --table=no_such_table' });
+    const { err, text } = await failing({
+      'database-url': pg.urlFor(db),
+      'pg-dump-args': '--strict-names --table=no_such_table',
+    });
     expect(err).toBeInstanceOf(OpsError);
     expect(err.message).toMatch(/^pg_dump exited with code 1: .*no matching tables were found.*nothing was stored$/);
     expect(text).toContain('pg_dump stderr:');
@@ -138,18 +161,33 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
 
   it('finds a missing bucket before pg_dump starts', async () => {
     let pid = 0;
-    const { err } = await failing({ 'database-url': pg.urlFor(db), bucket: 'no-such-bucket-for-backups' }, { onDumpStarted: (p) => (pid = p) });
+    const { err } = await failing(
+      { 'database-url': pg.urlFor(db), bucket: 'no-such-bucket-for-backups' },
+      { onDumpStarted: (p) => (pid = p) },
+    );
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toBe("Input 'bucket': bucket 'no-such-bucket-for-backups' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped");
+    expect(err.message).toBe(
+      "Input 'bucket': bucket 'no-such-bucket-for-backups' does not exist (ListObjectsV2: NoSuchBucket); nothing was dumped",
+    );
     expect(pid).toBe(0); // pg_dump never ran
   });
 
   it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
     const target = uniqueName('target').replace(/-/g, '_');
     pg.createDatabase(target);
-    const key = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: 'tampered', time: new Date() });
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync('CREATE TABLE should_not_exist (id int);\n') }));
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${'0'.repeat(64)}  x.sql.gz\n` }));
+    const key = backupKey({
+      prefix: 'backups',
+      project: 'shisha-log',
+      environment: 'prod',
+      dbname: 'tampered',
+      time: new Date(),
+    });
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync('CREATE TABLE should_not_exist (id int);\n') }),
+    );
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${'0'.repeat(64)}  x.sql.gz\n` }),
+    );
     const out = capture();
     const inputs = { bucket, key, 'target-url': pg.urlFor(target) };
     // No terminal and no --yes: refused as bad input (exit 2) before anything runs.
@@ -161,9 +199,13 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(wrong).toBeInstanceOf(InputError);
     // The database name alone (`postgres` on every Supabase project) does not confirm: the target's host and database do.
     const nameOnly = await restoreJob(inputsFrom(inputs), out.reporter, async () => target).catch((e: Error) => e);
-    expect((nameOnly as Error).message).toBe(`Input 'yes': not confirmed (expected '${pg.host}:${pg.port}/${target}' to be typed); nothing was restored`);
+    expect((nameOnly as Error).message).toBe(
+      `Input 'yes': not confirmed (expected '${pg.host}:${pg.port}/${target}' to be typed); nothing was restored`,
+    );
     // Confirmed, but the object does not match its checksum: psql is stopped before it can commit.
-    const bad = await restoreJob(inputsFrom(inputs), out.reporter, async () => `${pg.host}:${pg.port}/${target}`).catch((e: Error) => e);
+    const bad = await restoreJob(inputsFrom(inputs), out.reporter, async () => `${pg.host}:${pg.port}/${target}`).catch(
+      (e: Error) => e,
+    );
     expect(bad).toBeInstanceOf(OpsError);
     expect((bad as Error).message).toMatch(/sha256 is [0-9a-f]{64}, the backup recorded 0{64}.*nothing was restored/);
     expect(pg.psql(target, `SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`)).toBe('0');
@@ -177,33 +219,81 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     await s3.send(new CreateBucketCommand({ Bucket: pb }));
     const now = new Date('2026-03-15T00:00:00Z');
     const at = (days: number, prefix = 'backups') =>
-      backupKey({ prefix, project: 'shisha-log', environment: 'prod', dbname: 'postgres', time: new Date(now.getTime() - days * 86400_000) });
-    const keys = [at(1), at(20), at(40), `${at(40)}.sha256`, at(100), at(400), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`];
+      backupKey({
+        prefix,
+        project: 'shisha-log',
+        environment: 'prod',
+        dbname: 'postgres',
+        time: new Date(now.getTime() - days * 86400_000),
+      });
+    const keys = [
+      at(1),
+      at(20),
+      at(40),
+      `${at(40)}.sha256`,
+      at(100),
+      at(400),
+      at(100, 'other'),
+      'backups/README.txt',
+      `${at(100)}.bak`,
+    ];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: pb, Key, Body: 'x' }));
     const out = capture();
     const dry = await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }), out.reporter, now);
     expect(dry.map((b) => b.key)).toEqual([at(40), at(100), at(400)]);
     expect((await bucketState(pb)).objects).toHaveLength(keys.length);
     await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 30 }), out.reporter, now);
-    expect((await bucketState(pb)).objects.sort()).toEqual([at(1), at(20), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`].sort());
+    expect((await bucketState(pb)).objects.sort()).toEqual(
+      [at(1), at(20), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`].sort(),
+    );
     // keep: the newest backups stay whatever their age.
-    await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 1, keep: 1 }), out.reporter, new Date('2030-01-01T00:00:00Z'));
+    await pruneJob(
+      inputsFrom({ bucket: pb, 'older-than-days': 1, keep: 1 }),
+      out.reporter,
+      new Date('2030-01-01T00:00:00Z'),
+    );
     expect((await bucketState(pb)).objects).toContain(at(1));
     expect((await bucketState(pb)).objects).not.toContain(at(20));
-    const noPrefix = await pruneJob(inputsFrom({ bucket: pb, prefix: '/', 'older-than-days': 1 }), out.reporter).catch((e: Error) => e);
+    const noPrefix = await pruneJob(inputsFrom({ bucket: pb, prefix: '/', 'older-than-days': 1 }), out.reporter).catch(
+      (e: Error) => e,
+    );
     expect(noPrefix).toBeInstanceOf(InputError);
   });
 
   it('the CLI exits 2 on bad input and 2 for a restore without --yes off a terminal, printing no password', async () => {
     const cli = path.join(import.meta.dirname, '..', '..', 'bin', 'shisha-ops.js');
     const url = `postgresql://postgres:${PASSWORD_LIKE}@db.example.com:6543/postgres`;
-    const a = await run(process.execPath, [cli, 'backup', 'run', '--database-url', url, '--bucket', bucket, '--project', 'app']).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const a = await run(process.execPath, [
+      cli,
+      'backup',
+      'run',
+      '--database-url',
+      url,
+      '--bucket',
+      bucket,
+      '--project',
+      'app',
+    ]).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect((a as { code: number }).code).toBe(2);
     const textA = (a as { stdout: string }).stdout + (a as { stderr: string }).stderr;
     expect(textA).toContain('session pooler on port 5432');
-    const b = await run(process.execPath, [cli, 'backup', 'restore', '--bucket', bucket, '--key', 'backups/x.sql.gz', '--target-url', pg.urlFor('postgres')], {
-      env: { ...process.env },
-    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const b = await run(
+      process.execPath,
+      [
+        cli,
+        'backup',
+        'restore',
+        '--bucket',
+        bucket,
+        '--key',
+        'backups/x.sql.gz',
+        '--target-url',
+        pg.urlFor('postgres'),
+      ],
+      {
+        env: { ...process.env },
+      },
+    ).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect((b as { code: number }).code).toBe(2);
     const textB = (b as { stdout: string }).stdout + (b as { stderr: string }).stderr;
     expect(textB).toContain('pass --yes');

@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+} from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { runBackup } from '../../src/backup/backup.js';
 import { downloadJob } from '../../src/backup/download.js';
@@ -26,7 +31,10 @@ const capture = () => captureReporter(true);
 function ensureSupabaseRoles(): void {
   for (const role of ['anon', 'authenticated', 'service_role']) {
     try {
-      pg.psql('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$`);
+      pg.psql(
+        'postgres',
+        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$`,
+      );
     } catch (err) {
       if (!/already exists/.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
     }
@@ -39,19 +47,29 @@ const TABLES = ['auth.users', 'public.profiles', 'public.flavors', 'public.sessi
 function dataFingerprint(db: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of TABLES) {
-    out[t] = pg.psql(db, `SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '-') FROM ${t} AS x`);
+    out[t] = pg.psql(
+      db,
+      `SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '-') FROM ${t} AS x`,
+    );
   }
   out.sequence = pg.psql(db, `SELECT last_value FROM public.flavors_id_seq`);
-  out.japanese = pg.psql(db, `SELECT display_name || ':' || favorite_tags::text || ':' || encode(avatar, 'hex') FROM public.profiles WHERE avatar IS NOT NULL`);
+  out.japanese = pg.psql(
+    db,
+    `SELECT display_name || ':' || favorite_tags::text || ':' || encode(avatar, 'hex') FROM public.profiles WHERE avatar IS NOT NULL`,
+  );
   return out;
 }
 
 /** The schema as pg_dump sees it (minus the random \restrict key lines of recent minor releases). */
 function schemaOf(db: string): string {
-  const sql = execFileSync(path.join(pg.binDir, 'pg_dump'), ['--schema-only', '-h', pg.host, '-p', String(pg.port), '-U', pg.user, db], {
-    encoding: 'utf8',
-    env: { ...process.env, PGPASSWORD: pg.password },
-  });
+  const sql = execFileSync(
+    path.join(pg.binDir, 'pg_dump'),
+    ['--schema-only', '-h', pg.host, '-p', String(pg.port), '-U', pg.user, db],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: pg.password },
+    },
+  );
   return sql
     .split('\n')
     .filter((l) => !/^\\(un)?restrict /.test(l))
@@ -84,7 +102,13 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
 
   it('dumps through gzip into an encrypted object named by project, environment, database and UTC time', async () => {
     const res = await runBackup(
-      inputsFrom({ 'database-url': pg.urlFor(source), bucket, prefix: 'db/backups', project: 'shisha-log', environment: 'test' }),
+      inputsFrom({
+        'database-url': pg.urlFor(source),
+        bucket,
+        prefix: 'db/backups',
+        project: 'shisha-log',
+        environment: 'test',
+      }),
       out.reporter,
     );
     key = res.key;
@@ -117,7 +141,9 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     // The sidecar checks a downloaded file with the standard tool.
     const side = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.sha256` }));
     writeFileSync(`${file}.sha256`, (await side.Body?.transformToString()) ?? '');
-    expect(execFileSync('sha256sum', ['-c', `${path.basename(file)}.sha256`], { cwd: tmp, encoding: 'utf8' })).toContain(': OK');
+    expect(
+      execFileSync('sha256sum', ['-c', `${path.basename(file)}.sha256`], { cwd: tmp, encoding: 'utf8' }),
+    ).toContain(': OK');
     // `--output -` streams the same bytes to stdout (and keeps its own messages off stdout).
     const chunks: Buffer[] = [];
     const stdout = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
@@ -130,17 +156,27 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     expect(createHash('sha256').update(readFileSync(got.path)).digest('hex')).toBe(sha256);
 
     // The team's recovery, literally: gunzip the file into psql on the database URL.
-    execFileSync('bash', ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL"'], {
-      env: { ...process.env, FILE: file, DATABASE_URL: pg.urlFor(scratch) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      'bash',
+      ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL"'],
+      {
+        env: { ...process.env, FILE: file, DATABASE_URL: pg.urlFor(scratch) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     expect(schemaOf(scratch)).toBe(schemaOf(source));
     expect(dataFingerprint(scratch)).toEqual(dataFingerprint(source));
-    expect(pg.psql(scratch, `SELECT count(*) FROM pg_policies WHERE 'anon' = ANY(roles) OR 'authenticated' = ANY(roles)`)).toBe('5');
-    expect(pg.psql(scratch, `SELECT memo FROM public.sessions ORDER BY (details->>'n')::int LIMIT 1`)).toBe('セッション 1 回目: 煙がしっかり、甘さ控えめ');
+    expect(
+      pg.psql(scratch, `SELECT count(*) FROM pg_policies WHERE 'anon' = ANY(roles) OR 'authenticated' = ANY(roles)`),
+    ).toBe('5');
+    expect(pg.psql(scratch, `SELECT memo FROM public.sessions ORDER BY (details->>'n')::int LIMIT 1`)).toBe(
+      'セッション 1 回目: 煙がしっかり、甘さ控えめ',
+    );
     // The trigger came back and works.
     pg.psql(scratch, `UPDATE public.profiles SET updated_at = '2000-01-01' WHERE display_name = '太郎'`);
-    expect(pg.psql(scratch, `SELECT updated_at > '2001-01-01' FROM public.profiles WHERE display_name = '太郎'`)).toBe('t');
+    expect(pg.psql(scratch, `SELECT updated_at > '2001-01-01' FROM public.profiles WHERE display_name = '太郎'`)).toBe(
+      't',
+    );
   });
 
   it('lists it newest first, verifies it, and restores it with `backup restore --yes`', async () => {
@@ -149,7 +185,10 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const v = await verifyJob(inputsFrom({ bucket, prefix: 'db/backups', key }), out.reporter);
     expect(v.sha256).toBe(sha256);
 
-    await restoreJob(inputsFrom({ bucket, prefix: 'db/backups', 'target-url': pg.urlFor(scratch2), yes: true }), out.reporter);
+    await restoreJob(
+      inputsFrom({ bucket, prefix: 'db/backups', 'target-url': pg.urlFor(scratch2), yes: true }),
+      out.reporter,
+    );
     expect(dataFingerprint(scratch2)).toEqual(dataFingerprint(source));
   });
 
@@ -157,10 +196,34 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const scratch3 = uniqueName('selftest').replace(/-/g, '_');
     pg.createDatabase(scratch3);
     try {
-      await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(scratch3), bucket, prefix: 'selftest', project: 'app', yes: true }), out.reporter);
+      await selfTestJob(
+        inputsFrom({
+          'database-url': pg.urlFor(source),
+          'target-url': pg.urlFor(scratch3),
+          bucket,
+          prefix: 'selftest',
+          project: 'app',
+          yes: true,
+        }),
+        out.reporter,
+      );
       const section = out.reporter.sections.find((s) => s.title.startsWith('Backup test'));
-      expect(section?.table?.slice(1)).toEqual(expect.arrayContaining([['public.sessions', '500', '500', 'ok'], ['auth.users', '2', '2', 'ok']]));
-      const same = await selfTestJob(inputsFrom({ 'database-url': pg.urlFor(source), 'target-url': pg.urlFor(source), bucket, project: 'app', yes: true }), out.reporter).catch((e: Error) => e);
+      expect(section?.table?.slice(1)).toEqual(
+        expect.arrayContaining([
+          ['public.sessions', '500', '500', 'ok'],
+          ['auth.users', '2', '2', 'ok'],
+        ]),
+      );
+      const same = await selfTestJob(
+        inputsFrom({
+          'database-url': pg.urlFor(source),
+          'target-url': pg.urlFor(source),
+          bucket,
+          project: 'app',
+          yes: true,
+        }),
+        out.reporter,
+      ).catch((e: Error) => e);
       expect(same).toBeInstanceOf(InputError);
     } finally {
       pg.psql('postgres', `DROP DATABASE IF EXISTS "${scratch3}" WITH (FORCE)`);

@@ -16,11 +16,15 @@ import { startSupabasePostgres, type SupabaseProject } from '../lab/supabase.js'
 
 /** The seed's recovery, strict: gunzip the file into psql, stop at the first error, all or nothing. Returns psql's stderr. */
 function strictRestore(file: string, url: string): string {
-  const res = spawnSync('bash', ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction "$DATABASE_URL"'], {
-    env: { ...process.env, FILE: file, DATABASE_URL: url, PATH: `${pg.binDir}:${process.env.PATH}` },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    'bash',
+    ['-o', 'pipefail', '-c', 'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction "$DATABASE_URL"'],
+    {
+      env: { ...process.env, FILE: file, DATABASE_URL: url, PATH: `${pg.binDir}:${process.env.PATH}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    },
+  );
   if (res.status !== 0) throw new Error(`strict restore failed (${res.status}): ${res.stderr}`);
   return res.stderr;
 }
@@ -95,15 +99,23 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     [source, target, plain] = await Promise.all([startSupabasePostgres(), startSupabasePostgres(), startPostgres()]);
     // A platform table (with a sequence) the dashboard user may not read, in both projects: skipped with a warning.
     for (const p of [source, target]) {
-      p.admin.psql('postgres', 'CREATE TABLE auth.platform_only (id serial PRIMARY KEY); REVOKE ALL ON auth.platform_only, auth.platform_only_id_seq FROM postgres');
+      p.admin.psql(
+        'postgres',
+        'CREATE TABLE auth.platform_only (id serial PRIMARY KEY); REVOKE ALL ON auth.platform_only, auth.platform_only_id_seq FROM postgres',
+      );
       // moddatetime is no trusted extension: on the platform supautils lets postgres create it, here the admin does.
       p.admin.psql('postgres', 'CREATE EXTENSION moddatetime WITH SCHEMA extensions');
     }
     source.psql(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'supabase-app.sql'), 'utf8'));
     // A user trigger on a platform table whose function is an extension's (in a platform schema).
-    source.psql('CREATE TRIGGER buckets_touch BEFORE UPDATE ON storage.buckets FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime(updated_at)');
+    source.psql(
+      'CREATE TRIGGER buckets_touch BEFORE UPDATE ON storage.buckets FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime(updated_at)',
+    );
     // Grants postgres may not give on the platform (no grant option on the auth tables and routines), made by the admin.
-    source.admin.psql('postgres', 'GRANT SELECT ON auth.identities TO shisha_analyst; GRANT EXECUTE ON FUNCTION auth.uid() TO shisha_analyst');
+    source.admin.psql(
+      'postgres',
+      'GRANT SELECT ON auth.identities TO shisha_analyst; GRANT EXECUTE ON FUNCTION auth.uid() TO shisha_analyst',
+    );
     // A platform schema the source has and a fresh project lacks (pg_net's, created when the extension is enabled).
     source.admin.psql('postgres', 'CREATE SCHEMA net; GRANT USAGE ON SCHEMA net TO shisha_analyst');
   });
@@ -113,7 +125,10 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
   });
 
   it('detects the Supabase server and stores one .sql.gz with the seed naming', async () => {
-    const res = await runBackup(inputsFrom({ 'database-url': source.url, bucket, project: 'shisha-log', environment: 'prod' }), out.reporter);
+    const res = await runBackup(
+      inputsFrom({ 'database-url': source.url, bucket, project: 'shisha-log', environment: 'prod' }),
+      out.reporter,
+    );
     key = res.key;
     expect(key).toMatch(/^backups\/\d{4}\/\d{2}\/shisha-log_prod_postgres_\d{8}_\d{6}\.sql\.gz$/);
     expect(out.text()).toContain('Supabase mode (detected');
@@ -142,31 +157,47 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     const want = snapshot(asAdmin(source));
     const got = snapshot(asAdmin(target));
     // The grants postgres may not give are named in warnings, and are the only difference.
-    expect(stderr).toContain('not restored: GRANT SELECT ON TABLE auth.identities TO shisha_analyst (the restoring role may not grant it)');
-    expect(stderr).toContain('not restored: GRANT EXECUTE ON ROUTINE auth.uid() TO shisha_analyst (the restoring role may not grant it)');
-    expect(stderr).toContain('not restored: GRANT USAGE ON SCHEMA "net" TO shisha_analyst: schema "net" does not exist');
+    expect(stderr).toContain(
+      'not restored: GRANT SELECT ON TABLE auth.identities TO shisha_analyst (the restoring role may not grant it)',
+    );
+    expect(stderr).toContain(
+      'not restored: GRANT EXECUTE ON ROUTINE auth.uid() TO shisha_analyst (the restoring role may not grant it)',
+    );
+    expect(stderr).toContain(
+      'not restored: GRANT USAGE ON SCHEMA "net" TO shisha_analyst: schema "net" does not exist',
+    );
     // The public schema's grants, which the project has already, cause no noise that would hide such a warning.
     expect(stderr).not.toContain('no privileges were granted for "public"');
-    const refused = ['acl r auth.identities shisha_analyst SELECT false', 'function auth.uid() shisha_analyst EXECUTE '];
+    const refused = [
+      'acl r auth.identities shisha_analyst SELECT false',
+      'function auth.uid() shisha_analyst EXECUTE ',
+    ];
     expect(want.catalog.filter((l) => refused.some((r) => l.startsWith(r)))).toHaveLength(2);
     expect(got.catalog).toEqual(want.catalog.filter((l) => !refused.some((r) => l.startsWith(r))));
     expect(got.rows).toEqual(want.rows);
     // What the comparison covers, said plainly.
-    expect(got.catalog).toContain('trigger CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION handle_new_user() O');
+    expect(got.catalog).toContain(
+      'trigger CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION handle_new_user() O',
+    );
     expect(got.catalog.filter((l) => l.startsWith('policy storage.objects'))).toHaveLength(2);
-    expect(got.catalog).toEqual(expect.arrayContaining(['publication supabase_realtime public.sessions', 'member shisha_analyst authenticator false']));
+    expect(got.catalog).toEqual(
+      expect.arrayContaining([
+        'publication supabase_realtime public.sessions',
+        'member shisha_analyst authenticator false',
+      ]),
+    );
     const covered = [
-        'owner r app_private.ledger shisha_owner',
-        'owner S app_private.ledger_id_seq shisha_owner',
-        'owner function app_private.ledger_total() shisha_owner true',
-        'owner type app_private.entry_kind shisha_owner',
-        'column acl storage.objects.name shisha_analyst SELECT',
-        'schema storage shisha_analyst USAGE',
-        'publication rel supabase_realtime events - -',
-        'publication rel supabase_realtime flavors 1 2 3 (id > 0)',
-        'policy comment storage.objects receipts are private 領収書は本人だけ',
-        'role setting authenticated {statement_timeout=20s}',
-        "trigger CREATE TRIGGER buckets_touch BEFORE UPDATE ON storage.buckets FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime('updated_at') O",
+      'owner r app_private.ledger shisha_owner',
+      'owner S app_private.ledger_id_seq shisha_owner',
+      'owner function app_private.ledger_total() shisha_owner true',
+      'owner type app_private.entry_kind shisha_owner',
+      'column acl storage.objects.name shisha_analyst SELECT',
+      'schema storage shisha_analyst USAGE',
+      'publication rel supabase_realtime events - -',
+      'publication rel supabase_realtime flavors 1 2 3 (id > 0)',
+      'policy comment storage.objects receipts are private 領収書は本人だけ',
+      'role setting authenticated {statement_timeout=20s}',
+      "trigger CREATE TRIGGER buckets_touch BEFORE UPDATE ON storage.buckets FOR EACH ROW EXECUTE FUNCTION extensions.moddatetime('updated_at') O",
     ];
     expect(covered.filter((l) => !got.catalog.includes(l))).toEqual([]);
     expect(got.rows.find((l) => l.startsWith('public.sessions '))).toMatch(/^public\.sessions 40 /);
@@ -176,26 +207,51 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
 
   it('keeps the revoke from anon, the custom role and its grants, and the sign-up trigger works afterwards', () => {
     const q = (sql: string) => target.admin.psql('postgres', sql);
-    expect(q(`SELECT has_table_privilege('anon', 'public.admin_notes', 'SELECT'), has_table_privilege('service_role', 'public.admin_notes', 'SELECT')`)).toBe('f|t');
+    expect(
+      q(
+        `SELECT has_table_privilege('anon', 'public.admin_notes', 'SELECT'), has_table_privilege('service_role', 'public.admin_notes', 'SELECT')`,
+      ),
+    ).toBe('f|t');
     expect(q(`SELECT has_function_privilege('anon', 'public.handle_new_user()', 'EXECUTE')`)).toBe('f');
-    expect(q(`SELECT has_table_privilege('shisha_analyst', 'public.sessions', 'SELECT'), pg_has_role('shisha_reporter', 'shisha_analyst', 'MEMBER')`)).toBe('t|t');
+    expect(
+      q(
+        `SELECT has_table_privilege('shisha_analyst', 'public.sessions', 'SELECT'), pg_has_role('shisha_reporter', 'shisha_analyst', 'MEMBER')`,
+      ),
+    ).toBe('t|t');
     expect(q(`SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'shisha_reporter'`)).toBe('t');
     // The custom owner keeps its rights; the SECURITY DEFINER function runs as it (not as postgres, which bypasses RLS).
-    expect(q(`SELECT has_table_privilege('shisha_owner', 'app_private.ledger', 'INSERT'), app_private.ledger_total()`)).toBe('t|100');
-    expect(target.psql(`SELECT display_name || ' ' || encode(avatar, 'hex') || ' ' || handle FROM public.profiles WHERE avatar IS NOT NULL`)).toBe('山田太郎 89504e470d0a1a0a00ff Taro');
+    expect(
+      q(`SELECT has_table_privilege('shisha_owner', 'app_private.ledger', 'INSERT'), app_private.ledger_total()`),
+    ).toBe('t|100');
+    expect(
+      target.psql(
+        `SELECT display_name || ' ' || encode(avatar, 'hex') || ' ' || handle FROM public.profiles WHERE avatar IS NOT NULL`,
+      ),
+    ).toBe('山田太郎 89504e470d0a1a0a00ff Taro');
     // Identity columns continue after the restored values.
-    expect(target.psql(`INSERT INTO public.flavors (brand, name, kind) VALUES ('x', 'y', 'mint') RETURNING id`)).toMatch(/^4\b/);
-    target.psql(`INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES ('44444444-4444-4444-4444-444444444444', 'new@example.jp', '{"name": "新規"}')`);
-    expect(target.psql(`SELECT display_name FROM public.profiles WHERE id = '44444444-4444-4444-4444-444444444444'`)).toBe('新規');
+    expect(
+      target.psql(`INSERT INTO public.flavors (brand, name, kind) VALUES ('x', 'y', 'mint') RETURNING id`),
+    ).toMatch(/^4\b/);
+    target.psql(
+      `INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES ('44444444-4444-4444-4444-444444444444', 'new@example.jp', '{"name": "新規"}')`,
+    );
+    expect(
+      target.psql(`SELECT display_name FROM public.profiles WHERE id = '44444444-4444-4444-4444-444444444444'`),
+    ).toBe('新規');
     // Row level security holds for the API roles.
     expect(target.admin.psql('postgres', `SET ROLE anon; SELECT count(*) FROM public.sessions`)).toBe('SET\n0');
   });
 
   it('restores into plain PostgreSQL 15 after `backup restore --bootstrap`', async () => {
     const db = 'plain_restore';
-    await restoreJob(inputsFrom({ bucket, key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }), out.reporter);
+    await restoreJob(
+      inputsFrom({ bucket, key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }),
+      out.reporter,
+    );
     // (auth.platform_only is the project's own, not the bootstrap's.)
-    const want = snapshot((sql) => source.admin.psql('postgres', sql)).rows.filter((l) => !l.startsWith('auth.platform_only '));
+    const want = snapshot((sql) => source.admin.psql('postgres', sql)).rows.filter(
+      (l) => !l.startsWith('auth.platform_only '),
+    );
     expect(plain.psql(db, plain.psql(db, ROWS)).split('\n')).toEqual(want);
     expect(plain.psql(db, `SELECT count(*) FROM pg_trigger WHERE tgname = 'on_auth_user_created'`)).toBe('1');
     expect(plain.psql(db, `SELECT has_table_privilege('anon', 'public.admin_notes', 'SELECT')`)).toBe('f');
@@ -203,21 +259,30 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
 
   it('all parts of the backup see one snapshot: changes made while it runs are in none of them', async () => {
     let started = 0;
-    const res = await runBackup(inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot', project: 'shisha-log' }), out.reporter, {
-      onDumpStarted: (pid) => {
-        // Between the schema dump and the data dump: a new table with rows, and more rows in an old one.
-        if (++started !== 2) return;
-        process.kill(pid, 'SIGSTOP');
-        try {
-          source.psql(`CREATE TABLE public.late (id int); INSERT INTO public.late VALUES (1); INSERT INTO public.sessions (user_id, memo) SELECT id, 'late' FROM public.profiles`);
-        } finally {
-          process.kill(pid, 'SIGCONT');
-        }
+    const res = await runBackup(
+      inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot', project: 'shisha-log' }),
+      out.reporter,
+      {
+        onDumpStarted: (pid) => {
+          // Between the schema dump and the data dump: a new table with rows, and more rows in an old one.
+          if (++started !== 2) return;
+          process.kill(pid, 'SIGSTOP');
+          try {
+            source.psql(
+              `CREATE TABLE public.late (id int); INSERT INTO public.late VALUES (1); INSERT INTO public.sessions (user_id, memo) SELECT id, 'late' FROM public.profiles`,
+            );
+          } finally {
+            process.kill(pid, 'SIGCONT');
+          }
+        },
       },
-    });
+    );
     expect(started).toBe(3);
     const db = 'snapshot_restore';
-    await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }), out.reporter);
+    await restoreJob(
+      inputsFrom({ bucket, key: res.key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }),
+      out.reporter,
+    );
     expect(plain.psql(db, `SELECT count(*) FROM public.sessions`)).toBe('40');
     expect(plain.psql(db, `SELECT to_regclass('public.late') IS NULL`)).toBe('t');
   });
@@ -246,10 +311,18 @@ describe('PostgreSQL mode: the whole database with its privileges', () => {
          CREATE TABLE public.secrets (id int); REVOKE ALL ON public.secrets FROM PUBLIC;
          GRANT SELECT ON public.reports TO report_reader; REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
       );
-      const res = await runBackup(inputsFrom({ 'database-url': pg.urlFor(src), bucket, project: 'shisha-log' }), out.reporter);
+      const res = await runBackup(
+        inputsFrom({ 'database-url': pg.urlFor(src), bucket, project: 'shisha-log' }),
+        out.reporter,
+      );
       expect(out.text()).toContain('PostgreSQL mode');
       await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(dst), yes: true }), out.reporter);
-      expect(pg.psql(dst, `SELECT has_table_privilege('report_reader', 'public.reports', 'SELECT'), has_schema_privilege('report_reader', 'public', 'USAGE')`)).toBe('t|f');
+      expect(
+        pg.psql(
+          dst,
+          `SELECT has_table_privilege('report_reader', 'public.reports', 'SELECT'), has_schema_privilege('report_reader', 'public', 'USAGE')`,
+        ),
+      ).toBe('t|f');
       expect(pg.psql(dst, `SELECT body FROM public.reports`)).toBe('報告');
     } finally {
       for (const db of [src, dst]) pg.psql('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);

@@ -28,7 +28,12 @@ describe('the example SPA in Chromium through the local edge', () => {
   let userDataDir: string;
   const problems: string[] = [];
   const deploy = async (b: SpaBuild) => {
-    const r = await run(deployFrontend, { 'source-dir': b.dir, bucket: t.bucket, 'distribution-id': t.distributionId, 'keep-releases': KEEP });
+    const r = await run(deployFrontend, {
+      'source-dir': b.dir,
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      'keep-releases': KEEP,
+    });
     expect(r.err).toBe('');
     return r;
   };
@@ -38,20 +43,30 @@ describe('the example SPA in Chromium through the local edge', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does`);
     useLabAws();
     t = await makeTarget('browser');
     api = await startExampleApi('browser-test');
     fake = new LightsailFake({ activationMs: 50 });
     await fake.start();
-    const serviceUrl = await fake.createService('browser-api', { image: 'public.ecr.aws/shisha/api:1', upstream: api.url });
+    const serviceUrl = await fake.createService('browser-api', {
+      image: 'public.ecr.aws/shisha/api:1',
+      upstream: api.url,
+    });
     edge = new Edge({ bucket: t.bucket, apiOrigin: serviceUrl, distributionId: t.distributionId });
     await edge.start();
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -87,7 +102,9 @@ describe('the example SPA in Chromium through the local edge', () => {
     const two = buildSpa('two');
     expect(two.flavorsChunk).not.toBe(one.flavorsChunk);
     await deploy(two);
-    expect(await (await fetch(`${edge.url}/`)).text()).toContain(path.basename(two.assets.find((a) => /^index-.+\.js$/.test(a))!));
+    expect(await (await fetch(`${edge.url}/`)).text()).toContain(
+      path.basename(two.assets.find((a) => /^index-.+\.js$/.test(a))!),
+    );
 
     // In the old tab, navigate to the lazy route: the old chunk is still served and the page renders.
     const chunk = page.waitForResponse((r) => r.url().endsWith(one.flavorsChunk));

@@ -22,7 +22,11 @@ describe('the packed CLI, installed without devDependencies', () => {
   const prefix = path.join(tmp, 'prefix');
   const installed = path.join(prefix, 'lib', 'node_modules', 'shisha-ops');
   // Only what a user's shell has: PATH to node and the prefix, a HOME without AWS config; the AWS settings per test.
-  const base = { PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: tmp, AWS_EC2_METADATA_DISABLED: 'true' };
+  const base = {
+    PATH: `${path.join(prefix, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: tmp,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
 
   const run = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
@@ -35,7 +39,12 @@ describe('the packed CLI, installed without devDependencies', () => {
     });
 
   beforeAll(() => {
-    const npm = (args: string[], cwd: string) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', env: process.env });
+    const npm = (args: string[], cwd: string) =>
+      execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd,
+        encoding: 'utf8',
+        env: process.env,
+      });
     const tgz = npm(['pack', '--pack-destination', tmp, '--silent'], root).trim().split('\n').pop()!;
     npm(['install', '--global', '--prefix', prefix, '--omit=dev', '--prefer-offline', path.join(tmp, tgz)], tmp);
   }, 240_000);

@@ -19,12 +19,16 @@ describe('a ?password= database URL against a real Postgres login', () => {
   });
 
   it('logs in with the password in PGPASSWORD and keeps it off the command line', async () => {
-    const conn = parseDatabaseUrl(`postgresql://${pg.user}@${pg.host}:${pg.port}/postgres?sslmode=disable&password=${encodeURIComponent(pg.password)}`);
+    const conn = parseDatabaseUrl(
+      `postgresql://${pg.user}@${pg.host}:${pg.port}/postgres?sslmode=disable&password=${encodeURIComponent(pg.password)}`,
+    );
     const argv = ['-X', '-At', '-c', 'SELECT current_user', '--dbname', urlWithoutPassword(conn)];
     expect(argv.join(' ')).not.toContain(pg.password);
     expect(argv.join(' ')).not.toContain(encodeURIComponent(pg.password));
     const { stdout } = await promisify(execFile)(path.join(pg.binDir, 'psql'), argv, { env: pgEnv(conn) });
     expect(stdout.trim()).toBe(pg.user);
-    expect(await serverVersionNum(conn, captureReporter(true).reporter, path.join(pg.binDir, 'psql'))).toBeGreaterThanOrEqual(pg.major * 10000);
+    expect(
+      await serverVersionNum(conn, captureReporter(true).reporter, path.join(pg.binDir, 'psql')),
+    ).toBeGreaterThanOrEqual(pg.major * 10000);
   });
 });

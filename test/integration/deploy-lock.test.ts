@@ -19,9 +19,19 @@ describe('deploy lock', () => {
   let t: Target;
   let fake: LightsailFake;
   let stop: () => Promise<void>;
-  const v = (n: number) => writeBuild({ ...baseBuild(), 'index.html': `<!doctype html><p>v${n}</p><script src="/assets/index-aaa111.js"></script>` });
-  const feDeploy = (n: number) => run(deployFrontend, { 'source-dir': v(n), bucket: t.bucket, 'distribution-id': t.distributionId });
-  const beDeploy = (img: string) => runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'lock-svc', image: img, 'lock-bucket': t.bucket });
+  const v = (n: number) =>
+    writeBuild({
+      ...baseBuild(),
+      'index.html': `<!doctype html><p>v${n}</p><script src="/assets/index-aaa111.js"></script>`,
+    });
+  const feDeploy = (n: number) =>
+    run(deployFrontend, { 'source-dir': v(n), bucket: t.bucket, 'distribution-id': t.distributionId });
+  const beDeploy = (img: string) =>
+    runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+      'service-name': 'lock-svc',
+      image: img,
+      'lock-bucket': t.bucket,
+    });
 
   beforeAll(async () => {
     ({ fake, stop } = await startFake(50));
@@ -40,7 +50,11 @@ describe('deploy lock', () => {
     let r;
     try {
       r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
-        part: 'both', bucket: t.bucket, 'distribution-id': t.distributionId, 'service-name': 'lock-svc', reason: 'checkout broken in v2',
+        part: 'both',
+        bucket: t.bucket,
+        'distribution-id': t.distributionId,
+        'service-name': 'lock-svc',
+        reason: 'checkout broken in v2',
       });
     } finally {
       delete process.env.GITHUB_ACTOR;
@@ -51,11 +65,17 @@ describe('deploy lock', () => {
     expect(r.outputs.get('rolled-back-to')).toBe('1');
     expect(r.outputs.get('locked')).toBe('true');
     expect(await getText(t.bucket, 'index.html')).toContain('<p>v1</p>');
-    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ by: 'octocat (GitHub Actions)', reason: 'checkout broken in v2', what: 'both to the previous release/version' });
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({
+      by: 'octocat (GitHub Actions)',
+      reason: 'checkout broken in v2',
+      what: 'both to the previous release/version',
+    });
 
     const fe = await feDeploy(3);
     expect(fe.code).toBe(1);
-    expect(fe.err).toMatch(/deploy refused: deploys are locked since .* by octocat \(GitHub Actions\) after a rollback \(both to the previous release\/version\): checkout broken in v2/);
+    expect(fe.err).toMatch(
+      /deploy refused: deploys are locked since .* by octocat \(GitHub Actions\) after a rollback \(both to the previous release\/version\): checkout broken in v2/,
+    );
     expect(fe.err).toContain(`shisha-ops unlock --bucket ${t.bucket}`);
     expect(await getText(t.bucket, 'index.html')).toContain('<p>v1</p>'); // nothing deployed
     const be = await beDeploy(image('api', '3'));
@@ -88,16 +108,25 @@ describe('deploy lock', () => {
     const locked = await run(frontendRollbackJob, { bucket: t.bucket, reason: 'again' });
     expect(locked.err).toBe('');
     expect(locked.code).toBe(0);
-    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'again', what: 'frontend to the previous release' });
+    expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({
+      reason: 'again',
+      what: 'frontend to the previous release',
+    });
     expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
   });
 
   it('rollback inputs are checked before anything changes (exit 2)', async () => {
     const cases: [Record<string, string>, string][] = [
       [{ part: 'api', bucket: t.bucket }, "Input 'part': expected one of frontend, backend, both"],
-      [{ part: 'both', target: '3', bucket: t.bucket, 'service-name': 'lock-svc' }, "Input 'target': expected 'previous' when part is both"],
+      [
+        { part: 'both', target: '3', bucket: t.bucket, 'service-name': 'lock-svc' },
+        "Input 'target': expected 'previous' when part is both",
+      ],
       [{ part: 'frontend', target: '3', bucket: t.bucket }, "Input 'target': expected 'previous' or a release id"],
-      [{ part: 'backend', target: 'v2', bucket: t.bucket, 'service-name': 'lock-svc' }, "Input 'target': expected 'previous' or a version number"],
+      [
+        { part: 'backend', target: 'v2', bucket: t.bucket, 'service-name': 'lock-svc' },
+        "Input 'target': expected 'previous' or a version number",
+      ],
       [{ part: 'backend', bucket: t.bucket }, "Input 'service-name': is required"],
       [{ part: 'frontend' }, "Input 'bucket': is required"],
     ];
@@ -109,7 +138,7 @@ describe('deploy lock', () => {
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
   });
 
-  it('the backend deploy reads the lock in the bucket\'s region even when AWS_REGION is another (S3 answers 301 with the region)', async () => {
+  it("the backend deploy reads the lock in the bucket's region even when AWS_REGION is another (S3 answers 301 with the region)", async () => {
     // deploy.yml's backend job runs with AWS_REGION=us-east-1 (ECR Public login); the SPA bucket is in the prod region.
     const proxy = new FaultProxy(motoUrl()).inBucketRegion(t.bucket, 'ap-northeast-1');
     const saved = { region: process.env.AWS_REGION, endpoint: process.env.AWS_ENDPOINT_URL_S3 };
@@ -133,17 +162,31 @@ describe('deploy lock', () => {
 
   it('a rollback that changes nothing (a refusal) locks nothing', async () => {
     await fake.createService('lock-none', { image: image('api', '1') });
-    const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'backend', bucket: t.bucket, 'service-name': 'lock-none', reason: 'x' });
+    const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+      part: 'backend',
+      bucket: t.bucket,
+      'service-name': 'lock-none',
+      reason: 'x',
+    });
     expect(r.code).toBe(1);
     expect(r.err).toContain('no earlier version served before the current one');
     expect(r.out).toContain('nothing was changed: deploys are not locked');
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
-    const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-none', 'lock-bucket': t.bucket });
+    const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), {
+      'service-name': 'lock-none',
+      'lock-bucket': t.bucket,
+    });
     expect(be.code).toBe(1);
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
     // Both parts: the SPA was rolled back before the API part refused, so deploys are locked.
     expect((await feDeploy(7)).code).toBe(0);
-    const both = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), { part: 'both', bucket: t.bucket, 'distribution-id': t.distributionId, 'service-name': 'lock-none', reason: 'y' });
+    const both = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+      part: 'both',
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      'service-name': 'lock-none',
+      reason: 'y',
+    });
     expect(both.code).toBe(1);
     expect(both.outputs.get('restored-from')).toBeDefined();
     expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'y' });
@@ -152,12 +195,22 @@ describe('deploy lock', () => {
 
   it('a rollback whose lock cannot be written says the rollback was made and deploys are not locked', async () => {
     await fake.createService('lock-fail', { image: image('api', '1') });
-    expect((await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'lock-fail', image: image('api', '2') })).code).toBe(0);
+    expect(
+      (
+        await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+          'service-name': 'lock-fail',
+          image: image('api', '2'),
+        })
+      ).code,
+    ).toBe(0);
     const proxy = new FaultProxy(motoUrl()).inject({ method: 'PUT', path: LOCK_KEY, fault: '403' });
     const saved = process.env.AWS_ENDPOINT_URL_S3;
     try {
       process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
-      const r = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), { 'service-name': 'lock-fail', 'lock-bucket': t.bucket });
+      const r = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), {
+        'service-name': 'lock-fail',
+        'lock-bucket': t.bucket,
+      });
       expect(r.code).toBe(1);
       expect(r.outputs.get('rolled-back-to')).toBe('1');
       expect(r.err).toContain('the rollback was made but deploys are NOT locked');

@@ -25,7 +25,11 @@ function echoApi(): Promise<{ url: string; server: http.Server }> {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ path: req.url, status }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 const NOT_FOUND_PAGE = '<!doctype html><title>Not found</title><p>This page does not exist.</p>';
@@ -42,7 +46,11 @@ describe('local edge', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('edge');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild({ ...baseBuild(), '404.html': NOT_FOUND_PAGE }), bucket: t.bucket, 'distribution-id': t.distributionId });
+    const r = await run(deployFrontend, {
+      'source-dir': writeBuild({ ...baseBuild(), '404.html': NOT_FOUND_PAGE }),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+    });
     expect(r.code).toBe(0);
     api = await echoApi();
     fake = new LightsailFake({ activationMs: 50 });
@@ -144,19 +152,31 @@ describe('local edge', () => {
 
   it('caches index.html until an invalidation covers it, like CloudFront', async () => {
     expect((await get('/')).headers.get('x-cache')).toBe('Hit from cloudfront');
-    const v2 = { ...baseBuild(), 'index.html': '<!doctype html><script src="/assets/index-bbb222.js"></script>', 'assets/index-bbb222.js': 'console.log("v2")' };
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(v2), bucket: t.bucket, 'distribution-id': t.distributionId, invalidate: false });
+    const v2 = {
+      ...baseBuild(),
+      'index.html': '<!doctype html><script src="/assets/index-bbb222.js"></script>',
+      'assets/index-bbb222.js': 'console.log("v2")',
+    };
+    const r = await run(deployFrontend, {
+      'source-dir': writeBuild(v2),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      invalidate: false,
+    });
     expect(r.code).toBe(0);
     expect(await (await get('/')).text()).toContain('index-aaa111.js'); // still the cached copy
     await cloudFrontClient().send(
-      new CreateInvalidationCommand({ DistributionId: t.distributionId, InvalidationBatch: { CallerReference: `t-${Date.now()}`, Paths: { Quantity: 1, Items: ['/index.html'] } } }),
+      new CreateInvalidationCommand({
+        DistributionId: t.distributionId,
+        InvalidationBatch: { CallerReference: `t-${Date.now()}`, Paths: { Quantity: 1, Items: ['/index.html'] } },
+      }),
     );
     const fresh = await get('/deep/link');
     expect(fresh.headers.get('x-cache')).toBe('Miss from cloudfront');
     expect(await fresh.text()).toContain('index-bbb222.js');
   });
 
-  it('answers Range with 206, HEAD with the Content-Length of GET, and OPTIONS with S3\'s 403 (no CORS on the bucket)', async () => {
+  it("answers Range with 206, HEAD with the Content-Length of GET, and OPTIONS with S3's 403 (no CORS on the bucket)", async () => {
     const part = await get('/assets/index-aaa111.js', { headers: { range: 'bytes=0-6' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 0-6/17');
@@ -178,7 +198,9 @@ describe('local edge', () => {
       const head = await fetch(`${example.url}/api/health`, { method: 'HEAD' });
       expect(head.status).toBe(200);
       expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(Number(head.headers.get('content-length'))).toBe((await (await fetch(`${example.url}/api/health`)).arrayBuffer()).byteLength);
+      expect(Number(head.headers.get('content-length'))).toBe(
+        (await (await fetch(`${example.url}/api/health`)).arrayBuffer()).byteLength,
+      );
       const post = await fetch(`${example.url}/api/health`, { method: 'POST' });
       expect(post.status).toBe(405);
       expect(post.headers.get('allow')).toBe('GET, HEAD');

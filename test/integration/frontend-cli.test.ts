@@ -5,7 +5,12 @@ import { useLabAws } from '../lab/shared.js';
 import { baseBuild, head, makeTarget, writeBuild, type Target } from './frontend-helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/shisha-ops.js', 'frontend', ...args], { cwd: root, env: process.env, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/shisha-ops.js', 'frontend', ...args], {
+    cwd: root,
+    env: process.env,
+    encoding: 'utf8',
+  });
 
 describe('shisha-ops frontend (the CLI over the same core)', () => {
   let t: Target;
@@ -16,7 +21,19 @@ describe('shisha-ops frontend (the CLI over the same core)', () => {
 
   it('deploy maps --kebab-flags to the inputs (repeatable --cache-rules), releases lists the result', async () => {
     const dir = writeBuild(baseBuild());
-    const r = cli('deploy', '--source-dir', dir, '--bucket', t.bucket, '--distribution-id', t.distributionId, '--cache-rules', 'robots.txt: no-cache', '--cache-rules', '*.ico: public, max-age=60');
+    const r = cli(
+      'deploy',
+      '--source-dir',
+      dir,
+      '--bucket',
+      t.bucket,
+      '--distribution-id',
+      t.distributionId,
+      '--cache-rules',
+      'robots.txt: no-cache',
+      '--cache-rules',
+      '*.ico: public, max-age=60',
+    );
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/uploaded\s+7/);
@@ -30,7 +47,9 @@ describe('shisha-ops frontend (the CLI over the same core)', () => {
   it('bad input exits 2 with one line naming the input', () => {
     const r = cli('plan', '--source-dir', '/nonexistent', '--bucket', t.bucket);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe("error: Input 'source-dir': directory '/nonexistent' does not exist (expected the build output, e.g. dist)");
+    expect(r.stderr.trim()).toBe(
+      "error: Input 'source-dir': directory '/nonexistent' does not exist (expected the build output, e.g. dist)",
+    );
     expect(cli('deploy', '--bucket', t.bucket).status).toBe(2); // commander: required --source-dir missing
   });
 });

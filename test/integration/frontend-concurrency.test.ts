@@ -37,44 +37,66 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
   beforeAll(() => useLabAws());
 
   // The slow deploy starts first; the fast one starts after each of these delays, while the slow one is uploading.
-  it.each([100, 300, 500, 900])('a 5-file deploy %i ms after a 400-file deploy: the live index.html loads every chunk', async (delay) => {
-    const t = await makeTarget('fe-race');
-    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, concurrency: 4 });
-    expect((await deploy(build('first', 3))).err).toBe('');
-    const big = build('big', 400);
-    const small = build('small', 4);
-    const [a, b] = await Promise.all([deploy(big), sleep(delay).then(() => deploy(small))]);
-    expect(a.err).toBe('');
-    expect(b.err).toBe('');
-    expect([a.code, b.code]).toEqual([0, 0]);
-    // They overlapped (400 files take far longer than the delay): the one that finished first saw the other's marker.
-    expect([a.all, b.all].some((text) => /another deploy is in progress \(.*\): pruning is left to it/.test(text))).toBe(true);
-    expect(await missingAssets(t.bucket)).toEqual([]);
-    // Whichever HTML won, the newest manifest describes it (rollback and the next deploy know the live release).
-    const newest = (await listKeys(t.bucket)).filter((k) => /^_releases\/\d{8}T.*\.json$/.test(k)).sort().at(-1) ?? '';
-    const manifest = JSON.parse(await getText(t.bucket, newest)) as { files: Record<string, { md5: string }> };
-    expect(manifest.files['index.html']?.md5).toBe(createHash('md5').update(await getText(t.bucket, 'index.html')).digest('hex'));
-    // And the next deploy, alone, prunes what the race left behind.
-    const after = await deploy(small);
-    expect(after.code).toBe(0);
-    expect(await missingAssets(t.bucket)).toEqual([]);
-    expect((await listKeys(t.bucket)).filter((k) => k.startsWith('assets/big-'))).toEqual([]);
-  });
+  it.each([100, 300, 500, 900])(
+    'a 5-file deploy %i ms after a 400-file deploy: the live index.html loads every chunk',
+    async (delay) => {
+      const t = await makeTarget('fe-race');
+      const deploy = (b: Build) =>
+        run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, concurrency: 4 });
+      expect((await deploy(build('first', 3))).err).toBe('');
+      const big = build('big', 400);
+      const small = build('small', 4);
+      const [a, b] = await Promise.all([deploy(big), sleep(delay).then(() => deploy(small))]);
+      expect(a.err).toBe('');
+      expect(b.err).toBe('');
+      expect([a.code, b.code]).toEqual([0, 0]);
+      // They overlapped (400 files take far longer than the delay): the one that finished first saw the other's marker.
+      expect(
+        [a.all, b.all].some((text) => /another deploy is in progress \(.*\): pruning is left to it/.test(text)),
+      ).toBe(true);
+      expect(await missingAssets(t.bucket)).toEqual([]);
+      // Whichever HTML won, the newest manifest describes it (rollback and the next deploy know the live release).
+      const newest =
+        (await listKeys(t.bucket))
+          .filter((k) => /^_releases\/\d{8}T.*\.json$/.test(k))
+          .sort()
+          .at(-1) ?? '';
+      const manifest = JSON.parse(await getText(t.bucket, newest)) as { files: Record<string, { md5: string }> };
+      expect(manifest.files['index.html']?.md5).toBe(
+        createHash('md5')
+          .update(await getText(t.bucket, 'index.html'))
+          .digest('hex'),
+      );
+      // And the next deploy, alone, prunes what the race left behind.
+      const after = await deploy(small);
+      expect(after.code).toBe(0);
+      expect(await missingAssets(t.bucket)).toEqual([]);
+      expect((await listKeys(t.bucket)).filter((k) => k.startsWith('assets/big-'))).toEqual([]);
+    },
+  );
 
   it('a deploy that finds another deploy in progress leaves pruning to it; a crashed one blocks pruning only for its lease', async () => {
     const t = await makeTarget('fe-lease');
-    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    const deploy = (b: Build) =>
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
-    const put = (Key: string, body: object) => s3.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: JSON.stringify(body) }));
+    const put = (Key: string, body: object) =>
+      s3.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: JSON.stringify(body) }));
     // Another deploy's marker with a live lease: it may rely on any object, so this deploy must not prune.
-    await put('_releases/running/other-run.json', { owner: 'ci-host pid 1', expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    await put('_releases/running/other-run.json', {
+      owner: 'ci-host pid 1',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
     const r = await deploy(build('two', 2));
     expect(r.code).toBe(0);
     expect(r.all).toMatch(/another deploy is in progress \(ci-host pid 1\): pruning is left to it/);
     expect(await listKeys(t.bucket)).toEqual(expect.arrayContaining(['assets/one-0.js', 'assets/two-0.js']));
     // A crashed deploy's marker and a prune lock whose holder died, both past their lease: neither blocks.
-    await put('_releases/running/other-run.json', { owner: 'ci-host pid 1', expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await put('_releases/running/other-run.json', {
+      owner: 'ci-host pid 1',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
     await put('_releases/lock.json', { owner: 'ci-host pid 2', expiresAt: new Date(Date.now() - 1000).toISOString() });
     const r2 = await deploy(build('three', 2));
     expect(r2.err).toBe('');
@@ -90,7 +112,7 @@ function skewClock(ms: number): void {
   jest.spyOn(Date, 'now').mockImplementation(() => real() + ms);
 }
 
-describe('leases are judged by S3\'s clock (review of #12, finding 1)', () => {
+describe("leases are judged by S3's clock (review of #12, finding 1)", () => {
   beforeAll(() => useLabAws());
   afterEach(() => {
     jest.restoreAllMocks();
@@ -98,17 +120,22 @@ describe('leases are judged by S3\'s clock (review of #12, finding 1)', () => {
 
   it('a deploy from a machine whose clock runs 11 min fast leaves pruning to a deploy in progress', async () => {
     const t = await makeTarget('fe-skew');
-    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    const deploy = (b: Build) =>
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
     // A deploy in progress on a machine with a right clock: its marker has a 10-minute lease.
     const lease = { owner: 'ci-host pid 1', expiresAt: new Date(Date.now() + 600_000).toISOString(), leaseMs: 600_000 };
-    await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/running/other-run.json', Body: JSON.stringify(lease) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/running/other-run.json', Body: JSON.stringify(lease) }),
+    );
     skewClock(11 * 60_000);
     const r = await deploy(build('two', 2));
     expect(r.code).toBe(0);
     expect(r.all).toMatch(/another deploy is in progress \(ci-host pid 1\): pruning is left to it/);
-    expect(await listKeys(t.bucket)).toEqual(expect.arrayContaining(['assets/one-0.js', '_releases/running/other-run.json']));
+    expect(await listKeys(t.bucket)).toEqual(
+      expect.arrayContaining(['assets/one-0.js', '_releases/running/other-run.json']),
+    );
   });
 
   it('a held lock is not broken by a process whose clock runs 3 min fast', async () => {
@@ -186,7 +213,13 @@ describe('the publish/prune lock (S3 conditional writes)', () => {
     const t = await makeTarget('fe-lost');
     const s3 = s3Client();
     const r = withLock(s3, t.bucket, '', { wait: false }, async (lock) => {
-      await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: '_releases/lock.json', Body: JSON.stringify({ owner: 'laptop pid 9', expiresAt: '', leaseMs: 60_000 }) }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: '_releases/lock.json',
+          Body: JSON.stringify({ owner: 'laptop pid 9', expiresAt: '', leaseMs: 60_000 }),
+        }),
+      );
       await lock.assertHeld();
       return 'wrote the manifest';
     });
@@ -201,7 +234,8 @@ describe('a rollback racing a deploy (review of #12, finding 5)', () => {
 
   it('registers a run marker and restores only under the lock, so no deploy publishes or prunes in between', async () => {
     const t = await makeTarget('fe-rb-lock');
-    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2 });
+    const deploy = (b: Build) =>
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2 });
     expect((await deploy(build('one', 3))).code).toBe(0);
     expect((await deploy(build('two', 3))).code).toBe(0);
     const s3 = s3Client();
@@ -222,7 +256,9 @@ describe('a rollback racing a deploy (review of #12, finding 5)', () => {
     expect(r.all).toMatch(/waiting for another deploy/);
     expect(await getText(t.bucket, 'index.html')).toContain('one-0.js');
     expect(await missingAssets(t.bucket)).toEqual([]);
-    expect((await listKeys(t.bucket)).filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json')).toEqual([]);
+    expect(
+      (await listKeys(t.bucket)).filter((k) => k.startsWith('_releases/running/') || k === '_releases/lock.json'),
+    ).toEqual([]);
   });
 });
 
@@ -231,12 +267,21 @@ describe('several sites in one bucket', () => {
 
   it('root deploys with keep-releases 1 never prune a site under a prefix (its own _releases/)', async () => {
     const t = await makeTarget('fe-nest');
-    const staging = await run(deployFrontend, { 'source-dir': writeBuild(build('staging', 3)), bucket: t.bucket, prefix: 'staging/', 'keep-releases': 1 });
+    const staging = await run(deployFrontend, {
+      'source-dir': writeBuild(build('staging', 3)),
+      bucket: t.bucket,
+      prefix: 'staging/',
+      'keep-releases': 1,
+    });
     expect(staging.code).toBe(0);
     const stagingKeys = (await listKeys(t.bucket)).filter((k) => k.startsWith('staging/'));
     expect(stagingKeys).toEqual(expect.arrayContaining(['staging/index.html', 'staging/assets/staging-0.js']));
     for (const n of [1, 2, 3]) {
-      const r = await run(deployFrontend, { 'source-dir': writeBuild(build(`root${n}`, 2)), bucket: t.bucket, 'keep-releases': 1 });
+      const r = await run(deployFrontend, {
+        'source-dir': writeBuild(build(`root${n}`, 2)),
+        bucket: t.bucket,
+        'keep-releases': 1,
+      });
       expect(r.err).toBe('');
     }
     expect((await listKeys(t.bucket)).filter((k) => k.startsWith('staging/'))).toEqual(stagingKeys);
@@ -246,13 +291,21 @@ describe('several sites in one bucket', () => {
 
   it('a root build with a folder named like a nested site is refused before anything changes (review of #12, finding 4)', async () => {
     const t = await makeTarget('fe-clash');
-    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('docs', 2)), bucket: t.bucket, prefix: 'docs/' })).code).toBe(0);
+    expect(
+      (await run(deployFrontend, { 'source-dir': writeBuild(build('docs', 2)), bucket: t.bucket, prefix: 'docs/' }))
+        .code,
+    ).toBe(0);
     expect((await run(deployFrontend, { 'source-dir': writeBuild(build('root', 2)), bucket: t.bucket })).code).toBe(0);
     const before = await listKeys(t.bucket);
     const docsHtml = await getText(t.bucket, 'docs/index.html');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild({ ...build('root2', 2), 'docs/index.html': 'overwritten' }), bucket: t.bucket });
+    const r = await run(deployFrontend, {
+      'source-dir': writeBuild({ ...build('root2', 2), 'docs/index.html': 'overwritten' }),
+      bucket: t.bucket,
+    });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Input 'source-dir': docs\/index\.html would overwrite a file of the site s3:\/\/.*\/docs\/ \(it has its own _releases\/\)/);
+    expect(r.err).toMatch(
+      /Input 'source-dir': docs\/index\.html would overwrite a file of the site s3:\/\/.*\/docs\/ \(it has its own _releases\/\)/,
+    );
     expect(await listKeys(t.bucket)).toEqual(before);
     expect(await getText(t.bucket, 'docs/index.html')).toBe(docsHtml);
   });
@@ -263,20 +316,36 @@ describe('a manifest with an id in the far future (review of #12, finding 7)', (
 
   it('is ignored: later deploys get valid ids, their manifests stay and describe the live index.html', async () => {
     const t = await makeTarget('fe-future');
-    const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    const deploy = (b: Build) =>
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const md5 = createHash('md5').update('x').digest('hex');
     const future = '99991231T235959.999Z-deadbeef';
-    const body = { version: 1, id: future, createdAt: '9999-12-31T23:59:59.999Z', files: { 'index.html': { md5, size: 1, contentType: 'text/html', cacheControl: 'no-cache' } } };
-    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${future}.json`, Body: JSON.stringify(body) }));
+    const body = {
+      version: 1,
+      id: future,
+      createdAt: '9999-12-31T23:59:59.999Z',
+      files: { 'index.html': { md5, size: 1, contentType: 'text/html', cacheControl: 'no-cache' } },
+    };
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${future}.json`, Body: JSON.stringify(body) }),
+    );
     for (const tag of ['two', 'three']) {
       const r = await deploy(build(tag, 2));
       expect(r.code).toBe(0);
-      const ids = (await listKeys(t.bucket)).map((k) => /^_releases\/(\d{8}T[^/]*)\.json$/.exec(k)?.[1]).filter((id): id is string => Boolean(id) && id !== future);
+      const ids = (await listKeys(t.bucket))
+        .map((k) => /^_releases\/(\d{8}T[^/]*)\.json$/.exec(k)?.[1])
+        .filter((id): id is string => Boolean(id) && id !== future);
       expect(ids).toHaveLength(1);
       expect(r.all).toContain(`release ${ids[0]} is live`);
-      const manifest = JSON.parse(await getText(t.bucket, `_releases/${ids[0]}.json`)) as { files: Record<string, { md5: string }> };
-      expect(manifest.files['index.html']?.md5).toBe(createHash('md5').update(await getText(t.bucket, 'index.html')).digest('hex'));
+      const manifest = JSON.parse(await getText(t.bucket, `_releases/${ids[0]}.json`)) as {
+        files: Record<string, { md5: string }>;
+      };
+      expect(manifest.files['index.html']?.md5).toBe(
+        createHash('md5')
+          .update(await getText(t.bucket, 'index.html'))
+          .digest('hex'),
+      );
       expect(await missingAssets(t.bucket)).toEqual([]);
     }
   });

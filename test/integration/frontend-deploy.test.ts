@@ -3,7 +3,17 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
 import { useLabAws } from '../lab/shared.js';
-import { baseBuild, getText, head, invalidations, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import {
+  baseBuild,
+  getText,
+  head,
+  invalidations,
+  listKeys,
+  makeTarget,
+  run,
+  writeBuild,
+  type Target,
+} from './frontend-helpers.js';
 
 describe('frontend deploy against moto_server', () => {
   let t: Target;
@@ -40,7 +50,11 @@ describe('frontend deploy against moto_server', () => {
 
     const manifest = JSON.parse(await getText(t.bucket, `_releases/${id}.json`));
     expect(Object.keys(manifest.files)).toHaveLength(7);
-    expect(manifest.files['index.html']).toMatchObject({ contentType: 'text/html; charset=utf-8', size: expect.any(Number), md5: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(manifest.files['index.html']).toMatchObject({
+      contentType: 'text/html; charset=utf-8',
+      size: expect.any(Number),
+      md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
 
     // Immutable assets are never invalidated; new mutable files are (a SPA fallback may have cached them).
     const paths = (r.outputs.get('invalidation-paths') ?? '').split(' ');
@@ -97,7 +111,10 @@ describe('frontend deploy against moto_server', () => {
     dir = writeBuild(b, dir);
     const before = await listKeys(t.bucket);
     const html = await getText(t.bucket, 'index.html');
-    for (const r of [await run(planFrontend, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId }), await deploy({ 'dry-run': true })]) {
+    for (const r of [
+      await run(planFrontend, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId }),
+      await deploy({ 'dry-run': true }),
+    ]) {
       expect(r.code).toBe(0);
       expect(r.out).toContain('dry run');
       expect(r.out).toContain('index.html');
@@ -110,7 +127,14 @@ describe('frontend deploy against moto_server', () => {
   });
 
   it('keys with spaces, + and non-ASCII names, under a prefix, round-trip and diff cleanly', async () => {
-    const b = { 'index.html': '<p>hi</p>', 'img/a b+c ü.svg': '<svg/>', 'docs/日本語.txt': 'こんにちは', 'data.json': '{}', 'app.wasm': Buffer.from([0, 97, 115, 109]), 'x.map': '{}' };
+    const b = {
+      'index.html': '<p>hi</p>',
+      'img/a b+c ü.svg': '<svg/>',
+      'docs/日本語.txt': 'こんにちは',
+      'data.json': '{}',
+      'app.wasm': Buffer.from([0, 97, 115, 109]),
+      'x.map': '{}',
+    };
     const d2 = writeBuild(b);
     const args = { 'source-dir': d2, bucket: t.bucket, prefix: '/site/v1/', 'distribution-id': t.distributionId };
     const first = await run(deployFrontend, args);
@@ -121,7 +145,9 @@ describe('frontend deploy against moto_server', () => {
     expect((await head(t.bucket, 'site/v1/x.map')).ContentType).toBe('application/json; charset=utf-8');
     expect(await getText(t.bucket, 'site/v1/docs/日本語.txt')).toBe('こんにちは');
     // CloudFront paths are relative to the site root and URL-encoded.
-    expect(first.outputs.get('invalidation-paths')).toBe('/ /app.wasm /data.json /docs/%E6%97%A5%E6%9C%AC%E8%AA%9E.txt /img/a%20b+c%20%C3%BC.svg /index.html /x.map');
+    expect(first.outputs.get('invalidation-paths')).toBe(
+      '/ /app.wasm /data.json /docs/%E6%97%A5%E6%9C%AC%E8%AA%9E.txt /img/a%20b+c%20%C3%BC.svg /index.html /x.map',
+    );
     const again = await run(deployFrontend, args);
     expect(again.outputs.get('uploaded')).toBe('0');
     expect(again.outputs.get('unchanged')).toBe('6');
@@ -165,7 +191,14 @@ describe('frontend deploy adopting a bucket filled by another tool (no manifest)
     const s3 = s3Client();
     // What `aws s3 sync` leaves: the right bytes, one Cache-Control (none) and guessed types.
     for (const [rel, body] of Object.entries(b)) {
-      await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: rel, Body: body, ContentType: rel.endsWith('.html') ? 'text/html' : 'application/octet-stream' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: rel,
+          Body: body,
+          ContentType: rel.endsWith('.html') ? 'text/html' : 'application/octet-stream',
+        }),
+      );
     }
     await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'assets/old-chunk-zzz.js', Body: 'old' }));
     const r = await run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });

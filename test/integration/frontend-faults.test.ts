@@ -3,12 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deployFrontend } from '../../src/frontend/deploy.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
-import { baseBuild, getText, head, listKeys, makeTarget, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
+import {
+  baseBuild,
+  getText,
+  head,
+  listKeys,
+  makeTarget,
+  run,
+  writeBuild,
+  type Build,
+  type Target,
+} from './frontend-helpers.js';
 
 describe('frontend deploy through a fault-injecting proxy (transient S3 errors are retried)', () => {
   let t: Target;
   let proxy: FaultProxy;
-  const deploy = (b: Build) => run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'distribution-id': t.distributionId });
+  const deploy = (b: Build) =>
+    run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'distribution-id': t.distributionId });
 
   beforeAll(async () => {
     useLabAws();
@@ -60,7 +71,9 @@ describe('frontend deploy through a fault-injecting proxy (transient S3 errors a
     expect(r.err).toContain('HTML and the release manifest were not changed: the previous release keeps serving');
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(await getText(t.bucket, 'index.html')).toBe(before);
-    expect((await listKeys(t.bucket)).filter((k) => k.endsWith('.json') && k.startsWith('_releases/'))).toEqual(releasesBefore);
+    expect((await listKeys(t.bucket)).filter((k) => k.endsWith('.json') && k.startsWith('_releases/'))).toEqual(
+      releasesBefore,
+    );
     expect(proxy.seen.some((s) => s.method === 'PUT' && s.path.endsWith('/index.html'))).toBe(false);
   });
 });

@@ -3,7 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { CreateDistributionCommand, ListInvalidationsCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CreateDistributionCommand,
+  ListInvalidationsCommand,
+  GetInvalidationCommand,
+} from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
 import type { InputSource } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
@@ -51,8 +55,15 @@ export async function makeTarget(prefix = 'fe'): Promise<Target> {
         CallerReference: bucket,
         Comment: 'test',
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: 's3', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's3',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+        },
       },
     }),
   );
@@ -62,8 +73,10 @@ export async function makeTarget(prefix = 'fe'): Promise<Target> {
 export type RunResult = CapturedRun;
 
 /** Runs a core job as the CLI would (terminal reporter, exit code), capturing what it prints. */
-export const run = (job: (inputs: InputSource, r: Reporter) => Promise<void>, values: Record<string, string | number | boolean | undefined>): Promise<RunResult> =>
-  runCaptured(job, values);
+export const run = (
+  job: (inputs: InputSource, r: Reporter) => Promise<void>,
+  values: Record<string, string | number | boolean | undefined>,
+): Promise<RunResult> => runCaptured(job, values);
 
 export async function listKeys(bucket: string): Promise<string[]> {
   const keys: string[] = [];

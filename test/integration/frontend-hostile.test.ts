@@ -42,23 +42,39 @@ describe('frontend deploy of hostile builds', () => {
     const keys = await listKeys(t.bucket);
     expect(keys).not.toContain('leak.txt');
     expect(keys.some((k) => k.startsWith('outside-dir'))).toBe(false);
-    const manifest = JSON.parse(await getText(t.bucket, keys.filter((k) => /^_releases\/\d.*\.json$/.test(k)).sort().at(-1) ?? '')) as { files: Record<string, unknown> };
+    const manifest = JSON.parse(
+      await getText(
+        t.bucket,
+        keys
+          .filter((k) => /^_releases\/\d.*\.json$/.test(k))
+          .sort()
+          .at(-1) ?? '',
+      ),
+    ) as { files: Record<string, unknown> };
     expect(Object.keys(manifest.files)).toContain('index.html');
   });
 
   it('symlinks (review of #12, finding 11): a web of folder links is walked once per folder, a link to a hidden file is hidden, a loop leads nowhere', async () => {
     const b = await makeTarget('fe-web');
     const names = ['d1', 'd2', 'd3', 'd4', 'd5'];
-    const dir = writeBuild({ 'index.html': 'x', '.env': 'SECRET=1', ...Object.fromEntries(names.map((n) => [`${n}/f.js`, n])) });
+    const dir = writeBuild({
+      'index.html': 'x',
+      '.env': 'SECRET=1',
+      ...Object.fromEntries(names.map((n) => [`${n}/f.js`, n])),
+    });
     for (const n of names) for (const o of names) if (o !== n) symlinkSync(`../${o}`, path.join(dir, n, `l${o}`));
     symlinkSync('.env', path.join(dir, 'config.txt'));
     symlinkSync('loop-b', path.join(dir, 'loop-a'));
     symlinkSync('loop-a', path.join(dir, 'loop-b'));
     const r = await run(deployFrontend, { 'source-dir': dir, bucket: b.bucket });
     expect(r.code).toBe(0);
-    expect(r.err).toContain('warning: skipped 2 symlinks that lead nowhere (dangling, or a loop of links): loop-a, loop-b');
+    expect(r.err).toContain(
+      'warning: skipped 2 symlinks that lead nowhere (dangling, or a loop of links): loop-a, loop-b',
+    );
     expect(r.err).not.toContain('outside source-dir');
-    expect(r.err).toMatch(/warning: skipped 2 hidden files or folders in source-dir: (\.env, config\.txt|config\.txt, \.env)/);
+    expect(r.err).toMatch(
+      /warning: skipped 2 hidden files or folders in source-dir: (\.env, config\.txt|config\.txt, \.env)/,
+    );
     const keys = await listKeys(b.bucket);
     expect(keys).not.toContain('config.txt');
     for (const n of names) expect(keys).toContain(`${n}/f.js`);
@@ -79,14 +95,25 @@ describe('frontend deploy of hostile builds', () => {
   });
 
   it('.env and .git/ are skipped with a warning unless include-dotfiles is true; .well-known/ is always deployed', async () => {
-    const files = { 'index.html': 'x', '.env': 'SECRET=1', '.git/config': '[core]', '.well-known/security.txt': 'Contact: a@b' };
+    const files = {
+      'index.html': 'x',
+      '.env': 'SECRET=1',
+      '.git/config': '[core]',
+      '.well-known/security.txt': 'Contact: a@b',
+    };
     const b = await makeTarget('fe-dot');
     const r = await run(deployFrontend, { 'source-dir': writeBuild(files), bucket: b.bucket });
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/warning: skipped 2 hidden files or folders in source-dir: \.env, \.git\/ \(set include-dotfiles to true to deploy them\)/);
+    expect(r.err).toMatch(
+      /warning: skipped 2 hidden files or folders in source-dir: \.env, \.git\/ \(set include-dotfiles to true to deploy them\)/,
+    );
     expect(await listKeys(b.bucket)).toEqual(expect.arrayContaining(['index.html', '.well-known/security.txt']));
     expect((await listKeys(b.bucket)).filter((k) => k.startsWith('.e') || k.startsWith('.g'))).toEqual([]);
-    const r2 = await run(deployFrontend, { 'source-dir': writeBuild(files), bucket: b.bucket, 'include-dotfiles': true });
+    const r2 = await run(deployFrontend, {
+      'source-dir': writeBuild(files),
+      bucket: b.bucket,
+      'include-dotfiles': true,
+    });
     expect(r2.err).toBe('');
     expect(await listKeys(b.bucket)).toEqual(expect.arrayContaining(['.env', '.git/config']));
   });
@@ -129,13 +156,18 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
   it('a prefix longer than S3 keys may be (review of #12, finding 11)', async () => {
     const r = await run(deployFrontend, { 'source-dir': dir(), bucket: t.bucket, prefix: 'p'.repeat(10_000) });
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`Input 'prefix': '${'p'.repeat(60)}… (10001 characters)' is 10001 bytes long: at most 960 (S3 keys are at most 1024 bytes`);
+    expect(r.err).toContain(
+      `Input 'prefix': '${'p'.repeat(60)}… (10001 characters)' is 10001 bytes long: at most 960 (S3 keys are at most 1024 bytes`,
+    );
     expect(await listKeys(t.bucket)).toEqual([]);
   });
 
   it('a file name that is not UTF-8 (review of #12, finding 11)', async () => {
     const d = dir();
-    writeFileSync(Buffer.concat([Buffer.from(path.join(d, 'assets', 'x')), Buffer.from([0xff]), Buffer.from('.js')]), 'x');
+    writeFileSync(
+      Buffer.concat([Buffer.from(path.join(d, 'assets', 'x')), Buffer.from([0xff]), Buffer.from('.js')]),
+      'x',
+    );
     const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket });
     expect(r.code).toBe(2);
     expect(r.err).toContain(`Input 'source-dir': file name "assets/x\uFFFD.js" is not valid UTF-8`);
@@ -149,7 +181,9 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
     writeFileSync(path.join(d, ...long, 'f.js'), 'x');
     const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket, prefix: 'site' });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Input 'source-dir': 'a{60}… \(1059 characters\)' makes a key of 1064 bytes: S3 keys are at most 1024 bytes/);
+    expect(r.err).toMatch(
+      /Input 'source-dir': 'a{60}… \(1059 characters\)' makes a key of 1064 bytes: S3 keys are at most 1024 bytes/,
+    );
     expect(await listKeys(t.bucket)).toEqual([]);
   });
 
@@ -196,7 +230,9 @@ describe('the step summary in GitHub Actions', () => {
     process.stdout.write = (() => true) as typeof process.stdout.write; // the runner's log commands
     try {
       const reporter = new ActionsReporter();
-      const code = await runJob(reporter, () => deployFrontend(inputsFrom({ 'source-dir': d, bucket: t.bucket }), reporter));
+      const code = await runJob(reporter, () =>
+        deployFrontend(inputsFrom({ 'source-dir': d, bucket: t.bucket }), reporter),
+      );
       expect(code).toBe(0);
     } finally {
       process.stdout.write = write;
@@ -220,15 +256,26 @@ describe('frontend rollback to a hand-written manifest (review of #12, finding 3
     ['a\nb.html', /contains a control character/],
   ])('a manifest naming %j is refused and nothing changes', async (rel, message) => {
     const t = await makeTarget('fe-rbkey');
-    const deploy = (files: Record<string, string>, prefix?: string) => run(deployFrontend, { 'source-dir': writeBuild(files), bucket: t.bucket, prefix });
+    const deploy = (files: Record<string, string>, prefix?: string) =>
+      run(deployFrontend, { 'source-dir': writeBuild(files), bucket: t.bucket, prefix });
     expect((await deploy({ 'index.html': 'staging' }, 'staging/')).code).toBe(0);
     expect((await deploy({ 'index.html': 'root v1' })).code).toBe(0);
     expect((await deploy({ 'index.html': 'root v2' })).code).toBe(0);
     const md5 = createHash('md5').update('evil').digest('hex');
     await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/blobs/${md5}`, Body: 'evil' }));
     const id = '20200101T000000.000Z-deadbeef';
-    const manifest = { version: 1, id, createdAt: '2020-01-01T00:00:00Z', files: { 'index.html': { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' }, [rel]: { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' } } };
-    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${id}.json`, Body: JSON.stringify(manifest) }));
+    const manifest = {
+      version: 1,
+      id,
+      createdAt: '2020-01-01T00:00:00Z',
+      files: {
+        'index.html': { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' },
+        [rel]: { md5, size: 4, contentType: 'text/html', cacheControl: 'no-cache' },
+      },
+    };
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${id}.json`, Body: JSON.stringify(manifest) }),
+    );
     const before = await listKeys(t.bucket);
     const r = await run(rollbackFrontend, { bucket: t.bucket, 'release-id': id });
     expect(r.code).not.toBe(0);

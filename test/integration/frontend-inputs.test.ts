@@ -26,17 +26,45 @@ describe('frontend deploy: bad input fails with one clear error before anything 
 
   const cases: [string, Record<string, string | number | boolean | undefined>, string][] = [
     ['no source-dir', { 'source-dir': '' }, "Input 'source-dir': is required and was empty"],
-    ['a missing source-dir', { 'source-dir': '/nonexistent/dist' }, "Input 'source-dir': directory '/nonexistent/dist' does not exist"],
-    ['an empty source-dir', { 'source-dir': mkdtempSync(path.join(os.tmpdir(), 'fe-empty-')) }, 'is empty: run the build first'],
+    [
+      'a missing source-dir',
+      { 'source-dir': '/nonexistent/dist' },
+      "Input 'source-dir': directory '/nonexistent/dist' does not exist",
+    ],
+    [
+      'an empty source-dir',
+      { 'source-dir': mkdtempSync(path.join(os.tmpdir(), 'fe-empty-')) },
+      'is empty: run the build first',
+    ],
     ['a build without index.html', { 'source-dir': writeBuild({ 'app.js': 'x' }) }, 'has no index.html at its root'],
-    ['a missing bucket', { bucket: 'no-such-bucket-anywhere' }, "Input 'bucket': bucket 'no-such-bucket-anywhere' does not exist (HeadBucket: 404)"],
+    [
+      'a missing bucket',
+      { bucket: 'no-such-bucket-anywhere' },
+      "Input 'bucket': bucket 'no-such-bucket-anywhere' does not exist (HeadBucket: 404)",
+    ],
     ['a bad bucket name', { bucket: 'Bad_Bucket' }, "Input 'bucket': 'Bad_Bucket' is not an S3 bucket name"],
-    ['a malformed cache rule', { 'cache-rules': 'assets/** public, max-age=1' }, "Input 'cache-rules': line 1 'assets/** public, max-age=1': expected 'glob: Cache-Control value'"],
-    ['a bad directive', { 'cache-rules': '# comment\n*.js: max age 5' }, "Input 'cache-rules': line 2 '*.js: max age 5': 'max age 5' is not a Cache-Control directive"],
-    ['a bad number', { 'keep-releases': 'three' }, "Input 'keep-releases': expected a whole number from 1 to 100, got 'three'"],
+    [
+      'a malformed cache rule',
+      { 'cache-rules': 'assets/** public, max-age=1' },
+      "Input 'cache-rules': line 1 'assets/** public, max-age=1': expected 'glob: Cache-Control value'",
+    ],
+    [
+      'a bad directive',
+      { 'cache-rules': '# comment\n*.js: max age 5' },
+      "Input 'cache-rules': line 2 '*.js: max age 5': 'max age 5' is not a Cache-Control directive",
+    ],
+    [
+      'a bad number',
+      { 'keep-releases': 'three' },
+      "Input 'keep-releases': expected a whole number from 1 to 100, got 'three'",
+    ],
     ['zero concurrency', { concurrency: 0 }, "Input 'concurrency': expected a whole number from 1 to 256, got 0"],
     ['a bad boolean', { 'dry-run': 'maybe' }, "Input 'dry-run': expected true or false, got 'maybe'"],
-    ['a missing distribution', { 'distribution-id': 'E000NOTTHERE' }, "Input 'distribution-id': CloudFront distribution 'E000NOTTHERE' does not exist"],
+    [
+      'a missing distribution',
+      { 'distribution-id': 'E000NOTTHERE' },
+      "Input 'distribution-id': CloudFront distribution 'E000NOTTHERE' does not exist",
+    ],
   ];
 
   it.each(cases)('%s', async (_name, extra, message) => {

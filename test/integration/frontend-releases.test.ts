@@ -15,7 +15,13 @@ const release = (n: number): Build => ({
 describe('frontend releases: prune, rollback, list', () => {
   let t: Target;
   const ids: string[] = [];
-  const deploy = (n: number) => run(deployFrontend, { 'source-dir': writeBuild(release(n)), bucket: t.bucket, 'distribution-id': t.distributionId, 'keep-releases': 2 });
+  const deploy = (n: number) =>
+    run(deployFrontend, {
+      'source-dir': writeBuild(release(n)),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      'keep-releases': 2,
+    });
 
   beforeAll(async () => {
     useLabAws();
@@ -33,7 +39,15 @@ describe('frontend releases: prune, rollback, list', () => {
     // Release 1 fell out of the window of 2: its chunk and manifest are gone, releases 2 and 3 are whole.
     expect(keys).not.toContain('assets/entry-1.js');
     expect(keys).not.toContain(`_releases/${ids[0]}.json`);
-    expect(keys).toEqual(expect.arrayContaining(['assets/entry-2.js', 'assets/entry-3.js', 'assets/vendor-shared.js', `_releases/${ids[1]}.json`, `_releases/${ids[2]}.json`]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'assets/entry-2.js',
+        'assets/entry-3.js',
+        'assets/vendor-shared.js',
+        `_releases/${ids[1]}.json`,
+        `_releases/${ids[2]}.json`,
+      ]),
+    );
     expect(await getText(t.bucket, 'index.html')).toContain('entry-3.js');
   });
 
@@ -52,7 +66,9 @@ describe('frontend releases: prune, rollback, list', () => {
     expect(r.outputs.get('restored-from')).toBe(ids[1]);
     expect(await getText(t.bucket, 'index.html')).toContain('entry-2.js');
     expect(await getText(t.bucket, 'about.txt')).toBe('release 2');
-    expect((await head(t.bucket, 'index.html')).CacheControl).toBe('public, max-age=0, s-maxage=86400, must-revalidate');
+    expect((await head(t.bucket, 'index.html')).CacheControl).toBe(
+      'public, max-age=0, s-maxage=86400, must-revalidate',
+    );
     expect((await head(t.bucket, 'index.html')).ContentType).toBe('text/html; charset=utf-8');
     expect(r.outputs.get('invalidation-paths')).toBe('/ /about.txt /index.html');
     expect(r.outputs.get('invalidation-id')).not.toBe('');

@@ -24,13 +24,20 @@ describe('Makefile targets', () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'make-test-'));
 
   beforeAll(async () => {
-    env = { ...process.env, ...awsEnvFor({ moto: motoUrl(), lightsail: await fake.start() }), SHISHA_OPS_POLL_MS: '50' };
+    env = {
+      ...process.env,
+      ...awsEnvFor({ moto: motoUrl(), lightsail: await fake.start() }),
+      SHISHA_OPS_POLL_MS: '50',
+    };
     Object.assign(process.env, awsEnvFor({ moto: motoUrl() }));
     bucket = uniqueName('make-backups');
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     const db = uniqueName('make_src').replace(/-/g, '_');
     dbUrl = pg.createDatabase(db);
-    pg.psql(db, "CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 42) g");
+    pg.psql(
+      db,
+      "CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 42) g",
+    );
     scratchUrl = pg.createDatabase(`${db}_scratch`);
   });
   afterAll(async () => {
@@ -49,7 +56,9 @@ describe('Makefile targets', () => {
     });
 
   it('backup-test backs up DATABASE_URL, restores into the scratch database and compares row counts', async () => {
-    const r = await make(['backup-test', `BACKUP_BUCKET=${bucket}`, 'PROJECT=make-test', `SCRATCH_URL=${scratchUrl}`], { DATABASE_URL: dbUrl });
+    const r = await make(['backup-test', `BACKUP_BUCKET=${bucket}`, 'PROJECT=make-test', `SCRATCH_URL=${scratchUrl}`], {
+      DATABASE_URL: dbUrl,
+    });
     expect(r.code).toBe(0);
     expect(pg.psql(new URL(scratchUrl).pathname.slice(1), 'SELECT count(*) FROM t')).toBe('42');
     expect(r.out).not.toContain(pg.password);
@@ -67,9 +76,19 @@ describe('Makefile targets', () => {
   it('deploy-frontend builds the example SPA and deploys it', async () => {
     const site = uniqueName('make-site');
     await s3Client().send(new CreateBucketCommand({ Bucket: site }));
-    const r = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=', 'API_BASE_URL=https://app.example.com/api/v1']);
+    const r = await make([
+      'deploy-frontend',
+      `BUCKET=${site}`,
+      'DISTRIBUTION_ID=',
+      'API_BASE_URL=https://app.example.com/api/v1',
+    ]);
     expect(r.code).toBe(0);
-    const again = await make(['deploy-frontend', `BUCKET=${site}`, 'DISTRIBUTION_ID=', 'API_BASE_URL=https://app.example.com/api/v1']);
+    const again = await make([
+      'deploy-frontend',
+      `BUCKET=${site}`,
+      'DISTRIBUTION_ID=',
+      'API_BASE_URL=https://app.example.com/api/v1',
+    ]);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/uploaded\s+0\b/);
   });

@@ -19,17 +19,34 @@ describe('status', () => {
   let edge: Edge;
   let releaseId: string;
   const backups = uniqueName('status-bk');
-  const key = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname: 'postgres', time: new Date(Date.now() - 3 * 3_600_000) });
+  const key = backupKey({
+    prefix: 'backups',
+    project: 'shisha-log',
+    environment: 'prod',
+    dbname: 'postgres',
+    time: new Date(Date.now() - 3 * 3_600_000),
+  });
 
   beforeAll(async () => {
     ({ fake, stop } = await startFake(50));
     useLabAws({ lightsail: fake.url });
     t = await makeTarget('status');
-    releaseId = (await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket })).outputs.get('release-id') ?? '';
+    releaseId =
+      (await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket })).outputs.get(
+        'release-id',
+      ) ?? '';
     edge = new Edge({ bucket: t.bucket });
     await edge.start();
     await fake.createService('status-svc', { image: image('api', '1') });
-    expect((await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), { 'service-name': 'status-svc', image: image('api', '2'), environment: 'TOKEN=status-secret-token' })).code).toBe(0);
+    expect(
+      (
+        await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+          'service-name': 'status-svc',
+          image: image('api', '2'),
+          environment: 'TOKEN=status-secret-token',
+        })
+      ).code,
+    ).toBe(0);
     const s3 = s3Client();
     await s3.send(new CreateBucketCommand({ Bucket: backups }));
     await s3.send(new PutObjectCommand({ Bucket: backups, Key: key, Body: Buffer.alloc(2048, 1) }));
@@ -40,7 +57,12 @@ describe('status', () => {
   });
 
   it('shows the SPA release and that the live index.html is it, the API version/digest/state/health, the newest backup', async () => {
-    const r = await runCaptured(statusJob, { bucket: t.bucket, url: edge.url, 'service-name': 'status-svc', 'backup-bucket': backups });
+    const r = await runCaptured(statusJob, {
+      bucket: t.bucket,
+      url: edge.url,
+      'service-name': 'status-svc',
+      'backup-bucket': backups,
+    });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`SPA\\s+release\\s+${releaseId} \\(7 files, `));
@@ -57,16 +79,32 @@ describe('status', () => {
   });
 
   it('flags a live index.html that is not the release, and shows a drill recorded in the backup manifest', async () => {
-    const v2 = { ...baseBuild(), 'index.html': '<!doctype html><p>v2</p><script src="/assets/index-aaa111.js"></script>' };
+    const v2 = {
+      ...baseBuild(),
+      'index.html': '<!doctype html><p>v2</p><script src="/assets/index-aaa111.js"></script>',
+    };
     const cached = new Edge({ bucket: t.bucket, distributionId: t.distributionId });
     await cached.start();
     try {
       await fetch(`${cached.url}/`); // CloudFront now holds release 1's index.html
-      await run(deployFrontend, { 'source-dir': writeBuild(v2), bucket: t.bucket, 'distribution-id': t.distributionId, invalidate: false });
-      await s3Client().send(new PutObjectCommand({ Bucket: backups, Key: `${key}.manifest.json`, Body: JSON.stringify({ drill: { result: 'passed', at: '2026-11-23T00:10:00Z' } }) }));
+      await run(deployFrontend, {
+        'source-dir': writeBuild(v2),
+        bucket: t.bucket,
+        'distribution-id': t.distributionId,
+        invalidate: false,
+      });
+      await s3Client().send(
+        new PutObjectCommand({
+          Bucket: backups,
+          Key: `${key}.manifest.json`,
+          Body: JSON.stringify({ drill: { result: 'passed', at: '2026-11-23T00:10:00Z' } }),
+        }),
+      );
       const r = await runCaptured(statusJob, { bucket: t.bucket, url: cached.url, 'backup-bucket': backups });
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(new RegExp(`SPA\\s+live index.html\\s+differs: the live index.html is release ${releaseId}\\s+✘`));
+      expect(r.out).toMatch(
+        new RegExp(`SPA\\s+live index.html\\s+differs: the live index.html is release ${releaseId}\\s+✘`),
+      );
       expect(r.out).toMatch(/Backup\s+drill\s+passed \(2026-11-23T00:10:00Z\)\s+✔/);
       expect(r.out).toMatch(/1 item\(s\) need attention/);
       expect(r.outputs.get('live-matches')).toBe('false');

@@ -26,13 +26,18 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'summaries-'));
 const summaryFile = path.join(dir, 'step-summary.md');
 
 /** Runs a job as its action does (Actions reporter, runJob) and returns the step summary it wrote. */
-async function render(name: string, title: string, job: (r: Reporter) => Promise<unknown>): Promise<{ code: number; md: string; first: string }> {
+async function render(
+  name: string,
+  title: string,
+  job: (r: Reporter) => Promise<unknown>,
+): Promise<{ code: number; md: string; first: string }> {
   writeFileSync(summaryFile, '');
   const reporter = new ActionsReporter();
   reporter.jobTitle = title;
   const code = await runJob(reporter, () => job(reporter).then(() => undefined));
   const md = readFileSync(summaryFile, 'utf8');
-  if (process.env.SUMMARY_SNAPSHOT_DIR) copyFileSync(summaryFile, path.join(process.env.SUMMARY_SNAPSHOT_DIR, `${name}.md`));
+  if (process.env.SUMMARY_SNAPSHOT_DIR)
+    copyFileSync(summaryFile, path.join(process.env.SUMMARY_SNAPSHOT_DIR, `${name}.md`));
   return { code, md, first: md.split('\n')[0] ?? '' };
 }
 
@@ -59,9 +64,13 @@ describe('step summaries', () => {
   it('deploy-frontend: ✅ the release and the site URL first, then the plan with readable sizes', async () => {
     const t = await makeTarget('summary-fe');
     const source = writeBuild(baseBuild());
-    const r = await render('frontend', 'Frontend deploy', (rep) => deployFrontend(inputsFrom({ 'source-dir': source, bucket: t.bucket, 'distribution-id': t.distributionId }), rep));
+    const r = await render('frontend', 'Frontend deploy', (rep) =>
+      deployFrontend(inputsFrom({ 'source-dir': source, bucket: t.bucket, 'distribution-id': t.distributionId }), rep),
+    );
     expect(r.code).toBe(0);
-    expect(r.first).toMatch(/^<h3>✅ Frontend deployed: release \d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8} is live at https:\/\/[\w.-]+\.cloudfront\.net\/<\/h3>$/);
+    expect(r.first).toMatch(
+      /^<h3>✅ Frontend deployed: release \d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8} is live at https:\/\/[\w.-]+\.cloudfront\.net\/<\/h3>$/,
+    );
     expect(tables(r.md)).toBe(1);
     expect(r.md).toMatch(/<th>Size<\/th>/);
     expect(r.md).toMatch(/<td>\d+(\.\d)? (B|KiB)<\/td>/);
@@ -70,7 +79,9 @@ describe('step summaries', () => {
 
   it('deploy-backend: ✅ the version and the service URL first', async () => {
     const url = await fake.createService('summary-svc', { image: image('api', '1') });
-    const r = await render('backend', 'Backend deploy', (rep) => deployBackend(inputsFrom({ 'service-name': 'summary-svc', image: image('api', '2') }), rep, { timing: FAST }));
+    const r = await render('backend', 'Backend deploy', (rep) =>
+      deployBackend(inputsFrom({ 'service-name': 'summary-svc', image: image('api', '2') }), rep, { timing: FAST }),
+    );
     expect(r.code).toBe(0);
     expect(r.first).toBe(`<h3>✅ Backend deployed: version 2 of 'summary-svc' at ${url} is ACTIVE and healthy</h3>`);
     expect(tables(r.md)).toBe(1);
@@ -82,9 +93,15 @@ describe('step summaries', () => {
     pg.psql(db, 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)');
     const bucket = uniqueName('summary-backups');
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
-    const r = await render('backup', 'Database backup', (rep) => runBackup(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep));
+    const r = await render('backup', 'Database backup', (rep) =>
+      runBackup(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep),
+    );
     expect(r.code).toBe(0);
-    expect(r.first).toMatch(new RegExp(`^<h3>✅ Backup stored: s3://${bucket}/backups/\\d{4}/\\d{2}/my-app_prod_${db}_\\d{8}_\\d{6}\\.sql\\.gz \\(\\d+(\\.\\d)? (B|KiB), verified\\)</h3>$`));
+    expect(r.first).toMatch(
+      new RegExp(
+        `^<h3>✅ Backup stored: s3://${bucket}/backups/\\d{4}/\\d{2}/my-app_prod_${db}_\\d{8}_\\d{6}\\.sql\\.gz \\(\\d+(\\.\\d)? (B|KiB), verified\\)</h3>$`,
+      ),
+    );
     expect(tables(r.md)).toBe(1);
     expect(r.md).not.toContain(pg.password);
   });
@@ -93,17 +110,28 @@ describe('step summaries', () => {
     const bad = image('api', '9');
     fake.setImage(bad, { outcome: 'failed', logs: ['Error: boom'] });
     await fake.createService('summary-fail', { image: image('api', '1') });
-    const r = await render('failure', 'Backend deploy', (rep) => deployBackend(inputsFrom({ 'service-name': 'summary-fail', image: bad }), rep, { timing: FAST }));
+    const r = await render('failure', 'Backend deploy', (rep) =>
+      deployBackend(inputsFrom({ 'service-name': 'summary-fail', image: bad }), rep, { timing: FAST }),
+    );
     expect(r.code).toBe(1);
     const lines = r.md.split('\n');
     expect(lines[0]).toBe('<h3>❌ Backend deploy failed</h3>');
-    expect(lines[1]).toBe("<p>deployment version 2 of 'summary-fail' FAILED (see the container log above); the previous deployment (version 1) keeps serving</p>");
+    expect(lines[1]).toBe(
+      "<p>deployment version 2 of 'summary-fail' FAILED (see the container log above); the previous deployment (version 1) keeps serving</p>",
+    );
     expect(tables(r.md)).toBe(1);
   });
 
   it('bad input: ❌ and the one line naming the input, nothing else', async () => {
     const r = await render('bad-input', 'Database backup', (rep) =>
-      runBackup(inputsFrom({ 'database-url': 'postgresql://u:secret-pw@db.example.com:6543/postgres', bucket: 'b-ok', project: 'my-app' }), rep),
+      runBackup(
+        inputsFrom({
+          'database-url': 'postgresql://u:secret-pw@db.example.com:6543/postgres',
+          bucket: 'b-ok',
+          project: 'my-app',
+        }),
+        rep,
+      ),
     );
     expect(r.code).toBe(2);
     expect(r.first).toBe('<h3>❌ Database backup failed</h3>');

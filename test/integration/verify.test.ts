@@ -14,7 +14,8 @@ import { runCaptured } from '../lab/capture.js';
 import { useLabAws } from '../lab/shared.js';
 import { baseBuild, head, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
-const verify = (values: Record<string, string | number>) => runCaptured((i, r) => verifySite(i, r, { intervalMs: 50 }), values);
+const verify = (values: Record<string, string | number>) =>
+  runCaptured((i, r) => verifySite(i, r, { intervalMs: 50 }), values);
 
 describe('verify', () => {
   let t: Target;
@@ -26,7 +27,11 @@ describe('verify', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('verify');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket, 'distribution-id': t.distributionId });
+    const r = await run(deployFrontend, {
+      'source-dir': writeBuild(baseBuild()),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+    });
     firstId = r.outputs.get('release-id') ?? '';
     fake = new LightsailFake({ activationMs: 50 });
     await fake.start();
@@ -65,13 +70,29 @@ describe('verify', () => {
   it('without the bucket, fails an asset served with the wrong Content-Type', async () => {
     const key = 'assets/index-aaa111.js';
     const h = await head(t.bucket, key);
-    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'console.log("v1")', ContentType: 'text/html', CacheControl: h.CacheControl }));
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: t.bucket,
+        Key: key,
+        Body: 'console.log("v1")',
+        ContentType: 'text/html',
+        CacheControl: h.CacheControl,
+      }),
+    );
     try {
       const r = await verify({ url: sick.url }); // sick: no cache, so the edge serves the changed object
       expect(r.code).toBe(1);
       expect(r.out).toContain(`${key}: Content-Type 'text/html', expected 'text/javascript; charset=utf-8'`);
     } finally {
-      await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: 'console.log("v1")', ContentType: h.ContentType, CacheControl: h.CacheControl }));
+      await s3Client().send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: key,
+          Body: 'console.log("v1")',
+          ContentType: h.ContentType,
+          CacheControl: h.CacheControl,
+        }),
+      );
     }
   });
 
@@ -85,20 +106,45 @@ describe('verify', () => {
 
   it('fails when a hashed asset in the bucket is not what the release deployed', async () => {
     const h = await head(t.bucket, 'assets/style-ccc333.css');
-    await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: 'assets/style-ccc333.css', Body: 'body{color:blue}', ContentType: h.ContentType, CacheControl: h.CacheControl }));
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: t.bucket,
+        Key: 'assets/style-ccc333.css',
+        Body: 'body{color:blue}',
+        ContentType: h.ContentType,
+        CacheControl: h.CacheControl,
+      }),
+    );
     try {
       const r = await verify({ url: sick.url, bucket: t.bucket });
       expect(r.code).toBe(1);
       expect(r.out).toContain('assets/style-ccc333.css: content differs from the release');
     } finally {
-      await s3Client().send(new PutObjectCommand({ Bucket: t.bucket, Key: 'assets/style-ccc333.css', Body: 'body{color:red}', ContentType: h.ContentType, CacheControl: h.CacheControl }));
+      await s3Client().send(
+        new PutObjectCommand({
+          Bucket: t.bucket,
+          Key: 'assets/style-ccc333.css',
+          Body: 'body{color:red}',
+          ContentType: h.ContentType,
+          CacheControl: h.CacheControl,
+        }),
+      );
     }
   });
 
   it('waits for the invalidation, bounded: fails while the edge serves the old index.html, passes once invalidated', async () => {
     expect((await fetch(`${edge.url}/`)).headers.get('x-cache')).toBe('Hit from cloudfront');
-    const v2 = { ...baseBuild(), 'index.html': '<!doctype html><script src="/assets/index-ddd444.js"></script>', 'assets/index-ddd444.js': 'console.log("v2")' };
-    const d = await run(deployFrontend, { 'source-dir': writeBuild(v2), bucket: t.bucket, 'distribution-id': t.distributionId, invalidate: false });
+    const v2 = {
+      ...baseBuild(),
+      'index.html': '<!doctype html><script src="/assets/index-ddd444.js"></script>',
+      'assets/index-ddd444.js': 'console.log("v2")',
+    };
+    const d = await run(deployFrontend, {
+      'source-dir': writeBuild(v2),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      invalidate: false,
+    });
     const secondId = d.outputs.get('release-id') ?? '';
 
     const stale = await verify({ url: edge.url, bucket: t.bucket, 'wait-seconds': 0 });
@@ -110,7 +156,10 @@ describe('verify', () => {
     const pending = verify({ url: edge.url, bucket: t.bucket, 'wait-seconds': 60 });
     while (!edge.log.slice(seen).some((l) => l.uri === '/')) await new Promise((r) => setTimeout(r, 20));
     await cloudFrontClient().send(
-      new CreateInvalidationCommand({ DistributionId: t.distributionId, InvalidationBatch: { CallerReference: `v-${Date.now()}`, Paths: { Quantity: 1, Items: ['/index.html'] } } }),
+      new CreateInvalidationCommand({
+        DistributionId: t.distributionId,
+        InvalidationBatch: { CallerReference: `v-${Date.now()}`, Paths: { Quantity: 1, Items: ['/index.html'] } },
+      }),
     );
     const r = await pending;
     expect(r.code).toBe(0);

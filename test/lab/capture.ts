@@ -9,10 +9,19 @@ import { TerminalReporter } from '../../src/core/reporter-terminal.js';
 import { runJob } from '../../src/core/run.js';
 
 /** A terminal reporter writing into strings; `verbose` includes debug lines. */
-export function captureReporter(verbose = false): { reporter: TerminalReporter; out: () => string; err: () => string; text: () => string } {
+export function captureReporter(verbose = false): {
+  reporter: TerminalReporter;
+  out: () => string;
+  err: () => string;
+  text: () => string;
+} {
   let out = '';
   let err = '';
-  const reporter = new TerminalReporter({ write: (s: string) => (out += s) }, { write: (s: string) => (err += s) }, verbose);
+  const reporter = new TerminalReporter(
+    { write: (s: string) => (out += s) },
+    { write: (s: string) => (err += s) },
+    verbose,
+  );
   return { reporter, out: () => out, err: () => err, text: () => out + err };
 }
 

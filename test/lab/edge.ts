@@ -111,11 +111,13 @@ export class Edge {
     const env = opts.env ?? process.env;
     this.s3 = s3Client(env);
     this.cf = cloudFrontClient(env);
-    if (opts.stripApiPrefix) this.stripApi = loadCloudFrontFunction('strip-api-prefix.js', { prefix: API_PATTERN_PREFIX });
+    if (opts.stripApiPrefix)
+      this.stripApi = loadCloudFrontFunction('strip-api-prefix.js', { prefix: API_PATTERN_PREFIX });
   }
 
   async start(): Promise<string> {
-    this.notFoundPage = this.opts.notFoundPagePath !== undefined ? this.opts.notFoundPagePath : await notFoundPageFromTerraform();
+    this.notFoundPage =
+      this.opts.notFoundPagePath !== undefined ? this.opts.notFoundPagePath : await notFoundPageFromTerraform();
     await this.applyInvalidations(); // those made before the edge existed cover nothing it caches
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(this.opts.port ?? 0, '127.0.0.1', resolve));
@@ -140,7 +142,11 @@ export class Edge {
       let a = await this.spa(req, url);
       if (a.status === 404) a = (await this.errorPage()) ?? a;
       this.log.push({ method, uri: url.pathname, status: a.status });
-      const headers: Record<string, string> = { ...a.headers, ...SECURITY_HEADERS, via: '1.1 shisha-edge (CloudFront-like)' };
+      const headers: Record<string, string> = {
+        ...a.headers,
+        ...SECURITY_HEADERS,
+        via: '1.1 shisha-edge (CloudFront-like)',
+      };
       if (a.cache) headers['x-cache'] = `${a.cache} from cloudfront`;
       if (a.body) headers['content-length'] = String(a.body.length); // HEAD too: the length GET would send
       res.writeHead(a.status, headers);
@@ -157,13 +163,19 @@ export class Edge {
   private async spa(req: http.IncomingMessage, url: URL): Promise<Answer> {
     const method = req.method ?? 'GET';
     if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
-      return { status: 403, headers: { 'content-type': 'text/plain' }, body: Buffer.from('403 Forbidden: this distribution does not allow the method on this path'), cache: 'Error' };
+      return {
+        status: 403,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from('403 Forbidden: this distribution does not allow the method on this path'),
+        cache: 'Error',
+      };
     }
     const out = this.spaRouting(viewerEvent(req, url));
     if ('statusCode' in out) return functionResponse(out);
     const uri = out.uri;
     // OPTIONS reaches S3, and the SPA bucket has no CORS configuration.
-    if (method === 'OPTIONS') return { ...s3Error(403, 'CORSResponse', 'CORS is not enabled for this bucket.'), cache: 'Error' };
+    if (method === 'OPTIONS')
+      return { ...s3Error(403, 'CORSResponse', 'CORS is not enabled for this bucket.'), cache: 'Error' };
     await this.applyInvalidations();
     let entry = this.opts.distributionId ? this.cache.get(uri) : undefined;
     let hit: 'Hit' | 'Miss' = 'Hit';
@@ -171,11 +183,22 @@ export class Edge {
       hit = 'Miss';
       const fetched = await this.fromOrigin(uri);
       if (fetched.status !== 200) return { ...fetched, cache: 'Error' };
-      entry = { ...fetched, body: fetched.body ?? Buffer.alloc(0), expires: Date.now() + ttlOf(fetched.headers['cache-control']) * 1000 };
+      entry = {
+        ...fetched,
+        body: fetched.body ?? Buffer.alloc(0),
+        expires: Date.now() + ttlOf(fetched.headers['cache-control']) * 1000,
+      };
       if (this.opts.distributionId) this.cache.set(uri, entry);
     }
     const inm = req.headers['if-none-match'];
-    if (inm && entry.headers.etag && inm.split(',').map((s) => s.trim()).includes(entry.headers.etag)) {
+    if (
+      inm &&
+      entry.headers.etag &&
+      inm
+        .split(',')
+        .map((s) => s.trim())
+        .includes(entry.headers.etag)
+    ) {
       const { 'content-length': _l, 'content-type': _t, ...rest } = entry.headers;
       return { status: 304, headers: rest, cache: hit };
     }
@@ -267,22 +290,29 @@ export class Edge {
         this.log.push({ method, uri: url.pathname, status: ures.statusCode ?? 502 });
         if (ures.statusCode === 404 && this.notFoundPage) {
           ures.resume();
-          void this.errorPage().then((page) => {
-            if (page) {
-              res.writeHead(404, { ...page.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
-              res.end(method === 'HEAD' ? undefined : page.body);
-            } else {
-              res.writeHead(404, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
-              res.end();
-            }
-            resolve();
-          }, (err: unknown) => {
-            res.destroy(err as Error);
-            resolve();
-          });
+          void this.errorPage().then(
+            (page) => {
+              if (page) {
+                res.writeHead(404, { ...page.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+                res.end(method === 'HEAD' ? undefined : page.body);
+              } else {
+                res.writeHead(404, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Error from cloudfront' });
+                res.end();
+              }
+              resolve();
+            },
+            (err: unknown) => {
+              res.destroy(err as Error);
+              resolve();
+            },
+          );
           return;
         }
-        res.writeHead(ures.statusCode ?? 502, { ...ures.headers, ...SECURITY_HEADERS, 'x-cache': 'Miss from cloudfront' });
+        res.writeHead(ures.statusCode ?? 502, {
+          ...ures.headers,
+          ...SECURITY_HEADERS,
+          'x-cache': 'Miss from cloudfront',
+        });
         ures.pipe(res);
         ures.on('end', resolve);
       });
@@ -303,16 +333,24 @@ export async function notFoundPageFromTerraform(): Promise<string | null> {
   const prod = await tfModule('envs/prod');
   const args = prod.named('module').find((m) => m.name === 'frontend')?.body as Record<string, unknown> | undefined;
   if (args && 'not_found_page_path' in args) return (prod.resolve(args.not_found_page_path) as string | null) ?? null;
-  return ((await tfModule('modules/frontend-cloudfront')).variable('not_found_page_path').default as string | null) ?? null;
+  return (
+    ((await tfModule('modules/frontend-cloudfront')).variable('not_found_page_path').default as string | null) ?? null
+  );
 }
 
 function viewerEvent(req: http.IncomingMessage, url: URL): unknown {
   const headers: Record<string, { value: string }> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = { value: Array.isArray(v) ? v.join(',') : v };
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = { value: Array.isArray(v) ? v.join(',') : v };
   const querystring: Record<string, { value: string }> = {};
   for (const [k, v] of url.searchParams) querystring[k] = { value: v };
   const request: CfRequest = { method: req.method ?? 'GET', uri: url.pathname, querystring, headers, cookies: {} };
-  return { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' }, request };
+  return {
+    version: '1.0',
+    context: { eventType: 'viewer-request' },
+    viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
+    request,
+  };
 }
 
 function functionResponse(r: CfResponse): Answer {
@@ -330,12 +368,19 @@ function byteRange(entry: { headers: Record<string, string>; body: Buffer }, hea
   const size = entry.body.length;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return { status: 200, headers: entry.headers, body: entry.body };
-  const [start, end] = m[1] === '' ? [Math.max(0, size - Number(m[2])), size - 1] : [Number(m[1]), Math.min(m[2] === '' ? size - 1 : Number(m[2]), size - 1)];
+  const [start, end] =
+    m[1] === ''
+      ? [Math.max(0, size - Number(m[2])), size - 1]
+      : [Number(m[1]), Math.min(m[2] === '' ? size - 1 : Number(m[2]), size - 1)];
   if (start >= size || start > end) {
     const e = s3Error(416, 'InvalidRange', 'The requested range is not satisfiable');
     return { ...e, headers: { ...e.headers, 'content-range': `bytes */${size}` } };
   }
-  return { status: 206, headers: { ...entry.headers, 'content-range': `bytes ${start}-${end}/${size}` }, body: entry.body.subarray(start, end + 1) };
+  return {
+    status: 206,
+    headers: { ...entry.headers, 'content-range': `bytes ${start}-${end}/${size}` },
+    body: entry.body.subarray(start, end + 1),
+  };
 }
 
 function s3Error(status: number, code: string, message: string): Answer {

@@ -68,7 +68,9 @@ export class FaultProxy {
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
       const path = safeDecode((req.url ?? '/').split('?')[0] ?? '/');
-      const rule = this.rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path));
+      const rule = this.rules.find(
+        (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
+      );
       const seen: SeenRequest = { method: req.method ?? '', path };
       this.seen.push(seen);
       const bucketRegion = this.regions.get(path.split('/')[1] ?? '');
@@ -76,7 +78,11 @@ export class FaultProxy {
       if (bucketRegion && signedFor !== bucketRegion) {
         req.resume();
         req.on('end', () => {
-          res.writeHead(301, { 'content-type': 'application/xml', 'x-amz-bucket-region': bucketRegion, connection: 'close' });
+          res.writeHead(301, {
+            'content-type': 'application/xml',
+            'x-amz-bucket-region': bucketRegion,
+            connection: 'close',
+          });
           res.end(
             req.method === 'HEAD'
               ? undefined
@@ -96,12 +102,21 @@ export class FaultProxy {
         req.resume();
         req.on('end', () => {
           res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' });
-          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`);
+          res.end(
+            `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`,
+          );
         });
         return;
       }
       const up = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: this.agent,
+        },
         (ures) => {
           res.writeHead(ures.statusCode ?? 502, ures.headers);
           ures.pipe(res);

@@ -101,7 +101,10 @@ export class LightsailFake {
   }
 
   /** Creates a container service; optionally with a first deployment already ACTIVE, or proxying to an upstream. */
-  async createService(name: string, opts: { image?: string; upstream?: string; power?: string; scale?: number } = {}): Promise<string> {
+  async createService(
+    name: string,
+    opts: { image?: string; upstream?: string; power?: string; scale?: number } = {},
+  ): Promise<string> {
     const server = http.createServer((req, res) => void this.handleContainer(name, req, res));
     const url = (await listen(server)) + '/';
     const svc: Service = {
@@ -122,7 +125,11 @@ export class LightsailFake {
         version: 1,
         state: 'ACTIVE',
         containers: { api: { image: opts.image, ports: { '8080': 'HTTP' }, environment: {} } },
-        publicEndpoint: { containerName: 'api', containerPort: 8080, healthCheck: { path: '/health', successCodes: '200-499' } },
+        publicEndpoint: {
+          containerName: 'api',
+          containerPort: 8080,
+          healthCheck: { path: '/health', successCodes: '200-499' },
+        },
         createdAt: Date.now(),
         outcome: 'active',
       });
@@ -155,7 +162,8 @@ export class LightsailFake {
       const image = Object.values(d.containers)[0]?.image ?? '';
       const behaviour = this.behaviourOf(image);
       const container = d.publicEndpoint?.containerName ?? Object.keys(d.containers)[0] ?? 'api';
-      const log = (message: string, at = d.settlesAt ?? Date.now()) => svc.logs.push({ createdAt: at, message, container });
+      const log = (message: string, at = d.settlesAt ?? Date.now()) =>
+        svc.logs.push({ createdAt: at, message, container });
       log(`[deployment:${d.version}] Creating your deployment`, d.createdAt);
       log(`[deployment:${d.version}] Started 1 new node`, d.createdAt + 1);
       for (const line of behaviour.logs ?? []) log(line);
@@ -165,7 +173,9 @@ export class LightsailFake {
         log(`[deployment:${d.version}] Reached a steady state`);
       } else {
         d.state = 'FAILED';
-        log(`[deployment:${d.version}] Took too long to start: health check on ${d.publicEndpoint?.healthCheck?.path ?? '/'} failed`);
+        log(
+          `[deployment:${d.version}] Took too long to start: health check on ${d.publicEndpoint?.healthCheck?.path ?? '/'} failed`,
+        );
         log(`[deployment:${d.version}] Deployment failed. The previous deployment keeps serving`);
       }
     }
@@ -234,7 +244,8 @@ export class LightsailFake {
     let input: Record<string, unknown> = {};
     try {
       input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-      if (!target.startsWith('Lightsail_20161128.')) throw new ApiError(400, 'UnknownOperationException', `unknown target '${target}'`);
+      if (!target.startsWith('Lightsail_20161128.'))
+        throw new ApiError(400, 'UnknownOperationException', `unknown target '${target}'`);
       if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
         throw new ApiError(403, 'AccessDeniedException', 'request is not signed');
       }
@@ -243,8 +254,13 @@ export class LightsailFake {
       this.calls.push({ operation, body: input, region });
       // Like Lightsail, the services exist in one region: asked in another, there are none.
       if (region !== this.region) {
-        if (operation === 'GetContainerServices' && !input.serviceName) return send(res, 200, { containerServices: [] });
-        throw new ApiError(400, 'NotFoundException', `no container service in ${region} (this fake serves ${this.region})`);
+        if (operation === 'GetContainerServices' && !input.serviceName)
+          return send(res, 200, { containerServices: [] });
+        throw new ApiError(
+          400,
+          'NotFoundException',
+          `no container service in ${region} (this fake serves ${this.region})`,
+        );
       }
       const out = this.dispatch(operation, input);
       send(res, 200, out);
@@ -271,7 +287,11 @@ export class LightsailFake {
       case 'GetContainerImages': {
         const svc = this.mustService(this.required(input, 'serviceName'));
         // Newest first; images from public registries are not registered, so never listed.
-        return { containerImages: [...svc.images].reverse().map((i) => ({ image: i.image, digest: i.digest, createdAt: i.createdAt / 1000 })) };
+        return {
+          containerImages: [...svc.images]
+            .reverse()
+            .map((i) => ({ image: i.image, digest: i.digest, createdAt: i.createdAt / 1000 })),
+        };
       }
       case 'DeleteContainerImage': {
         const svc = this.mustService(this.required(input, 'serviceName'));
@@ -308,7 +328,11 @@ export class LightsailFake {
     const svc = this.mustService(String(input.serviceName ?? ''));
     this.settle(svc);
     if (this.next(svc)) {
-      throw new ApiError(400, 'InvalidInputException', `Your container service ${svc.name} is currently being updated. Try again after the update is complete.`);
+      throw new ApiError(
+        400,
+        'InvalidInputException',
+        `Your container service ${svc.name} is currently being updated. Try again after the update is complete.`,
+      );
     }
     const containers = (input.containers ?? {}) as Record<string, Container>;
     const endpoint = input.publicEndpoint as Endpoint | undefined;
@@ -317,7 +341,11 @@ export class LightsailFake {
     for (const [n, c] of Object.entries(containers)) {
       if (!c.image) throw new ApiError(400, 'InvalidInputException', `Container ${n} must have an image.`);
       if (c.image.startsWith(':') && !svc.images.some((i) => i.image === c.image)) {
-        throw new ApiError(400, 'InvalidInputException', `The container image ${c.image} is not registered to the container service ${svc.name}.`);
+        throw new ApiError(
+          400,
+          'InvalidInputException',
+          `The container image ${c.image} is not registered to the container service ${svc.name}.`,
+        );
       }
     }
     if (endpoint && (endpoint.containerName === undefined || endpoint.containerPort === undefined)) {
@@ -325,9 +353,18 @@ export class LightsailFake {
     }
     if (endpoint) {
       const c = containers[endpoint.containerName ?? ''];
-      if (!c) throw new ApiError(400, 'InvalidInputException', `The public endpoint container ${endpoint.containerName} is not in the deployment.`);
+      if (!c)
+        throw new ApiError(
+          400,
+          'InvalidInputException',
+          `The public endpoint container ${endpoint.containerName} is not in the deployment.`,
+        );
       if (!c.ports?.[String(endpoint.containerPort)]) {
-        throw new ApiError(400, 'InvalidInputException', `Port ${endpoint.containerPort} is not open on container ${endpoint.containerName}.`);
+        throw new ApiError(
+          400,
+          'InvalidInputException',
+          `Port ${endpoint.containerPort} is not open on container ${endpoint.containerName}.`,
+        );
       }
     }
     const image = Object.values(containers)[0]?.image ?? '';
@@ -367,7 +404,12 @@ export class LightsailFake {
     const status = this.behaviourOf(image).healthStatus ?? 200;
     const healthPath = current.publicEndpoint?.healthCheck?.path ?? '/';
     if ((req.url ?? '/').split('?')[0] === healthPath) {
-      return send(res, status, { status: status < 300 ? 'ok' : 'unhealthy', version: current.version }, 'application/json');
+      return send(
+        res,
+        status,
+        { status: status < 300 ? 'ok' : 'unhealthy', version: current.version },
+        'application/json',
+      );
     }
     send(res, 404, { message: 'not found' });
   }
@@ -383,7 +425,12 @@ class ApiError extends Error {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/x-amz-json-1.1'): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/x-amz-json-1.1',
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);

@@ -14,7 +14,9 @@ export interface Moto {
 /** Starts moto_server (S3, CloudFront, IAM, STS, ACM) on a free loopback port. */
 export async function startMoto(): Promise<Moto> {
   if (!hasCommand('moto_server')) {
-    throw new Error("moto_server is not on PATH: install it with `pip install 'moto[server]'` (the AWS emulator the lab uses)");
+    throw new Error(
+      "moto_server is not on PATH: install it with `pip install 'moto[server]'` (the AWS emulator the lab uses)",
+    );
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -48,7 +48,9 @@ function asPostgres(bin: string, args: string[], opts: { cwd?: string } = {}): s
   const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
   const res = spawnSync(cmd, argv, { encoding: 'utf8', cwd: opts.cwd ?? '/' });
   if (res.status !== 0) {
-    throw new Error(`${path.basename(bin)} failed (exit ${res.status}): ${(res.stderr || res.stdout || String(res.error)).trim()}`);
+    throw new Error(
+      `${path.basename(bin)} failed (exit ${res.status}): ${(res.stderr || res.stdout || String(res.error)).trim()}`,
+    );
   }
   return res.stdout;
 }
@@ -60,7 +62,9 @@ function asPostgres(bin: string, args: string[], opts: { cwd?: string } = {}): s
 export async function startPostgres(options: { superuser?: string } = {}): Promise<Postgres> {
   const { binDir, major } = findServerBin();
   if (isRoot() && spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('the postgres user does not exist: install PostgreSQL with `apt-get install postgresql-15`, which creates it');
+    throw new Error(
+      'the postgres user does not exist: install PostgreSQL with `apt-get install postgresql-15`, which creates it',
+    );
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shisha-pg-'));
   chmodSync(dir, 0o777);
@@ -70,22 +74,46 @@ export async function startPostgres(options: { superuser?: string } = {}): Promi
   const pwfile = path.join(dir, 'pw');
   writeFileSync(pwfile, password + '\n', { mode: 0o644 });
   asPostgres(path.join(binDir, 'initdb'), [
-    '-D', data, '-U', user, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
-    '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    user,
+    '--pwfile',
+    pwfile,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
   ]);
   rmSync(pwfile);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  asPostgres(path.join(binDir, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
+  asPostgres(path.join(binDir, 'pg_ctl'), [
+    '-D',
+    data,
+    '-o',
+    opts,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
   const host = '127.0.0.1';
   const urlFor = (db: string) => `postgresql://${user}:${encodeURIComponent(password)}@${host}:${port}/${db}`;
   const psqlBin = path.join(binDir, 'psql');
   const psql = (db: string, sql: string) =>
-    execFileSync(psqlBin, ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', host, '-p', String(port), '-U', user, '-d', db, '-c', sql], {
-      encoding: 'utf8',
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: '-c client_min_messages=warning' },
-      maxBuffer: 64 * 1024 * 1024,
-    }).trim();
+    execFileSync(
+      psqlBin,
+      ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', host, '-p', String(port), '-U', user, '-d', db, '-c', sql],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PGPASSWORD: password, PGOPTIONS: '-c client_min_messages=warning' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).trim();
   return {
     url: urlFor('postgres'),
     host,

@@ -13,14 +13,18 @@ export interface LabResources {
 }
 
 /** Creates the buckets (backups encrypted with AES-256 by default) and a distribution in front of the SPA bucket. */
-export async function provisionAws(names = { bucket: 'shisha-log-prod-frontend', backupBucket: 'shisha-log-prod-db-backups' }): Promise<LabResources> {
+export async function provisionAws(
+  names = { bucket: 'shisha-log-prod-frontend', backupBucket: 'shisha-log-prod-db-backups' },
+): Promise<LabResources> {
   const s3 = s3Client();
   await s3.send(new CreateBucketCommand({ Bucket: names.bucket }));
   await s3.send(new CreateBucketCommand({ Bucket: names.backupBucket }));
   await s3.send(
     new PutBucketEncryptionCommand({
       Bucket: names.backupBucket,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
     }),
   );
   const dist = await cloudFrontClient().send(
@@ -30,7 +34,12 @@ export async function provisionAws(names = { bucket: 'shisha-log-prod-frontend',
         Comment: 'Shisha Log (lab)',
         Enabled: true,
         DefaultRootObject: 'index.html',
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${names.bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        Origins: {
+          Quantity: 1,
+          Items: [
+            { Id: 's3', DomainName: `${names.bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } },
+          ],
+        },
         DefaultCacheBehavior: {
           TargetOriginId: 's3',
           ViewerProtocolPolicy: 'redirect-to-https',

@@ -7,7 +7,10 @@ import { awsEnvFor } from './index.js';
 
 function need(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run integration tests through jest (the lab's global setup starts the stand-ins)`);
+  if (!v)
+    throw new Error(
+      `${name} is not set: run integration tests through jest (the lab's global setup starts the stand-ins)`,
+    );
   return v;
 }
 
@@ -46,8 +49,27 @@ export const pg = {
   psql(db: string, sql: string): string {
     return execFileSync(
       path.join(this.binDir, 'psql'),
-      ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', this.host, '-p', String(this.port), '-U', this.user, '-d', db, '-c', sql],
-      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: this.password, PGOPTIONS: '-c client_min_messages=warning' }, maxBuffer: 64 * 1024 * 1024 },
+      [
+        '-X',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-At',
+        '-h',
+        this.host,
+        '-p',
+        String(this.port),
+        '-U',
+        this.user,
+        '-d',
+        db,
+        '-c',
+        sql,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PGPASSWORD: this.password, PGOPTIONS: '-c client_min_messages=warning' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
     ).trim();
   },
   createDatabase(db: string): string {

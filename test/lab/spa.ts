@@ -21,11 +21,24 @@ export interface SpaBuild {
 /** Builds the example SPA into a fresh temp dir with the given label (and API base, default /api/v1). */
 export function buildSpa(label: string, env: Record<string, string> = {}): SpaBuild {
   const dir = mkdtempSync(path.join(os.tmpdir(), `spa-${label}-`));
-  const res = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'example/frontend', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, VITE_BUILD_LABEL: label, ...env },
-  });
+  const res = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      'example/frontend',
+      '--outDir',
+      dir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, VITE_BUILD_LABEL: label, ...env },
+    },
+  );
   if (res.status !== 0) throw new Error(`vite build failed (exit ${res.status}): ${res.stderr || res.stdout}`);
   const assets = readdirSync(path.join(dir, 'assets'));
   const flavorsChunk = assets.find((f) => /^Flavors-.+\.js$/.test(f));
@@ -34,7 +47,9 @@ export function buildSpa(label: string, env: Record<string, string> = {}): SpaBu
 }
 
 /** Starts the example API on a free loopback port; resolves once /health answers. */
-export async function startExampleApi(version = 'lab'): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startExampleApi(
+  version = 'lab',
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'example', 'backend', 'server.mjs')], {
     env: { ...process.env, PORT: String(port), APP_VERSION: version },

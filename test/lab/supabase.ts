@@ -29,16 +29,43 @@ export async function startSupabasePostgres(): Promise<SupabaseProject> {
   try {
     const password = `lab-pg-${Math.random().toString(36).slice(2, 10)}`;
     admin.psql('postgres', supabasePlatformSql('postgres'));
-    admin.psql('postgres', `ALTER ROLE postgres WITH LOGIN PASSWORD '${password}'; ALTER ROLE postgres SET search_path TO "$user", public, extensions`);
+    admin.psql(
+      'postgres',
+      `ALTER ROLE postgres WITH LOGIN PASSWORD '${password}'; ALTER ROLE postgres SET search_path TO "$user", public, extensions`,
+    );
     // Sanity: the demoted postgres really is no superuser (a lab that quietly restored as superuser proves nothing).
-    if (admin.psql('postgres', `SELECT rolsuper FROM pg_roles WHERE rolname = 'postgres'`) !== 'f') throw new Error('lab: postgres must not be a superuser');
+    if (admin.psql('postgres', `SELECT rolsuper FROM pg_roles WHERE rolname = 'postgres'`) !== 'f')
+      throw new Error('lab: postgres must not be a superuser');
     const url = `postgresql://postgres:${encodeURIComponent(password)}@${admin.host}:${admin.port}/postgres`;
     const psql = (sql: string, user = 'postgres') =>
-      execFileSync(path.join(admin.binDir, 'psql'), ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', admin.host, '-p', String(admin.port), '-U', user, '-d', 'postgres', '-c', sql], {
-        encoding: 'utf8',
-        env: { ...process.env, PGPASSWORD: user === 'postgres' ? password : admin.password, PGOPTIONS: '-c client_min_messages=warning' },
-        maxBuffer: 64 * 1024 * 1024,
-      }).trim();
+      execFileSync(
+        path.join(admin.binDir, 'psql'),
+        [
+          '-X',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-At',
+          '-h',
+          admin.host,
+          '-p',
+          String(admin.port),
+          '-U',
+          user,
+          '-d',
+          'postgres',
+          '-c',
+          sql,
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            PGPASSWORD: user === 'postgres' ? password : admin.password,
+            PGOPTIONS: '-c client_min_messages=warning',
+          },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ).trim();
     return { admin, url, password, psql, stop: () => admin.stop() };
   } catch (err) {
     await admin.stop();

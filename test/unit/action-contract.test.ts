@@ -45,7 +45,8 @@ describe.each(actions)('actions/%s', (name, commands) => {
   const inputs = Object.entries(yml.inputs).filter(([input]) => !(name === 'ops' && input === 'command'));
   /** The (first) CLI command that takes this input, as a switch or a value flag. */
   const cliFor = (input: string): string[] =>
-    commands.find((c) => command(c).options.some((o) => o.long === `--${input}` || o.long === `--no-${input}`)) ?? commands[0]!;
+    commands.find((c) => command(c).options.some((o) => o.long === `--${input}` || o.long === `--no-${input}`)) ??
+    commands[0]!;
 
   it('runs its committed bundle on node24, with a name, description and branding', () => {
     expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
@@ -74,11 +75,19 @@ describe.each(actions)('actions/%s', (name, commands) => {
         // An on/off input is a plain switch: --no-<input> when it is on by default, --<input> when off.
         const flag = dflt === 'true' ? `--no-${input}` : `--${input}`;
         const opt = cmd.options.find((o) => o.long === flag);
-        expect({ input, flag: opt?.long, takesValue: opt?.required || opt?.optional }).toEqual({ input, flag, takesValue: false });
+        expect({ input, flag: opt?.long, takesValue: opt?.required || opt?.optional }).toEqual({
+          input,
+          flag,
+          takesValue: false,
+        });
         continue;
       }
       const opt = cmd.options.find((o) => o.long === `--${input}`);
-      expect({ input, flag: opt?.long, takesValue: opt?.required }).toEqual({ input, flag: `--${input}`, takesValue: true });
+      expect({ input, flag: opt?.long, takesValue: opt?.required }).toEqual({
+        input,
+        flag: `--${input}`,
+        takesValue: true,
+      });
       if (spec.required && commands.length === 1) expect(opt?.description).toMatch(/\(required[;)]/);
       else if (dflt) expect(opt?.description).toContain(`(default: ${dflt}`);
     }
@@ -97,7 +106,11 @@ describe.each(actions)('actions/%s', (name, commands) => {
         cmd.parseOptions(args);
         return flagsToInputs(cmd.opts())(input) ?? spec.default;
       };
-      expect({ input, given: parsed([flag]), omitted: parsed([]) }).toEqual({ input, given: flip, omitted: spec.default });
+      expect({ input, given: parsed([flag]), omitted: parsed([]) }).toEqual({
+        input,
+        given: flip,
+        omitted: spec.default,
+      });
     }
   });
 });

@@ -21,7 +21,9 @@ const flags = commands.flatMap(([name, cmd]) => cmd.options.map((o) => [`${name}
 
 describe('shisha-ops help', () => {
   it('has the commands of the three jobs', () => {
-    expect(commands.map(([n]) => n)).toEqual(expect.arrayContaining(['frontend deploy', 'backend deploy', 'backup run', 'backup list']));
+    expect(commands.map(([n]) => n)).toEqual(
+      expect.arrayContaining(['frontend deploy', 'backend deploy', 'backup run', 'backup list']),
+    );
     expect(flags.length).toBeGreaterThan(30);
   });
 
@@ -31,13 +33,17 @@ describe('shisha-ops help', () => {
     if (o.mandatory) expect(last).toMatch(/^required/);
   });
 
-  it.each(flags.filter(([, o]) => !o.required && !o.optional))('%s: is a plain switch without a default to state', (_, o) => {
-    expect(o.flags).not.toMatch(/[<[]/);
-    expect(o.description).not.toMatch(/\(default/);
-  });
+  it.each(flags.filter(([, o]) => !o.required && !o.optional))(
+    '%s: is a plain switch without a default to state',
+    (_, o) => {
+      expect(o.flags).not.toMatch(/[<[]/);
+      expect(o.description).not.toMatch(/\(default/);
+    },
+  );
 
   it('takes no true/false values: on/off settings are switches', () => {
-    for (const [name, o] of flags) expect({ name, bool: /<bool|true or false/i.test(`${o.flags} ${o.description}`) }).toEqual({ name, bool: false });
+    for (const [name, o] of flags)
+      expect({ name, bool: /<bool|true or false/i.test(`${o.flags} ${o.description}`) }).toEqual({ name, bool: false });
   });
 
   it('--version prints the package version', () => {

@@ -10,7 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 
 const script = path.resolve(import.meta.dirname, '..', '..', 'scripts', 'assert-head-of-main.sh');
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  }).trim();
 
 describe('scripts/assert-head-of-main.sh', () => {
   let dir: string;
@@ -51,7 +62,9 @@ describe('scripts/assert-head-of-main.sh', () => {
   it('fails for an older commit (a re-run of an old deploy run), naming both commits', () => {
     const r = run(first);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`::error::this run deploys ${first}, but main is now at ${second}: not deploying an older commit`);
+    expect(r.out).toContain(
+      `::error::this run deploys ${first}, but main is now at ${second}: not deploying an older commit`,
+    );
   });
 
   it('fails without GITHUB_SHA', () => {

@@ -13,7 +13,8 @@ async function buckets(): Promise<{ m: TfModule; name: string }[]> {
 /** The resource of `type` that configures bucket `name` (bucket = aws_s3_bucket.<name>.id). */
 function forBucket(m: TfModule, type: string, name: string) {
   const found = m.blocks('resource', type).filter((b) => b.body.bucket === `\${aws_s3_bucket.${name}.id}`);
-  if (found.length !== 1) throw new Error(`${m.dir}: expected one ${type} for aws_s3_bucket.${name}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`${m.dir}: expected one ${type} for aws_s3_bucket.${name}, found ${found.length}`);
   return found[0]!.body;
 }
 
@@ -57,7 +58,9 @@ describe('S3 secure defaults (every bucket)', () => {
     for (const { m, name } of await buckets()) {
       const doc = bucketPolicyDoc(m, name);
       const tls = list(doc.statement).find((s) =>
-        list(s.condition).some((c) => c.variable === 'aws:SecureTransport' && c.test === 'Bool' && list(c.values).includes('false')),
+        list(s.condition).some(
+          (c) => c.variable === 'aws:SecureTransport' && c.test === 'Bool' && list(c.values).includes('false'),
+        ),
       );
       expect(tls).toBeDefined();
       expect(tls.effect).toBe('Deny');

@@ -41,7 +41,11 @@ describe('CloudFront distribution', () => {
     expect(s3.origin_access_control_id).toBe('${aws_cloudfront_origin_access_control.spa.id}');
     expect(s3.custom_origin_config).toBeUndefined();
     const oac = m.block('resource', 'aws_cloudfront_origin_access_control', 'spa');
-    expect(oac).toMatchObject({ origin_access_control_origin_type: 's3', signing_behavior: 'always', signing_protocol: 'sigv4' });
+    expect(oac).toMatchObject({
+      origin_access_control_origin_type: 's3',
+      signing_behavior: 'always',
+      signing_protocol: 'sigv4',
+    });
     expect(def.compress).toBe(true);
     expect(def.viewer_protocol_policy).toBe('redirect-to-https');
     expect(list(def.allowed_methods).sort()).toEqual(['GET', 'HEAD', 'OPTIONS']);
@@ -67,7 +71,11 @@ describe('CloudFront distribution', () => {
     const b = api[0]!;
     const origin = list(d.origin).find((o) => m.resolve(o.origin_id) === m.resolve(b.target_origin_id));
     expect(origin.domain_name).toBe('${var.api_origin_domain}');
-    expect(one(origin.custom_origin_config)).toMatchObject({ origin_protocol_policy: 'https-only', https_port: 443, origin_ssl_protocols: ['TLSv1.2'] });
+    expect(one(origin.custom_origin_config)).toMatchObject({
+      origin_protocol_policy: 'https-only',
+      https_port: 443,
+      origin_ssl_protocols: ['TLSv1.2'],
+    });
     expect(referenced(m, b.cache_policy_id).name).toBe('Managed-CachingDisabled');
     expect(referenced(m, b.origin_request_policy_id).name).toBe('Managed-AllViewerExceptHostHeader');
     expect(list(b.allowed_methods).sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
@@ -93,7 +101,10 @@ describe('CloudFront distribution', () => {
     expect(hsts.override).toBe(true);
     expect(one(headers.content_type_options).override).toBe(true);
     expect(one(headers.frame_options)).toMatchObject({ frame_option: 'DENY', override: true });
-    expect(one(headers.referrer_policy)).toMatchObject({ referrer_policy: 'strict-origin-when-cross-origin', override: true });
+    expect(one(headers.referrer_policy)).toMatchObject({
+      referrer_policy: 'strict-origin-when-cross-origin',
+      override: true,
+    });
   });
 });
 
@@ -113,7 +124,11 @@ describe('release manifests are not served, missing files are 404', () => {
       [['s3:ListBucket'], ['${aws_s3_bucket.spa.arn}']],
     ]);
     for (const s of allow) {
-      expect(one(s.condition)).toMatchObject({ test: 'StringEquals', variable: 'AWS:SourceArn', values: ['${aws_cloudfront_distribution.this.arn}'] });
+      expect(one(s.condition)).toMatchObject({
+        test: 'StringEquals',
+        variable: 'AWS:SourceArn',
+        values: ['${aws_cloudfront_distribution.this.arn}'],
+      });
     }
 
     const deny = forCloudFront.filter((s) => s.effect === 'Deny');

@@ -15,7 +15,12 @@ import { loadCloudFrontFunction, type CfRequest } from '../lab/edge.js';
 const DIR = 'modules/frontend-cloudfront';
 const moduleDir = path.join(infraRoot, DIR);
 
-type Handler = (event: { version: string; context: { eventType: string }; viewer: { ip: string }; request: CfRequest }) => CfRequest;
+type Handler = (event: {
+  version: string;
+  context: { eventType: string };
+  viewer: { ip: string };
+  request: CfRequest;
+}) => CfRequest;
 
 /** Loads a function file as CloudFront would run it, with the local edge's loader (templatefile() placeholders filled). */
 function loadHandler(file: string, vars: Record<string, string> = {}): Handler {
@@ -27,7 +32,13 @@ function event(uri: string): Parameters<Handler>[0] {
     version: '1.0',
     context: { eventType: 'viewer-request' },
     viewer: { ip: '203.0.113.7' },
-    request: { method: 'GET', uri, querystring: { v: { value: '1' } }, headers: { host: { value: 'shisha.toof.jp' } }, cookies: {} },
+    request: {
+      method: 'GET',
+      uri,
+      querystring: { v: { value: '1' } },
+      headers: { host: { value: 'shisha.toof.jp' } },
+      cookies: {},
+    },
   };
 }
 
@@ -99,7 +110,11 @@ async function behaviours(stripApiPrefix: boolean) {
     }
     return { pattern: m.resolve(b.path_pattern) as string, files };
   });
-  return { ordered, defaults: list(defaults.function_association).map((a) => fileOf(a.function_arn)), hasDynamicOnDefault: Boolean(defaults.dynamic) };
+  return {
+    ordered,
+    defaults: list(defaults.function_association).map((a) => fileOf(a.function_arn)),
+    hasDynamicOnDefault: Boolean(defaults.dynamic),
+  };
 }
 
 /** "${aws_cloudfront_function.x.arn}" → the file its code loads. */
@@ -114,7 +129,14 @@ function functionFile(m: TfModule, arnExpr: string): string {
 
 /** CloudFront path patterns: `*` matches any run of characters, `?` one; case-sensitive. */
 function matches(pattern: string, uri: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
   return re.test(uri);
 }
 
@@ -133,22 +155,27 @@ describe('the distribution routes each path to one behaviour and its function', 
     expect(b.defaults).toEqual(['functions/spa-routing.js']);
     expect(b.hasDynamicOnDefault).toBe(false);
     const m = await tfModule(DIR);
-    expect(m.block('resource', 'aws_cloudfront_function', 'spa_routing').code).toBe('${file("${path.module}/functions/spa-routing.js")}');
+    expect(m.block('resource', 'aws_cloudfront_function', 'spa_routing').code).toBe(
+      '${file("${path.module}/functions/spa-routing.js")}',
+    );
     expect(m.block('resource', 'aws_cloudfront_function', 'strip_api_prefix').code).toBe(
       '${templatefile("${path.module}/functions/strip-api-prefix.js", { prefix = local.api_prefix })}',
     );
   });
 
-  it.each([
-    ['/api/v1/shops/does-not-exist'],
-    ['/api/v1/health'],
-    ['/api/v1/shops/%E6%B8%8B%E8%B0%B7'],
-  ])('%s goes to the API untouched: the SPA function never sees it, so a 404 stays a 404', async (uri) => {
-    expect(await route(uri)).toEqual({ behaviour: '/api/*', uri, ran: [] });
-  });
+  it.each([['/api/v1/shops/does-not-exist'], ['/api/v1/health'], ['/api/v1/shops/%E6%B8%8B%E8%B0%B7']])(
+    '%s goes to the API untouched: the SPA function never sees it, so a 404 stays a 404',
+    async (uri) => {
+      expect(await route(uri)).toEqual({ behaviour: '/api/*', uri, ran: [] });
+    },
+  );
 
   it('with strip_api_prefix, /api/* runs only the strip function', async () => {
-    expect(await route('/api/v1/shops', true)).toEqual({ behaviour: '/api/*', uri: '/v1/shops', ran: ['functions/strip-api-prefix.js'] });
+    expect(await route('/api/v1/shops', true)).toEqual({
+      behaviour: '/api/*',
+      uri: '/v1/shops',
+      ran: ['functions/strip-api-prefix.js'],
+    });
   });
 
   it.each([
@@ -164,7 +191,11 @@ describe('the distribution routes each path to one behaviour and its function', 
     const d = m.block('resource', 'aws_cloudfront_distribution', 'this');
     expect(list(d.custom_error_response)).toEqual([]);
     const dyn = one(one(d.dynamic.custom_error_response).content);
-    expect(dyn).toMatchObject({ error_code: 404, response_code: 404, error_caching_min_ttl: '${var.not_found_caching_seconds}' });
+    expect(dyn).toMatchObject({
+      error_code: 404,
+      response_code: 404,
+      error_caching_min_ttl: '${var.not_found_caching_seconds}',
+    });
     expect(m.resolve(m.variable('not_found_page_path').default)).toBe('/404.html');
     // The error caching TTL is distribution-wide: an /api/* 404 is cached as long. CloudFront's default, 10 s.
     expect(m.resolve(m.variable('not_found_caching_seconds').default)).toBe(10);

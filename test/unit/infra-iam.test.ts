@@ -8,7 +8,9 @@ const OIDC = 'modules/github-oidc';
 function isTlsGuard(s: { effect: string; body: Record<string, unknown> }): boolean {
   return (
     s.effect === 'Deny' &&
-    list(s.body.condition).some((c) => c.variable === 'aws:SecureTransport' && c.test === 'Bool' && list(c.values).join() === 'false')
+    list(s.body.condition).some(
+      (c) => c.variable === 'aws:SecureTransport' && c.test === 'Bool' && list(c.values).join() === 'false',
+    )
   );
 }
 
@@ -53,7 +55,9 @@ describe('IAM statements (every policy in infra/)', () => {
     const offenders: string[] = [];
     for (const s of allStatements((await loadInfra()).values())) {
       if (s.effect !== 'Allow' || !s.resources.includes('*')) continue;
-      const regionLimited = list(s.body.condition).some((c) => c.variable === 'aws:RequestedRegion' && c.test === 'StringEquals');
+      const regionLimited = list(s.body.condition).some(
+        (c) => c.variable === 'aws:RequestedRegion' && c.test === 'StringEquals',
+      );
       const onlyTokenCalls = s.actions.every((a) => noResourceLevel.has(a));
       if (!(onlyTokenCalls || regionLimited)) offenders.push(`${s.where}: ${s.actions.join(',')}`);
     }
@@ -63,10 +67,12 @@ describe('IAM statements (every policy in infra/)', () => {
   it('attaches no AWS managed policy but ReadOnlyAccess', async () => {
     const attached: string[] = [];
     for (const m of (await loadInfra()).values()) {
-      for (const a of m.blocks('resource', 'aws_iam_role_policy_attachment')) attached.push(m.resolve(a.body.policy_arn));
+      for (const a of m.blocks('resource', 'aws_iam_role_policy_attachment'))
+        attached.push(m.resolve(a.body.policy_arn));
     }
     expect(attached.length).toBeGreaterThan(0);
-    for (const arn of attached) expect(arn).toMatch(/^arn:\$\{data\.aws_partition\.current\.partition\}:iam::aws:policy\/ReadOnlyAccess$/);
+    for (const arn of attached)
+      expect(arn).toMatch(/^arn:\$\{data\.aws_partition\.current\.partition\}:iam::aws:policy\/ReadOnlyAccess$/);
   });
 
   it('attaches it to the apply role only: the plan role, which pull requests assume, has an exact inline policy', async () => {
@@ -88,10 +94,19 @@ describe('GitHub OIDC trust', () => {
     expect(s.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
     expect(one(s.principals)).toEqual({ type: 'Federated', identifiers: ['${local.oidc_arn}'] });
     const byVar = Object.fromEntries(list(s.condition).map((c) => [m.resolve(c.variable), c]));
-    expect(Object.keys(byVar).sort()).toEqual(['token.actions.githubusercontent.com:aud', 'token.actions.githubusercontent.com:sub']);
-    expect(byVar['token.actions.githubusercontent.com:aud']).toMatchObject({ test: 'StringEquals', values: ['sts.amazonaws.com'] });
+    expect(Object.keys(byVar).sort()).toEqual([
+      'token.actions.githubusercontent.com:aud',
+      'token.actions.githubusercontent.com:sub',
+    ]);
+    expect(byVar['token.actions.githubusercontent.com:aud']).toMatchObject({
+      test: 'StringEquals',
+      values: ['sts.amazonaws.com'],
+    });
     // StringEquals, not StringLike: no wildcard subject can sneak in.
-    expect(byVar['token.actions.githubusercontent.com:sub']).toMatchObject({ test: 'StringEquals', values: '${each.value}' });
+    expect(byVar['token.actions.githubusercontent.com:sub']).toMatchObject({
+      test: 'StringEquals',
+      values: '${each.value}',
+    });
     const roles = m.block('resource', 'aws_iam_role', 'this');
     expect(roles.assume_role_policy).toBe('${data.aws_iam_policy_document.trust[each.key].json}');
   });

@@ -18,14 +18,17 @@ describe('infra layout', () => {
     expect(moduleDirs()).toEqual(expect.arrayContaining(REQUIRED_MODULES));
   });
 
-  it.each(moduleDirs())('module %s has main.tf, variables.tf, outputs.tf, versions.tf and a README with a usage block', (dir) => {
-    const missing = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md'].filter(
-      (f) => !existsSync(join(infraRoot, 'modules', dir, f)),
-    );
-    expect(missing).toEqual([]);
-    const readme = readFileSync(join(infraRoot, 'modules', dir, 'README.md'), 'utf8');
-    expect(readme).toMatch(/```hcl[\s\S]*module "[^"]+"[\s\S]*source\s*=\s*"[^"]*modules\/[^"]*"[\s\S]*```/);
-  });
+  it.each(moduleDirs())(
+    'module %s has main.tf, variables.tf, outputs.tf, versions.tf and a README with a usage block',
+    (dir) => {
+      const missing = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md'].filter(
+        (f) => !existsSync(join(infraRoot, 'modules', dir, f)),
+      );
+      expect(missing).toEqual([]);
+      const readme = readFileSync(join(infraRoot, 'modules', dir, 'README.md'), 'utf8');
+      expect(readme).toMatch(/```hcl[\s\S]*module "[^"]+"[\s\S]*source\s*=\s*"[^"]*modules\/[^"]*"[\s\S]*```/);
+    },
+  );
 
   it.each(moduleDirs())('module %s pins Terraform >= 1.5 and its providers to a major range', async (dir) => {
     const m = await tfModule(`modules/${dir}`);
@@ -42,7 +45,8 @@ describe('infra layout', () => {
     const problems: string[] = [];
     for (const m of (await loadInfra()).values()) {
       for (const v of m.named('variable')) {
-        if (typeof v.body.description !== 'string' || v.body.description.length < 10) problems.push(`${v.file}: ${v.name} lacks a description`);
+        if (typeof v.body.description !== 'string' || v.body.description.length < 10)
+          problems.push(`${v.file}: ${v.name} lacks a description`);
         if (typeof v.body.type !== 'string') problems.push(`${v.file}: ${v.name} lacks a type`);
       }
       if (m.dir.startsWith('modules/') && !m.named('variable').some((v) => list(v.body.validation).length > 0)) {
@@ -56,7 +60,8 @@ describe('infra layout', () => {
     const problems: string[] = [];
     for (const m of (await loadInfra()).values()) {
       for (const o of m.named('output')) {
-        if (typeof o.body.description !== 'string' || o.body.description.length < 5) problems.push(`${o.file}: ${o.name}`);
+        if (typeof o.body.description !== 'string' || o.body.description.length < 5)
+          problems.push(`${o.file}: ${o.name}`);
       }
     }
     expect(problems).toEqual([]);
@@ -133,7 +138,11 @@ describe('envs/prod wiring', () => {
     });
     const lightsail = await tfModule('modules/lightsail');
     expect(lightsail.variable('health_check_path').default).toBe('/health');
-    const hc = one(one(lightsail.block('resource', 'aws_lightsail_container_service_deployment_version', 'bootstrap').public_endpoint).health_check);
+    const hc = one(
+      one(
+        lightsail.block('resource', 'aws_lightsail_container_service_deployment_version', 'bootstrap').public_endpoint,
+      ).health_check,
+    );
     expect(hc.path).toBe('${var.health_check_path}');
   });
 });

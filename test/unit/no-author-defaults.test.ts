@@ -20,7 +20,10 @@ function files(dir: string): string[] {
 }
 
 function allOptions(cmd: Command): string[] {
-  return [...cmd.options.map((o) => `${o.flags} ${o.description} ${String(o.defaultValue ?? '')}`), ...cmd.commands.flatMap(allOptions)];
+  return [
+    ...cmd.options.map((o) => `${o.flags} ${o.description} ${String(o.defaultValue ?? '')}`),
+    ...cmd.commands.flatMap(allOptions),
+  ];
 }
 
 describe("no author's production names as defaults", () => {
@@ -29,10 +32,16 @@ describe("no author's production names as defaults", () => {
     expect('https://shisha.toof.jp/api/v1').toMatch(AUTHOR);
   });
 
-  it.each(['deploy-frontend', 'deploy-backend', 'db-backup'])('actions/%s: no input default names a deployment', (name) => {
-    const yml = parse(readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-    for (const [input, spec] of Object.entries(yml.inputs)) expect({ input, default: spec.default ?? '' }).not.toEqual({ input, default: expect.stringMatching(AUTHOR) });
-  });
+  it.each(['deploy-frontend', 'deploy-backend', 'db-backup'])(
+    'actions/%s: no input default names a deployment',
+    (name) => {
+      const yml = parse(readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as {
+        inputs: Record<string, { default?: string }>;
+      };
+      for (const [input, spec] of Object.entries(yml.inputs))
+        expect({ input, default: spec.default ?? '' }).not.toEqual({ input, default: expect.stringMatching(AUTHOR) });
+    },
+  );
 
   it('the CLI: no flag, description or default names a deployment', () => {
     expect(allOptions(buildProgram()).filter((t) => AUTHOR.test(t))).toEqual([]);

@@ -22,7 +22,8 @@ interface Snippet {
 export function yamlSnippets(markdown: string): Snippet[] {
   const out: Snippet[] = [];
   const re = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm;
-  for (let m = re.exec(markdown); m; m = re.exec(markdown)) out.push({ line: markdown.slice(0, m.index).split('\n').length, text: m[1]! });
+  for (let m = re.exec(markdown); m; m = re.exec(markdown))
+    out.push({ line: markdown.slice(0, m.index).split('\n').length, text: m[1]! });
   return out;
 }
 
@@ -34,7 +35,12 @@ function parseErrors(text: string): string[] {
 /** A workflow as written, or a step list run inside a minimal job (what a user pastes it into). */
 function asWorkflow(text: string): string {
   const value = parseDocument(text).toJS() as unknown;
-  if (Array.isArray(value)) return stringify({ on: 'workflow_dispatch', permissions: { contents: 'read' }, jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps: value } } });
+  if (Array.isArray(value))
+    return stringify({
+      on: 'workflow_dispatch',
+      permissions: { contents: 'read' },
+      jobs: { snippet: { 'runs-on': 'ubuntu-latest', steps: value } },
+    });
   return text;
 }
 
@@ -47,7 +53,8 @@ async function workflowErrors(name: string, text: string): Promise<string[]> {
 
 const snippets = yamlSnippets(readme);
 const workflows = snippets.filter((s) => /^jobs:/m.test(s.text));
-const usesOf = (text: string) => [...text.matchAll(/^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/gm)].map((m) => ({ ref: m[1]!, comment: m[2]!.trim() }));
+const usesOf = (text: string) =>
+  [...text.matchAll(/^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/gm)].map((m) => ({ ref: m[1]!, comment: m[2]!.trim() }));
 
 describe('README YAML snippets', () => {
   it('finds the snippets, among them one complete workflow per action', () => {
@@ -57,7 +64,9 @@ describe('README YAML snippets', () => {
       expect({ action, complete: jobs.length }).toEqual({ action, complete: 1 });
       // OIDC: the job may request the token, and the credentials action assumes a role with it.
       expect(jobs[0]!.text).toMatch(/id-token: write/);
-      expect(jobs[0]!.text).toMatch(/aws-actions\/configure-aws-credentials@[0-9a-f]{40}[^\n]*\n\s+with:\n\s+role-to-assume: /);
+      expect(jobs[0]!.text).toMatch(
+        /aws-actions\/configure-aws-credentials@[0-9a-f]{40}[^\n]*\n\s+with:\n\s+role-to-assume: /,
+      );
     }
     const backup = workflows.find((w) => w.text.includes('actions/db-backup@v1'))!;
     expect(backup.text).toMatch(/apt-get install -y -qq "postgresql-client-\$\{PG_MAJOR\}"/);
@@ -75,17 +84,21 @@ describe('README YAML snippets', () => {
     },
   );
 
-  it.each(snippets.map((s) => [s.line, s] as const))('README.md:%i pins third-party actions to a commit, ours to a release tag', (_, s) => {
-    for (const u of usesOf(s.text)) {
-      if (u.ref.startsWith('OWNER/shisha-ops/')) expect(u.ref).toMatch(/^OWNER\/shisha-ops\/actions\/[a-z-]+@v\d+$/);
-      else expect(`${u.ref} ${u.comment}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
-    }
-  });
+  it.each(snippets.map((s) => [s.line, s] as const))(
+    'README.md:%i pins third-party actions to a commit, ours to a release tag',
+    (_, s) => {
+      for (const u of usesOf(s.text)) {
+        if (u.ref.startsWith('OWNER/shisha-ops/')) expect(u.ref).toMatch(/^OWNER\/shisha-ops\/actions\/[a-z-]+@v\d+$/);
+        else expect(`${u.ref} ${u.comment}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+      }
+    },
+  );
 
   it('the checks can fail: the old deploy-backend example is not YAML, a missing step output is caught', async () => {
     const broken = '- uses: docker/build-push-action@v6\n  with: { push: true, tags: repo:${{ github.sha }} }\n';
     expect(parseErrors(broken).length).toBeGreaterThan(0);
-    const wrong = '- uses: OWNER/shisha-ops/actions/deploy-backend@v1\n  with:\n    image: repo@${{ steps.nope.outputs.digest }}\n';
+    const wrong =
+      '- uses: OWNER/shisha-ops/actions/deploy-backend@v1\n  with:\n    image: repo@${{ steps.nope.outputs.digest }}\n';
     expect((await workflowErrors('wrong.yml', wrong)).length).toBeGreaterThan(0);
     const schema = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step:\n      - run: echo\n';
     expect((await parseWorkflowText('schema.yml', schema)).errors.length).toBeGreaterThan(0);

@@ -19,8 +19,15 @@ describe('release.yml: moving the major tag', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'release-tag-'));
   const origin = path.join(tmp, 'origin.git');
   const work = path.join(tmp, 'work');
-  const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
+  const gitEnv = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.com',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.com',
+  };
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
   const commit = (msg: string) => {
     writeFileSync(path.join(work, 'f'), msg);
     git(work, 'add', 'f');
@@ -32,7 +39,10 @@ describe('release.yml: moving the major tag', () => {
     git(work, 'push', '-q', 'origin', tag);
     const summary = path.join(tmp, 'summary');
     writeFileSync(summary, '');
-    execFileSync('bash', ['-e', '-c', script], { cwd: work, env: { ...gitEnv, TAG: tag, GITHUB_SHA: sha, GITHUB_STEP_SUMMARY: summary } });
+    execFileSync('bash', ['-e', '-c', script], {
+      cwd: work,
+      env: { ...gitEnv, TAG: tag, GITHUB_SHA: sha, GITHUB_STEP_SUMMARY: summary },
+    });
     return git(origin, 'rev-parse', 'v1^{commit}');
   };
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -10,7 +10,9 @@ async function headersFromTerraform(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const hsts = one(cfg.strict_transport_security);
   out['strict-transport-security'] =
-    `max-age=${m.resolve(hsts.access_control_max_age_sec)}` + (hsts.include_subdomains ? '; includeSubDomains' : '') + (hsts.preload ? '; preload' : '');
+    `max-age=${m.resolve(hsts.access_control_max_age_sec)}` +
+    (hsts.include_subdomains ? '; includeSubDomains' : '') +
+    (hsts.preload ? '; preload' : '');
   if (cfg.content_type_options) out['x-content-type-options'] = 'nosniff';
   if (cfg.frame_options) out['x-frame-options'] = one(cfg.frame_options).frame_option;
   if (cfg.referrer_policy) out['referrer-policy'] = one(cfg.referrer_policy).referrer_policy;
@@ -29,7 +31,11 @@ describe('security headers', () => {
   it('a response with them passes; a missing, wrong or short-lived one is named', () => {
     const ok = new Headers(SECURITY_HEADERS as Record<string, string>);
     expect(securityHeaderProblems((n) => ok.get(n))).toEqual([]);
-    const bad = new Headers({ ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=600', 'x-frame-options': 'SAMEORIGIN' });
+    const bad = new Headers({
+      ...SECURITY_HEADERS,
+      'strict-transport-security': 'max-age=600',
+      'x-frame-options': 'SAMEORIGIN',
+    });
     bad.delete('referrer-policy');
     expect(securityHeaderProblems((n) => bad.get(n))).toEqual([
       "strict-transport-security 'max-age=600' (max-age under a year)",

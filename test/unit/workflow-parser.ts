@@ -8,7 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow, type WorkflowTemplate } from '@actions/workflow-parser';
+import {
+  convertWorkflowTemplate,
+  NoOperationTraceWriter,
+  parseWorkflow,
+  type WorkflowTemplate,
+} from '@actions/workflow-parser';
 import { ErrorPolicy } from '@actions/workflow-parser/model/convert';
 import type { FileReference } from '@actions/workflow-parser/workflows/file-reference';
 
@@ -24,7 +29,8 @@ export interface ParsedWorkflow {
 /** Reads local reusable workflows (`uses: ./.github/workflows/x.yml`) from the repository, as the runner does. */
 const localFiles = {
   getFileContent(ref: FileReference) {
-    if (!('path' in ref) || 'repository' in ref) throw new Error(`only local reusable workflows are read in tests, got ${JSON.stringify(ref)}`);
+    if (!('path' in ref) || 'repository' in ref)
+      throw new Error(`only local reusable workflows are read in tests, got ${JSON.stringify(ref)}`);
     const file = path.join(repoRoot, ref.path);
     return Promise.resolve({ name: ref.path, content: readFileSync(file, 'utf8') });
   },

@@ -44,12 +44,17 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 
-export const workflowFiles = (): string[] => readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+export const workflowFiles = (): string[] =>
+  readdirSync(workflowsDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 export const workflowText = (file: string): string => readFileSync(path.join(workflowsDir, file), 'utf8');
 export const loadWorkflow = (file: string): Workflow => parse(workflowText(file)) as Workflow;
 
-export const environmentOf = (j: Job): string | undefined => (typeof j.environment === 'string' ? j.environment : j.environment?.name);
-export const needsOf = (j: Job): string[] => (j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs : [j.needs]);
+export const environmentOf = (j: Job): string | undefined =>
+  typeof j.environment === 'string' ? j.environment : j.environment?.name;
+export const needsOf = (j: Job): string[] =>
+  j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs : [j.needs];
 
 /** A job of a run: `caller/job` for the jobs of a reusable workflow called by job `caller`. */
 export interface RunJob {
@@ -80,7 +85,11 @@ export function runJobs(file: string): RunJob[] {
     if (job.uses?.startsWith('./.github/workflows/')) {
       const called = path.basename(job.uses);
       for (const inner of runJobs(called)) {
-        out.push({ ...inner, id: `${id}/${inner.id}`, ancestors: new Set([...ancestors, ...[...inner.ancestors].map((a) => `${id}/${a}`)]) });
+        out.push({
+          ...inner,
+          id: `${id}/${inner.id}`,
+          ancestors: new Set([...ancestors, ...[...inner.ancestors].map((a) => `${id}/${a}`)]),
+        });
       }
     }
   }
@@ -186,7 +195,8 @@ export interface AwsCall {
 export function awsCallsOf(s: WalkedStep): AwsCall[] {
   const envRegion = s.env.AWS_REGION || s.env.AWS_DEFAULT_REGION || '';
   const uses = s.step.uses ?? '';
-  if (uses === './actions/deploy-backend') return [{ what: `${uses} (Lightsail)`, region: s.inputs.region || envRegion }];
+  if (uses === './actions/deploy-backend')
+    return [{ what: `${uses} (Lightsail)`, region: s.inputs.region || envRegion }];
   if (uses === './actions/deploy-frontend') return [{ what: `${uses} (S3; CloudFront is global)`, region: envRegion }];
   if (uses.startsWith('./actions/')) return [{ what: uses, region: s.inputs.region || envRegion }];
   const run = s.step.run ?? '';

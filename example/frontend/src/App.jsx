@@ -42,7 +42,11 @@ class RouteError extends Component {
     return { error };
   }
   render() {
-    return this.state.error ? <p className="error">Could not load this page: {String(this.state.error.message ?? this.state.error)}</p> : this.props.children;
+    return this.state.error ? (
+      <p className="error">Could not load this page: {String(this.state.error.message ?? this.state.error)}</p>
+    ) : (
+      this.props.children
+    );
   }
 }
 
@@ -82,7 +86,13 @@ export default function App() {
     <main>
       <h1>Shisha Log</h1>
       <nav>
-        <Link to="/" navigate={navigate}>Sessions</Link> · <Link to="/flavors" navigate={navigate}>Flavors</Link>
+        <Link to="/" navigate={navigate}>
+          Sessions
+        </Link>{' '}
+        ·{' '}
+        <Link to="/flavors" navigate={navigate}>
+          Flavors
+        </Link>
       </nav>
       <p className="muted">API: {API_BASE_URL}</p>
       <RouteError key={path}>
