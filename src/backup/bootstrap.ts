@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { OpsError } from '../core/errors.js';
+import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { findPsql } from './pg-tools.js';
 import { supabasePlatformSql } from './supabase-platform.js';
-
-const run = promisify(execFile);
 
 /**
  * `backup restore --bootstrap`: gives a plain PostgreSQL database what a Supabase-mode backup expects of a fresh
@@ -16,7 +13,7 @@ const run = promisify(execFile);
 export async function bootstrapSupabasePlatform(conn: PgConnection, reporter: Reporter): Promise<void> {
   reporter.info(`bootstrapping Supabase's platform roles and schemas in ${conn.dbname} on ${conn.host}:${conn.port}`);
   try {
-    await run(
+    await runTool(
       findPsql(),
       [
         '-X',
@@ -29,20 +26,10 @@ export async function bootstrapSupabasePlatform(conn: PgConnection, reporter: Re
         '--dbname',
         urlWithoutPassword(conn),
       ],
-      {
-        env: pgEnv(conn),
-        timeout: 120000,
-      },
+      { env: pgEnv(conn), timeoutMs: 120000, redact: (t) => reporter.redact(t) },
     );
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    const line =
-      stderr
-        .trim()
-        .split('\n')
-        .find((l) => /error|fatal/i.test(l)) ??
-      stderr.trim().split('\n')[0] ??
-      '';
-    throw new OpsError(reporter.redact(`bootstrap of ${conn.dbname} failed (it needs a superuser): ${line.trim()}`));
+    if (!(err instanceof ToolFailed)) throw err;
+    throw new OpsError(reporter.redact(`bootstrap of ${conn.dbname} failed (it needs a superuser): ${err.detail}`));
   }
 }

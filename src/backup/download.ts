@@ -3,13 +3,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Client } from '../core/aws.js';
+import { hashingTap } from '../core/hash.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
 import { selectBackup } from './list.js';
 import { readBackupMeta } from './metadata.js';
-import { hashingTap, openBackup } from './verify.js';
+import { openBackup } from './verify.js';
 
 /**
  * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout, a directory

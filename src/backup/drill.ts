@@ -1,11 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { InputError, OpsError } from '../core/errors.js';
+import { hashingTap } from '../core/hash.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
+import { runTool, startTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { getDatabaseUrl } from './inputs.js';
@@ -21,8 +22,6 @@ import { findPsql } from './pg-tools.js';
 import { restoreBackup, targetName, withTargetUrlFromEnv } from './restore.js';
 import { sameDatabase, serverFacts, type ServerIdentity } from './server-identity.js';
 import type { TableData } from './sql-scanner.js';
-
-const run = promisify(execFile);
 
 /** Schemas a fresh database (plain, or a new Supabase project) already has tables in: not the user's. */
 export const PLATFORM_SCHEMAS = [
@@ -70,18 +69,15 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function psqlLines(target: PgConnection, sql: string, reporter: Reporter): Promise<string[]> {
   try {
-    const { stdout } = await run(
+    const stdout = await runTool(
       findPsql(),
       ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, '--dbname', urlWithoutPassword(target)],
-      {
-        env: pgEnv(target),
-        maxBuffer: 16 * 1024 * 1024,
-      },
+      { env: pgEnv(target), maxBuffer: 16 * 1024 * 1024, redact: (t) => reporter.redact(t) },
     );
     return stdout.split('\n').filter(Boolean);
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
-    throw new OpsError(reporter.redact(`psql on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? ''}`));
+    if (!(err instanceof ToolFailed)) throw err;
+    throw new OpsError(`psql on ${targetName(target)}: ${err.detail}`);
   }
 }
 
@@ -132,7 +128,7 @@ export async function tableDataOn(target: PgConnection, manifest: BackupManifest
     'SET synchronize_seqscans = off',
     'SET row_security = off',
   ].join('; ');
-  const child = spawn(
+  const psql = startTool(
     findPsql(),
     [
       '-X',
@@ -146,28 +142,20 @@ export async function tableDataOn(target: PgConnection, manifest: BackupManifest
       '--dbname',
       urlWithoutPassword(target),
     ],
-    {
-      env: pgEnv(target),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: pgEnv(target) },
   );
-  const hash = createHash('sha256');
+  const h = hashingTap();
   let rows = 0;
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    hash.update(d);
-    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) rows++;
+  const countRows = new Writable({
+    write(d: Buffer, _e, cb) {
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) rows++;
+      cb();
+    },
   });
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4096)));
-  const code = await new Promise<number | null>((resolve) => {
-    child.once('error', () => resolve(null));
-    child.once('close', resolve);
-  });
-  if (code !== 0)
-    throw new OpsError(
-      `reading ${t.name} on ${targetName(target)}: ${stderr.trim().split('\n')[0] ?? `psql exit ${code}`}`,
-    );
-  return { ...t, rows, sha256: hash.digest('hex') };
+  await pipeline(psql.stdout, h.tap, countRows);
+  const exit = await psql.exited;
+  if (exit.code !== 0) throw new OpsError(`reading ${t.name} on ${targetName(target)}: ${psql.failure(exit).detail}`);
+  return { ...t, rows, sha256: h.digest() };
 }
 
 /**

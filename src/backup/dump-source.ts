@@ -1,5 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { explainExit, startTool, type Tool } from '../core/process.js';
 
 /**
  * One part of a dump: SQL text of our own (computed when its turn comes, e.g. from a catalog query), or a process
@@ -56,18 +56,14 @@ export interface DumpSourceOptions {
   onProcessStarted?: (pid: number, producer: string) => void;
 }
 
-const STDERR_KEEP = 64 * 1024;
-
 /** Starts nothing until the stream is read: producers run one after another, each when the previous one ended. */
 export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOptions = {}): DumpSource {
-  let current: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  let current: Tool | undefined;
   /** Settles when the last started process has exited (and been reaped). */
   let lastExit: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const warnings: { producer: string; stderr: string }[] = [];
-  const kill = () => {
-    if (current && current.exitCode === null && current.signalCode === null) current.kill('SIGTERM');
-  };
+  const kill = () => current?.stop('SIGTERM');
 
   async function* run(): AsyncGenerator<Buffer> {
     for (const p of producers) {
@@ -82,36 +78,24 @@ export function createDumpSource(producers: DumpProducer[], opts: DumpSourceOpti
         if (text) yield Buffer.from(text, 'utf8');
         continue;
       }
-      const child = spawn(p.command, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      current = child;
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d: string) => {
-        stderr = (stderr + d).slice(-STDERR_KEEP);
-      });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-        child.once('error', (error) => resolve({ code: null, signal: null, error }));
-        child.once('close', (code, signal) => resolve({ code, signal }));
-      });
-      lastExit = exited;
-      if (child.pid !== undefined) opts.onProcessStarted?.(child.pid, p.name);
+      const tool = startTool(p.command, p.args, { name: p.name, env: p.env });
+      current = tool;
+      lastExit = tool.exited;
+      if (tool.pid !== undefined) opts.onProcessStarted?.(tool.pid, p.name);
+      let readToEnd = false;
       try {
-        if (p.rewriteLine) yield* rewriteLines(child.stdout, p.rewriteLine);
-        else for await (const chunk of child.stdout) yield chunk as Buffer;
+        if (p.rewriteLine) yield* rewriteLines(tool.stdout, p.rewriteLine);
+        else for await (const chunk of tool.stdout) yield chunk as Buffer;
+        readToEnd = true;
       } finally {
-        // Also reached when the consumer gave up (the stream was destroyed): never leave the process running.
-        kill();
+        // The consumer gave up (the stream was destroyed): never leave the process running. After the end of its
+        // output it is exiting on its own: a signal now could only turn a clean exit into a killed one.
+        if (!readToEnd) kill();
       }
-      const { code, signal, error } = await exited;
+      const exit = await tool.exited;
       current = undefined;
-      if (code !== 0) {
-        const why = error
-          ? `could not start (${error.message})`
-          : signal
-            ? `was killed by ${signal}`
-            : `exited with code ${code}`;
-        throw new DumpFailed(p.name, why, stderr, stopped);
-      }
+      const stderr = tool.stderr();
+      if (exit.code !== 0) throw new DumpFailed(p.name, explainExit(exit), stderr, stopped);
       if (stderr.trim()) warnings.push({ producer: p.name, stderr });
     }
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -9,7 +8,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { CancelledError, describeError, OpsError } from '../core/errors.js';
+import { hashingTap } from '../core/hash.js';
 import type { Reporter } from '../core/reporter.js';
+import { mainLine } from '../core/process.js';
 import { humanSize } from '../core/size.js';
 import { DumpFailed, type DumpSource } from './dump-source.js';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -53,8 +54,6 @@ export const DEFAULT_QUEUE_SIZE = 2;
 export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   const { reporter, source } = p;
   let raw = 0;
-  let packed = 0;
-  const hash = createHash('sha256');
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       raw += chunk.length;
@@ -62,13 +61,8 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
       cb(null, chunk);
     },
   });
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      packed += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const hashed = hashingTap();
+  const tap = hashed.tap;
 
   const upload = new Upload({
     client: p.s3,
@@ -88,7 +82,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   const started = Date.now();
   const ticker = setInterval(() => {
     const s = Math.round((Date.now() - started) / 1000);
-    reporter.info(`${s}s: dumped ${humanSize(raw)}, uploaded ${humanSize(packed)} compressed`);
+    reporter.info(`${s}s: dumped ${humanSize(raw)}, uploaded ${humanSize(hashed.bytes())} compressed`);
   }, 30000);
   ticker.unref();
 
@@ -131,7 +125,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
         .slice(-20))
         reporter.warn(`${w.producer}: ${l}`);
     }
-    return { sha256: hash.digest('hex'), uncompressedSize: raw, compressedSize: packed };
+    return { sha256: hashed.digest(), uncompressedSize: raw, compressedSize: hashed.bytes() };
   }
 
   // Failure: make sure no object and no open multipart upload remains.
@@ -143,9 +137,9 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
       .split('\n')
       .filter((l) => l.trim());
     if (lines.length) reporter.error(`${dumped.producer} stderr:\n${lines.slice(-30).join('\n')}`);
-    const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1];
+    const last = mainLine(lines);
     throw new OpsError(
-      reporter.redact(`${dumped.message}${last ? `: ${last.trim()}` : ''}; the upload was aborted, nothing was stored`),
+      reporter.redact(`${dumped.message}${last ? `: ${last}` : ''}; the upload was aborted, nothing was stored`),
     );
   }
   const reason =

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { OpsError } from '../core/errors.js';
+import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-
-const run = promisify(execFile);
 
 /** Debian/Ubuntu install every major side by side here (postgresql-client-<N>). */
 export const PG_LIB_DIR = '/usr/lib/postgresql';
@@ -59,8 +56,7 @@ export function choosePgDump(candidates: PgDumpCandidate[], serverMajor: number)
 
 async function versionOf(bin: string): Promise<{ version: string; major: number } | undefined> {
   try {
-    const { stdout } = await run(bin, ['--version'], { timeout: 20000 });
-    return parsePgVersion(stdout);
+    return parsePgVersion(await runTool(bin, ['--version'], { timeoutMs: 20000 }));
   } catch {
     return undefined;
   }
@@ -115,12 +111,13 @@ export function findPsql(libDir = PG_LIB_DIR): string {
 /** The server's version number (`SHOW server_version_num`), through psql with the password in the environment. */
 export async function serverVersionNum(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<number> {
   try {
-    const { stdout } = await run(
+    const stdout = await runTool(
       psql,
       ['-X', '-A', '-t', '-c', 'SHOW server_version_num', '--dbname', urlWithoutPassword(conn)],
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-        timeout: 60000,
+        timeoutMs: 60000,
+        redact: (t) => reporter.redact(t),
       },
     );
     const n = Number(stdout.trim());
@@ -128,16 +125,9 @@ export async function serverVersionNum(conn: PgConnection, reporter: Reporter, p
       throw new OpsError(`psql: unexpected server_version_num '${stdout.trim().slice(0, 40)}'`);
     return n;
   } catch (err) {
-    if (err instanceof OpsError) throw err;
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    const line = reporter.redact(
-      stderr
-        .trim()
-        .split('\n')
-        .find((l) => l.trim()) ?? 'no output',
-    );
+    if (!(err instanceof ToolFailed)) throw err;
     throw new OpsError(
-      `could not connect to the database to read its version (psql): ${line}${await ipv6Hint(conn.host, stderr)}`,
+      `could not connect to the database to read its version (psql): ${err.detail}${await ipv6Hint(conn.host, err.stderrLines.join('\n'))}`,
     );
   }
 }

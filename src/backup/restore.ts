@@ -1,15 +1,16 @@
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
+import { hashingTap } from '../core/hash.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
+import { mainLine, startTool } from '../core/process.js';
 import { humanSize } from '../core/size.js';
 import { getDatabaseUrl } from './inputs.js';
 import { selectBackup } from './list.js';
@@ -17,7 +18,7 @@ import { compareTables, describeMismatch, readManifest, type BackupManifest } fr
 import { readBackupMeta } from './metadata.js';
 import { findPsql } from './pg-tools.js';
 import { ScanRefusal, SqlScanner } from './sql-scanner.js';
-import { hashingTap, openBackup } from './verify.js';
+import { openBackup } from './verify.js';
 
 /** Asks the person at the terminal; returns their answer, or undefined when there is no terminal to ask on. */
 export type Confirm = (question: string) => Promise<string | undefined>;
@@ -31,8 +32,6 @@ export const ttyConfirm: Confirm = async (question) => {
     rl.close();
   }
 };
-
-const STDERR_KEEP = 64 * 1024;
 
 /** `host:port/dbname`: what identifies a restore target (the database alone is `postgres` on every Supabase project). */
 export function targetName(c: PgConnection): string {
@@ -93,24 +92,11 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     );
   const psql = findPsql();
   reporter.info(`restoring s3://${bucket}/${key} (${humanSize(size)}) into ${where} with ${psql}`);
-  const child = spawn(
+  const child = startTool(
     psql,
     ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)],
-    {
-      env: pgEnv(target),
-      stdio: ['pipe', 'ignore', 'pipe'],
-    },
+    { env: pgEnv(target), stdin: 'pipe', stdout: 'ignore', redact: (t) => reporter.redact(t) },
   );
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-STDERR_KEEP);
-  });
-  child.stdin.on('error', () => undefined); // EPIPE when psql stops early: its exit code and stderr say why
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
 
   const h = hashingTap();
   const scanner = new SqlScanner({ guard: true });
@@ -125,13 +111,8 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
       }
     },
   });
-  let aborted = false;
-  const stopPsql = () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      aborted = true;
-      child.kill('SIGKILL');
-    }
-  };
+  // Killed, not asked to stop: psql must never get to commit what it has read so far.
+  const stopPsql = () => child.stop('SIGKILL');
   // Feeds psql; ends its input only after everything upstream and every completeness check succeeded.
   const feed = new Writable({
     write(chunk: Buffer, _e, cb) {
@@ -158,7 +139,7 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     },
   });
   // psql stopping early (ON_ERROR_STOP) must fail the stream, or a write would wait forever for 'drain'.
-  void exited.then(() => {
+  void child.exited.then(() => {
     if (!feed.writableFinished && !feed.destroyed) feed.destroy(new Error('psql exited before the end of the backup'));
   });
   const body = await openBackup(s3, bucket, key);
@@ -169,18 +150,13 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     streamErr = err;
     stopPsql();
   }
-  const exit = await exited;
-  const lines = reporter
-    .redact(stderr)
-    .trim()
-    .split('\n')
-    .filter((l) => l.trim());
-  if (exit.code !== 0 && !aborted) {
+  const exit = await child.exited;
+  const lines = child.stderrLines();
+  if (exit.code !== 0 && !child.stopped) {
     if (lines.length) reporter.error(`psql stderr:\n${lines.slice(-30).join('\n')}`);
-    const last = lines.filter((l) => /error|fatal/i.test(l)).pop() ?? lines[lines.length - 1] ?? '';
     throw new OpsError(
       reporter.redact(
-        `psql restore into ${where} failed (exit ${exit.code ?? exit.signal}): ${last.trim()}; the transaction was rolled back`,
+        `psql restore into ${where} failed (exit ${exit.code ?? exit.signal}): ${mainLine(lines)}; the transaction was rolled back`,
       ),
     );
   }

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { OpsError } from '../core/errors.js';
+import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { findPsql } from './pg-tools.js';
-
-const run = promisify(execFile);
 
 /**
  * Who a database is, asked of the server itself (host names say nothing: `localhost` and `127.0.0.1`, or Supabase's
@@ -33,12 +30,13 @@ const QUERY = [
 
 export async function serverFacts(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<ServerFacts> {
   try {
-    const { stdout } = await run(
+    const stdout = await runTool(
       psql,
       ['-X', '-A', '-t', '-F', '\t', '-c', QUERY, '--dbname', urlWithoutPassword(conn)],
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-        timeout: 60000,
+        timeoutMs: 60000,
+        redact: (t) => reporter.redact(t),
       },
     );
     const [oid, start, sysid, tz, bytea] = stdout.replace(/\n$/, '').split('\t');
@@ -49,13 +47,8 @@ export async function serverFacts(conn: PgConnection, reporter: Reporter, psql =
       byteaOutput: bytea || 'hex',
     };
   } catch (err) {
-    if (err instanceof OpsError) throw err;
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    throw new OpsError(
-      reporter.redact(
-        `psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${stderr.trim().split('\n')[0] ?? ''}`,
-      ),
-    );
+    if (!(err instanceof ToolFailed)) throw err;
+    throw new OpsError(`psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${err.detail}`);
   }
 }
 

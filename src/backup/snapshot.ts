@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { OpsError } from '../core/errors.js';
+import { startTool } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { findPsql } from './pg-tools.js';
@@ -21,19 +21,15 @@ export async function exportSnapshot(
   reporter: Reporter,
   timeoutMs = 60000,
 ): Promise<SharedSnapshot> {
-  const child = spawn(
+  const child = startTool(
     findPsql(),
     ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(conn)],
     {
       env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdin: 'pipe',
+      redact: (t) => reporter.redact(t),
     },
   );
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => (stderr += d));
-  child.stdin.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const id = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
@@ -46,11 +42,13 @@ export async function exportSnapshot(
         resolve(line.trim());
       }
     });
-    child.once('error', (e) => (clearTimeout(timer), reject(e)));
-    void closed.then(() => (clearTimeout(timer), reject(new Error(stderr.trim().split('\n')[0] || 'psql exited'))));
+    void child.exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(child.failure(exit).detail));
+    });
     child.stdin.write('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n');
   }).catch((err: unknown) => {
-    child.kill('SIGTERM');
+    child.stop('SIGTERM');
     throw new OpsError(
       reporter.redact(
         `psql (exporting a snapshot for a consistent backup): ${err instanceof Error ? err.message : String(err)}`,
@@ -60,8 +58,8 @@ export async function exportSnapshot(
   return {
     id,
     async close() {
-      if (child.exitCode === null && child.signalCode === null) child.stdin.end('COMMIT;\n');
-      await closed;
+      if (child.running) child.stdin.end('COMMIT;\n');
+      await child.exited;
     },
   };
 }

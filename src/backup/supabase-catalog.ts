@@ -1,7 +1,6 @@
 // What the Supabase-mode dump reads from the source's catalogs (one query, in the backup's snapshot).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { OpsError } from '../core/errors.js';
+import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { findPsql } from './pg-tools.js';
@@ -12,8 +11,6 @@ import {
   PLATFORM_SCHEMAS,
   SETTABLE_PLATFORM_ROLES,
 } from './supabase-platform.js';
-
-const run = promisify(execFile);
 
 export type Flavor = 'supabase' | 'postgres';
 
@@ -36,7 +33,7 @@ async function queryValue(
     : [];
   try {
     // An empty search_path makes pg_get_triggerdef and the policy expressions name every schema.
-    const { stdout } = await run(
+    const stdout = await runTool(
       findPsql(),
       [
         '-X',
@@ -55,23 +52,15 @@ async function queryValue(
       ],
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
-        timeout: 120000,
+        timeoutMs: 120000,
         maxBuffer: 64 * 1024 * 1024,
+        redact: (t) => reporter.redact(t),
       },
     );
     return stdout.trim();
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message ?? '');
-    throw new OpsError(
-      reporter.redact(
-        `psql (${what}): ${
-          stderr
-            .trim()
-            .split('\n')
-            .find((l) => l.trim()) ?? 'no output'
-        }`,
-      ),
-    );
+    if (!(err instanceof ToolFailed)) throw err;
+    throw new OpsError(`psql (${what}): ${err.detail}`);
   }
 }
 

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
+import { hashingTap } from '../core/hash.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
@@ -29,20 +29,6 @@ export async function openBackup(s3: S3Client, bucket: string, key: string): Pro
   } catch (err) {
     throw new OpsError(`GetObject s3://${bucket}/${key}: ${describeError(err)}`, { cause: err });
   }
-}
-
-/** A passthrough that hashes what flows through it. */
-export function hashingTap(): { tap: Transform; digest: () => string; bytes: () => number } {
-  const hash = createHash('sha256');
-  let n = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      n += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  return { tap, digest: () => hash.digest('hex'), bytes: () => n };
 }
 
 /**
