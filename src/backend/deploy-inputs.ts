@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.js';
-import { getInt, getMap, getString, type InputSource } from '../core/inputs.js';
+import { getInt, getMap, getMinutes, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
 
@@ -113,7 +113,10 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   const healthCheckSuccessCodes = getSuccessCodes(src);
   const region = getRegion(src);
   const env = getEnvironment(src);
-  const timeoutMinutes = getTimeoutMinutes(src);
+  const timeoutMinutes = getMinutes(src, 'timeout-minutes', {
+    default: DEPLOY_DEFAULTS['timeout-minutes'],
+    max: MAX_TIMEOUT_MINUTES,
+  });
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
   const out: DeployInputs = {
@@ -145,18 +148,4 @@ function getEnvironment(src: InputSource): Map<string, string> {
     );
   }
   return env;
-}
-
-/** A positive number of minutes (fractions allowed, e.g. 0.5), at most 120. */
-function getTimeoutMinutes(src: InputSource): number {
-  const v = (src('timeout-minutes') ?? '').trim();
-  if (!v) return DEPLOY_DEFAULTS['timeout-minutes'];
-  const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > MAX_TIMEOUT_MINUTES) {
-    throw new InputError(
-      'timeout-minutes',
-      `expected a number of minutes greater than 0 and at most ${MAX_TIMEOUT_MINUTES}, got '${v}'`,
-    );
-  }
-  return n;
 }

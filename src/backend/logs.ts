@@ -1,6 +1,5 @@
 import type { LightsailClient } from '@aws-sdk/client-lightsail';
-import { InputError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
+import { getMinutes, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
 import { getContainerName, getRegion, getServiceName } from './deploy-inputs.js';
@@ -14,7 +13,7 @@ export async function backendLogs(
 ): Promise<void> {
   const serviceName = getServiceName(src);
   const containerName = getContainerName(src);
-  const minutes = getSinceMinutes(src);
+  const minutes = getMinutes(src, 'since-minutes', { default: 15, max: 7 * 24 * 60 });
   const client = options.client ?? lightsailIn(getRegion(src));
   await getService(client, serviceName); // a missing service is named before anything else
   const since = new Date(Date.now() - minutes * 60_000);
@@ -22,17 +21,4 @@ export async function backendLogs(
     showContainerLog(client, reporter, { serviceName, containerName, since, maxLines: 1000 }),
   );
   reporter.output('lines', count);
-}
-
-function getSinceMinutes(src: InputSource): number {
-  const v = (src('since-minutes') ?? '').trim();
-  if (!v) return 15;
-  const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 7 * 24 * 60) {
-    throw new InputError(
-      'since-minutes',
-      `expected a number of minutes greater than 0 and at most ${7 * 24 * 60}, got '${v}'`,
-    );
-  }
-  return n;
 }

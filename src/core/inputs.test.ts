@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from './errors.js';
-import { getBoolean, getInt, getList, getMap, getString, inputsFrom } from './inputs.js';
+import { getBoolean, getInt, getList, getMap, getMinutes, getString, inputsFrom } from './inputs.js';
 
 const src = (v: Record<string, string>) => inputsFrom(v);
 
@@ -20,6 +20,17 @@ describe('input parsing', () => {
     expect(err.message).toBe("Input 'bucket': is required and was empty");
     expect(err.exitCode).toBe(2);
     expect(getString(src({}), 'prefix', { default: 'backups' })).toBe('backups');
+  });
+
+  it('parses minutes (fractions allowed) and names the input when they are out of range', () => {
+    const opts = { default: 15, max: 120 };
+    expect(getMinutes(src({}), 'since-minutes', opts)).toBe(15);
+    expect(getMinutes(src({ 'since-minutes': ' 0.5 ' }), 'since-minutes', opts)).toBe(0.5);
+    expect(getMinutes(src({ 'since-minutes': '120' }), 'since-minutes', opts)).toBe(120);
+    for (const bad of ['0', '121', '-1', 'soon', '1e2', '0x10'])
+      expect(errorOf(() => getMinutes(src({ 'since-minutes': bad }), 'since-minutes', opts)).message).toBe(
+        `Input 'since-minutes': expected a number of minutes greater than 0 and at most 120, got '${bad}'`,
+      );
   });
 
   it('parses booleans the way GitHub users write them and rejects anything else', () => {

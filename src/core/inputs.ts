@@ -49,6 +49,20 @@ export function getInt(src: InputSource, name: string, opts: { default: number; 
   return n;
 }
 
+/** A positive number of minutes (fractions allowed, e.g. 0.5), at most `max`. */
+export function getMinutes(src: InputSource, name: string, opts: { default: number; max: number }): number {
+  const v = raw(src, name);
+  if (!v) return opts.default;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > opts.max) {
+    throw new InputError(
+      name,
+      `expected a number of minutes greater than 0 and at most ${opts.max}, got '${shown(v)}'`,
+    );
+  }
+  return n;
+}
+
 function range(opts: { min?: number; max?: number }): string {
   if (opts.min !== undefined && opts.max !== undefined) return ` from ${opts.min} to ${opts.max}`;
   if (opts.min !== undefined) return ` of at least ${opts.min}`;
