@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../core/errors.js';
 import { inputsFrom } from '../core/inputs.js';
-import { getFlavor } from './inputs.js';
+import { DEFAULTS, getFlavor, getPrefix } from './inputs.js';
 
 describe('getFlavor', () => {
   it('defaults to auto and accepts supabase and postgres', () => {
@@ -19,5 +19,19 @@ describe('getFlavor', () => {
     })();
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toBe("Input 'flavor': expected one of auto, supabase, postgres, got 'mysql'");
+  });
+});
+
+describe('getPrefix', () => {
+  it('defaults to the one backup prefix and trims slashes', () => {
+    expect(getPrefix(inputsFrom({}))).toBe(DEFAULTS.prefix);
+    expect(getPrefix(inputsFrom({ prefix: '/backups/staging/' }))).toBe('backups/staging');
+    expect(getPrefix(inputsFrom({ 'backup-prefix': 'db/' }), 'backup-prefix')).toBe('db');
+  });
+  it('names the input it read when the prefix is refused', () => {
+    expect(() => getPrefix(inputsFrom({ 'backup-prefix': '/' }), 'backup-prefix')).toThrow(
+      "Input 'backup-prefix': expected a folder such as 'backups' or 'backups/staging'",
+    );
+    expect(() => getPrefix(inputsFrom({ prefix: 'a/../b' }))).toThrow("Input 'prefix': expected a folder");
   });
 });

@@ -4,7 +4,7 @@ import type { Reporter } from '../core/reporter.js';
 import { secretsOfUrl } from '../core/secrets.js';
 import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
-import { NAME_PART, normalizePrefix } from './naming.js';
+import { NAME_PART, trimSlashes } from './naming.js';
 
 /** Defaults: the single source of truth (action.yml declares the same). */
 export const DEFAULTS = {
@@ -31,17 +31,18 @@ export function getBucket(src: InputSource): string {
 }
 
 /**
- * The key prefix, slashes around it trimmed. Refused: the bucket's root (`/`, empty), `.`/`..` segments, empty
+ * The key prefix (input `prefix`, or e.g. `backup-prefix` where the bucket is not only for backups), slashes around
+ * it trimmed. Refused: the bucket's root (`/`, empty), `.`/`..` segments, empty
  * segments and characters outside letters, digits, `.`, `_`, `-` and `/`: a backup must land under a prefix that
  * the bucket's lifecycle rule and the backup role's permissions cover (`backups/` by default), never beside it.
  */
-export function getPrefix(src: InputSource): string {
-  const raw = getString(src, 'prefix', { default: DEFAULTS.prefix });
-  const p = normalizePrefix(raw);
+export function getPrefix(src: InputSource, name = 'prefix'): string {
+  const raw = getString(src, name, { default: DEFAULTS.prefix });
+  const p = trimSlashes(raw);
   const segments = p.split('/');
   if (!p || segments.some((s) => s === '' || s === '.' || s === '..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
     throw new InputError(
-      'prefix',
+      name,
       `expected a folder such as 'backups' or 'backups/staging' (no '..', '.', '//' or bucket root), got '${raw.slice(0, 100)}'`,
     );
   }

@@ -8,13 +8,14 @@ import { drillJob } from '../backup/drill.js';
 import { restoreJob, withTargetUrlFromEnv } from '../backup/restore.js';
 import { selfTestJob } from '../backup/selftest.js';
 import { verifyJob } from '../backup/verify.js';
+import { DEFAULTS } from '../backup/inputs.js';
 import { byDefault, jobCommand, required } from './common.js';
 
 /** Where backups live: every sub-command takes these (defaults live in src/backup/inputs.ts). */
 function location(cmd: Command): Command {
   return cmd
     .requiredOption('--bucket <name>', required('S3 bucket holding the backups'))
-    .option('--prefix <prefix>', byDefault('key prefix of the backups', 'backups'));
+    .option('--prefix <prefix>', byDefault('key prefix of the backups', DEFAULTS.prefix));
 }
 
 function filters(cmd: Command): Command {

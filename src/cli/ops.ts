@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULTS as BACKUP_DEFAULTS } from '../backup/inputs.js';
 import { unlockJob } from '../ops/lock.js';
 import { rollbackJob } from '../ops/rollback.js';
 import { statusJob } from '../ops/status.js';
@@ -49,7 +50,7 @@ export function registerOps(program: Command): void {
         .option('--service-name <name>', byDefault('the Lightsail container service', 'none; no API part'))
         .option('--region <region>', REGION_HELP)
         .option('--backup-bucket <name>', byDefault('the backups bucket', 'none; no backup part'))
-        .option('--backup-prefix <prefix>', byDefault('key prefix of the backups', 'backups')),
+        .option('--backup-prefix <prefix>', byDefault('key prefix of the backups', BACKUP_DEFAULTS.prefix)),
     statusJob,
   );
   jobCommand(

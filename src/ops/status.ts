@@ -9,7 +9,7 @@ import { environmentValues } from '../backend/deployment-request.js';
 import { getService, lightsailIn, stateLine, urlWithPath } from '../backend/service.js';
 import { humanSize } from '../core/size.js';
 import { listBackups } from '../backup/list.js';
-import { normalizePrefix as backupPrefix } from '../backup/naming.js';
+import { getPrefix as getBackupPrefix } from '../backup/inputs.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
 import { normalizePrefix } from '../frontend/releases.js';
 import { fetchWhole, md5, siteUrl } from './http-check.js';
@@ -36,7 +36,7 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   const serviceName = getString(src, 'service-name') ? getServiceName(src) : '';
   const region = getRegion(src);
   const backupBucket = getLockBucket(src, 'backup-bucket');
-  const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: 'backups' }));
+  const backupsUnder = getBackupPrefix(src, 'backup-prefix');
   if (!bucket && !serviceName && !backupBucket)
     throw new InputError(
       'bucket',

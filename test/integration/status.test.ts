@@ -113,6 +113,13 @@ describe('status', () => {
     }
   });
 
+  it('checks backup-prefix as the backup commands check prefix (exit 2, nothing read)', async () => {
+    const r = await runCaptured(statusJob, { 'backup-bucket': backups, 'backup-prefix': 'backups/../other' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Input 'backup-prefix': expected a folder such as 'backups'");
+    expect(r.out).not.toContain('Backup');
+  });
+
   it('needs at least one part (exit 2)', async () => {
     const r = await runCaptured(statusJob, {});
     expect(r.code).toBe(2);
