@@ -1,5 +1,4 @@
 /** Exit codes shared by the CLI and the actions' failure handling. */
-export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from './errors.js';
-import { getBoolean, getInt, getList, getMap, getMinutes, getString, inputsFrom } from './inputs.js';
+import { getBoolean, getInt, getMap, getMinutes, getString, inputsFrom } from './inputs.js';
 
 const src = (v: Record<string, string>) => inputsFrom(v);
 
@@ -51,11 +51,6 @@ describe('input parsing', () => {
     expect(errorOf(() => getInt(src({ concurrency: '2.5' }), 'concurrency', { default: 16, min: 1 })).message).toBe(
       "Input 'concurrency': expected a whole number of at least 1, got '2.5'",
     );
-  });
-
-  it('splits multiline lists, skipping blanks and comments', () => {
-    expect(getList(src({ paths: 'a\n\n # note\n b \r\nc' }), 'paths')).toEqual(['a', 'b', 'c']);
-    expect(getList(src({ paths: 'a, b\nc' }), 'paths', { commas: true })).toEqual(['a', 'b', 'c']);
   });
 
   it('parses KEY=VALUE maps, keeping = inside values, and never quotes a value in errors', () => {

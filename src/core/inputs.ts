@@ -70,13 +70,6 @@ function range(opts: { min?: number; max?: number }): string {
   return '';
 }
 
-/** One item per line (blank lines and `#` comments skipped); with `commas`, commas separate items too. */
-export function getList(src: InputSource, name: string, opts: { commas?: boolean } = {}): string[] {
-  const v = src(name) ?? '';
-  const parts = v.split(/\r?\n/).flatMap((line) => (opts.commas ? line.split(',') : [line]));
-  return parts.map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
-}
-
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**

@@ -136,17 +136,3 @@ export function parseManifest(text: string, key: string): Manifest {
   }
   return m;
 }
-
-/**
- * The release a rollback goes back to: the newest one before the current whose content differs from the current
- * (so rolling back twice does not land on the same content).
- */
-export function rollbackTarget(ids: string[], current: string): string | undefined {
-  const sorted = [...ids].sort();
-  const idx = sorted.indexOf(current);
-  for (let i = idx - 1; i >= 0; i--) {
-    const id = sorted[i] as string;
-    if (hashOfId(id) !== hashOfId(current)) return id;
-  }
-  return undefined;
-}
