@@ -8,7 +8,7 @@ export interface CacheRule {
   re: RegExp;
 }
 
-/** DESIGN.md's defaults; user rules are checked before them (first match wins). */
+/** The defaults (README.md, "Default cache rules"); user rules are checked before them (first match wins). */
 export const DEFAULT_CACHE_RULES = [
   'assets/**: public, max-age=31536000, immutable',
   '*.html: public, max-age=0, s-maxage=86400, must-revalidate',

@@ -1,5 +1,5 @@
 /**
- * The contract between each action and the CLI (DESIGN.md): action.yml declares every input with a description, runs
+ * The contract between each action and the CLI (README.md): action.yml declares every input with a description, runs
  * the committed bundle on node24, and the CLI sub-command over the same core takes the same names as flags.
  */
 import { describe, expect, it } from '@jest/globals';

@@ -9,7 +9,7 @@ terraform {
     }
   }
 
-  # The state bucket is created once by hand (see docs/infra.md, "Bootstrap"). Another bucket name can be
+  # The state bucket is created once by hand (see README.md, "Bootstrap order"). Another bucket name can be
   # given at init time: terraform init -backend-config="bucket=<name>".
   backend "s3" {
     bucket       = "shisha-log-prod-tfstate"
