@@ -1,6 +1,6 @@
 import { s3Client } from '../core/aws.js';
-import { InputError, OpsError } from '../core/errors.js';
-import { getInt, getString, type InputSource } from '../core/inputs.js';
+import { OpsError } from '../core/errors.js';
+import { getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { isoSeconds, listBackups } from './list.js';
@@ -16,9 +16,7 @@ export async function checkJob(inputs: InputSource, reporter: Reporter, now: Dat
   const bucket = getBucket(inputs);
   const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
-  if (!getString(inputs, 'max-age-days'))
-    throw new InputError('max-age-days', 'is required (a whole number of days, e.g. 8 for a weekly backup)');
-  const maxDays = getInt(inputs, 'max-age-days', { default: 8, min: 1 });
+  const maxDays = getInt(inputs, 'max-age-days', { min: 1 });
   const keys = new Set<string>();
   const all = await listBackups(s3Client(), bucket, prefix, filter, keys);
   const newest = all[0];

@@ -21,30 +21,8 @@ import {
 import { findPsql } from './pg-tools.js';
 import { restoreBackup, targetName, withTargetUrlFromEnv } from './restore.js';
 import { sameDatabase, serverFacts, type ServerIdentity } from './server-identity.js';
+import { PLATFORM_SCHEMAS } from './supabase-platform.js';
 import type { TableData } from './sql-scanner.js';
-
-/** Schemas a fresh database (plain, or a new Supabase project) already has tables in: not the user's. */
-export const PLATFORM_SCHEMAS = [
-  'information_schema',
-  'auth',
-  'storage',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'realtime',
-  '_realtime',
-  'supabase_functions',
-  'supabase_migrations',
-  'vault',
-  'pgsodium',
-  'pgsodium_masks',
-  'net',
-  'pgbouncer',
-  'cron',
-  '_analytics',
-  'pgtle',
-  'topology',
-];
 
 export interface DrillParams {
   s3: S3Client;
@@ -118,7 +96,7 @@ async function checkScratch(target: PgConnection, manifest: BackupManifest, repo
  * the same columns and the session settings the text depends on (recorded at dump time). A table freshly loaded by
  * COPY is read back in the order it was written (synchronized scans off).
  */
-export async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: TableData): Promise<TableData> {
+async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: TableData): Promise<TableData> {
   const settings = [
     `SET TimeZone = ${literal(manifest.settings.timeZone)}`,
     `SET bytea_output = ${literal(manifest.settings.byteaOutput)}`,

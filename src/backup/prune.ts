@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
-import { describeError, InputError, OpsError } from '../core/errors.js';
-import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
+import { describeError, OpsError } from '../core/errors.js';
+import { getBoolean, getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
@@ -33,9 +33,7 @@ export async function pruneJob(
   const bucket = getBucket(inputs);
   const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
-  if (!getString(inputs, 'older-than-days'))
-    throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
-  const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });
+  const days = getInt(inputs, 'older-than-days', { min: 1 });
   const keep = getInt(inputs, 'keep', { default: 1, min: 0 });
   const dryRun = getBoolean(inputs, 'dry-run', false);
   const s3 = s3Client();

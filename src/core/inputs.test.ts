@@ -22,6 +22,13 @@ describe('input parsing', () => {
     expect(getString(src({}), 'prefix', { default: 'backups' })).toBe('backups');
   });
 
+  it('requires a whole number that has no default', () => {
+    expect(errorOf(() => getInt(src({}), 'max-age-days', { min: 1 })).message).toBe(
+      "Input 'max-age-days': is required (a whole number of at least 1)",
+    );
+    expect(getInt(src({ 'max-age-days': '8' }), 'max-age-days', { min: 1 })).toBe(8);
+  });
+
   it('parses minutes (fractions allowed) and names the input when they are out of range', () => {
     const opts = { default: 15, max: 120 };
     expect(getMinutes(src({}), 'since-minutes', opts)).toBe(15);

@@ -38,9 +38,13 @@ export function getBoolean(src: InputSource, name: string, dflt: boolean): boole
   throw new InputError(name, `expected true or false, got '${shown(raw(src, name))}'`);
 }
 
-export function getInt(src: InputSource, name: string, opts: { default: number; min?: number; max?: number }): number {
+/** A whole number within `min`..`max`; without a `default`, the input is required. */
+export function getInt(src: InputSource, name: string, opts: { default?: number; min?: number; max?: number }): number {
   const v = raw(src, name);
-  if (!v) return opts.default;
+  if (!v) {
+    if (opts.default === undefined) throw new InputError(name, `is required (a whole number${range(opts)})`);
+    return opts.default;
+  }
   if (!/^[+-]?\d+$/.test(v)) throw new InputError(name, `expected a whole number${range(opts)}, got '${shown(v)}'`);
   const n = Number(v);
   if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
