@@ -60,14 +60,16 @@ export interface RestoreResult {
 }
 
 /**
- * Streams a backup into `psql -v ON_ERROR_STOP=1 --single-transaction` on the target, through three checks that
- * all must pass before psql sees the end of its input (and so before it commits):
+ * Streams a backup into `psql -v ON_ERROR_STOP=1` on the target inside one transaction that we open (`BEGIN`) and
+ * commit (`COMMIT`) only after three checks, which all must pass before psql sees the end of its input:
  * - every line psql would read is scanned first (SqlScanner): a meta-command other than our dumps' own stops the
  *   restore at that line, before psql receives it;
  * - the SQL must end where a complete dump ends (our closing line, or pg_dump's for older backups);
  * - the object's sha256 (`.sha256`) and every table's row count and data checksum (`.manifest.json`) must match
  *   what was recorded. With neither recorded, only `allowUnverified` lets it run.
- * On any failure psql is killed before commit, so the transaction rolls back and nothing is restored.
+ * On any failure psql is killed before commit, so the transaction rolls back and nothing is restored. Not
+ * `--single-transaction`: psql commits that at the end of its input, which is also what it reads when this process
+ * dies midway (even inside a COPY); a session that ends without our COMMIT rolls back.
  */
 export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   const { s3, bucket, key, target, reporter } = p;
@@ -92,11 +94,13 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
     );
   const psql = findPsql();
   reporter.info(`restoring s3://${bucket}/${key} (${humanSize(size)}) into ${where} with ${psql}`);
-  const child = startTool(
-    psql,
-    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '--dbname', urlWithoutPassword(target)],
-    { env: pgEnv(target), stdin: 'pipe', stdout: 'ignore', redact: (t) => reporter.redact(t) },
-  );
+  const child = startTool(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(target)], {
+    env: pgEnv(target),
+    stdin: 'pipe',
+    stdout: 'ignore',
+    redact: (t) => reporter.redact(t),
+  });
+  child.stdin.write('BEGIN;\n');
 
   const h = hashingTap();
   const scanner = new SqlScanner({ guard: true });
@@ -131,7 +135,7 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
         if (rows.some((r) => !r.match))
           return cb(new OpsError(`the backup does not match its manifest: ${describeMismatch(rows)}`));
       }
-      child.stdin.end(cb);
+      child.stdin.end('\nCOMMIT;\n', cb);
     },
     destroy(err, cb) {
       if (err) stopPsql();

@@ -355,7 +355,7 @@ export class SqlScanner {
   /** psql's heuristic for `CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ... END`, whose `;` do not end it. */
   private identifier(word: string, line: string): void {
     const w = word.toLowerCase();
-    // A restore is one transaction (psql --single-transaction): a COMMIT in the stream would make what came before stay.
+    // A restore is one transaction (our BEGIN ... COMMIT around the stream): a COMMIT in it would make what came before stay.
     if (this.identCount === 0 && TRANSACTION_CONTROL.has(w))
       this.refuse(line, 'transaction control (a restore runs as one transaction; pg_dump writes none)');
     if (this.identCount < 4 && ['create', 'function', 'procedure', 'or', 'replace'].includes(w))

@@ -88,7 +88,7 @@ export function registerBackup(cmd: Command): void {
   jobCommand(
     cmd,
     'restore',
-    'Restore a backup into an explicitly named database: gunzip | psql -v ON_ERROR_STOP=1 --single-transaction',
+    'Restore a backup into an explicitly named database: gunzip | psql -v ON_ERROR_STOP=1, one transaction',
     (c) =>
       filters(location(c))
         .option('--key <key>', byDefault('object key', 'the newest backup'))
