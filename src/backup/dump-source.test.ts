@@ -39,6 +39,14 @@ describe('createDumpSource', () => {
     expect(started).toBe(1);
   });
 
+  it('lets a process that closed its output exit on its own (no signal after the end of its output)', async () => {
+    // pg_dump closes its output before it exits; a SIGTERM in that window would fail a complete dump.
+    const src = createDumpSource([sh('pg_dump', 'echo data; exec >&-; sleep 0.3; echo done >&2')]);
+    expect(await text(src.stream)).toBe('data\n');
+    await expect(src.done).resolves.toBeUndefined();
+    expect(src.warnings).toEqual([{ producer: 'pg_dump', stderr: 'done\n' }]);
+  });
+
   it('a failing SQL producer fails the stream too', async () => {
     const src = createDumpSource([
       sh('a', 'echo a'),
