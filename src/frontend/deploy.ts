@@ -16,6 +16,7 @@ import {
   uploadFile,
   type BucketState,
 } from './bucket.js';
+import { isImmutable } from './cache-rules.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
@@ -439,7 +440,7 @@ async function keepRollbackCopies(
   state: BucketState,
 ): Promise<void> {
   const todo = new Map<string, LocalFile>();
-  for (const f of local) if (!/\bimmutable\b/i.test(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
+  for (const f of local) if (!isImmutable(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
   const limit = pLimit(opts.concurrency);
   await Promise.all(
     [...todo.values()].map((f) =>

@@ -67,6 +67,7 @@ describe('cache rules', () => {
   it('knows immutable', () => {
     expect(isImmutable('public, max-age=31536000, immutable')).toBe(true);
     expect(isImmutable('public, max-age=60')).toBe(false);
+    expect(isImmutable('public, max-age=60, x-immutable-after-install')).toBe(false);
   });
 });
 
