@@ -17,7 +17,8 @@ export interface Headers {
 
 export type Action = 'new' | 'changed' | 'headers' | 'unchanged';
 /** Apply order: immutable assets first, then other files, then HTML. */
-export type Tier = 'asset' | 'other' | 'html';
+export const TIERS = ['asset', 'other', 'html'] as const;
+export type Tier = (typeof TIERS)[number];
 
 export interface PlanItem {
   file: LocalFile;
