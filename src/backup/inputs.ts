@@ -5,7 +5,7 @@ import { checkBucketName } from '../core/s3.js';
 import { secretsOfUrl } from '../core/secrets.js';
 import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
-import { NAME_PART, normalizePrefix } from './naming.js';
+import { NAME_PART, trimSlashes } from './naming.js';
 
 /** Defaults: the single source of truth (action.yml declares the same). */
 export const DEFAULTS = {
@@ -30,7 +30,7 @@ export function getBucket(src: InputSource): string {
  */
 export function getPrefix(src: InputSource): string {
   const raw = getString(src, 'prefix', { default: DEFAULTS.prefix });
-  const p = normalizePrefix(raw);
+  const p = trimSlashes(raw);
   const segments = p.split('/');
   if (!p || segments.some((s) => s === '' || s === '.' || s === '..') || !/^[A-Za-z0-9._/-]+$/.test(p)) {
     throw new InputError(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backupKey, isUnderPrefix, normalizePrefix, parseBackupKey, safeDbName } from './naming.js';
+import { backupKey, isUnderPrefix, trimSlashes, parseBackupKey, safeDbName } from './naming.js';
 
 const t = new Date(Date.UTC(2026, 0, 5, 0, 0, 7));
 
@@ -52,7 +52,7 @@ describe('backup object names', () => {
 
   it('make database names key-safe and normalise prefixes', () => {
     expect(safeDbName('my db/ü')).toBe('my-db--');
-    expect(normalizePrefix('//a/b//')).toBe('a/b');
+    expect(trimSlashes('//a/b//')).toBe('a/b');
     expect(isUnderPrefix('backups/2026/x', 'backups')).toBe(true);
     expect(isUnderPrefix('backups-old/2026/x', 'backups')).toBe(false);
   });

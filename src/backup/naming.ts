@@ -16,8 +16,8 @@ export interface BackupName {
 /** Project and environment: lowercase letters, digits and `-` (they are `_`-separated in the name). */
 export const NAME_PART = /^[a-z0-9][a-z0-9-]*$/;
 
-/** Trims slashes around a prefix: `/backups/` → `backups`, `` stays ``. */
-export function normalizePrefix(prefix: string): string {
+/** Trims slashes around a prefix: `/backups/` → `backups`, `` stays `` (keys join it with `/`). */
+export function trimSlashes(prefix: string): string {
   return prefix.replace(/^\/+|\/+$/g, '');
 }
 
@@ -33,7 +33,7 @@ export function backupKey(n: BackupName): string {
   const y = pad(t.getUTCFullYear(), 4);
   const m = pad(t.getUTCMonth() + 1);
   const stamp = `${y}${m}${pad(t.getUTCDate())}_${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
-  const prefix = normalizePrefix(n.prefix);
+  const prefix = trimSlashes(n.prefix);
   const file = `${n.project}_${n.environment}_${safeDbName(n.dbname)}_${stamp}${BACKUP_SUFFIX}`;
   return `${prefix ? `${prefix}/` : ''}${y}/${m}/${file}`;
 }
@@ -63,6 +63,6 @@ export function parseBackupKey(key: string): BackupName | undefined {
 
 /** Whether a key is a backup under the prefix (`backups` matches `backups/2025/...`, never `backups-old/...`). */
 export function isUnderPrefix(key: string, prefix: string): boolean {
-  const p = normalizePrefix(prefix);
+  const p = trimSlashes(prefix);
   return p === '' || key.startsWith(`${p}/`);
 }

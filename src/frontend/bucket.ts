@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { deleteObjects, listObjects } from '../core/s3.js';
-import type { Headers, RemoteObject } from './plan.js';
+import type { ObjectHeaders, RemoteObject } from './plan.js';
 import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 import { withRetry } from '../core/retry.js';
@@ -106,7 +106,7 @@ export async function getManifest(s3: S3Client, bucket: string, prefix: string, 
   }
 }
 
-export async function headObject(s3: S3Client, bucket: string, key: string): Promise<Headers> {
+export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHeaders> {
   const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return { contentType: h.ContentType ?? '', cacheControl: h.CacheControl ?? '' };
 }
@@ -150,7 +150,7 @@ export async function copyWithHeaders(
   bucket: string,
   from: string,
   to: string,
-  h: Headers,
+  h: ObjectHeaders,
 ): Promise<void> {
   await s3.send(
     new CopyObjectCommand({

@@ -27,7 +27,7 @@ import {
   makePlan,
   needHead,
   ordered,
-  type Headers,
+  type ObjectHeaders,
   type Plan,
   type PlanItem,
   type Tier,
@@ -439,7 +439,7 @@ async function keepRollbackCopies(
     [...todo.values()].map((f) =>
       limit(() =>
         wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
-          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as Headers),
+          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as ObjectHeaders),
         ),
       ),
     ),

@@ -2,7 +2,7 @@ import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, shown, type InputSource } from '../core/inputs.js';
 import { checkBucketName } from '../core/s3.js';
 import { cacheRules, type CacheRule } from './cache-rules.js';
-import { RELEASES_DIR, hasControlCharacter, normalizePrefix } from './releases.js';
+import { RELEASES_DIR, hasControlCharacter, keyPrefix } from './releases.js';
 
 /** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
 export interface TargetOptions {
@@ -36,7 +36,7 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
   if (given && !given.trim())
     throw new InputError('prefix', 'is only whitespace: leave it empty to deploy to the bucket root');
   const rawPrefix = getString(inputs, 'prefix');
-  const prefix = normalizePrefix(rawPrefix);
+  const prefix = keyPrefix(rawPrefix);
   if (rawPrefix && !prefix)
     throw new InputError(
       'prefix',

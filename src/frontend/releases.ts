@@ -34,7 +34,11 @@ export function hasControlCharacter(s: string): boolean {
   return false;
 }
 
-export function normalizePrefix(prefix: string): string {
+/**
+ * The prefix input as the start of every key: spaces and slashes around it trimmed, then one `/` (`/site/v1/` →
+ * `site/v1/`; empty stays empty). The backups' prefix has no trailing `/` (backup/naming.ts trimSlashes).
+ */
+export function keyPrefix(prefix: string): string {
   const p = prefix.trim().replace(/^\/+|\/+$/g, '');
   return p ? `${p}/` : '';
 }
@@ -135,18 +139,4 @@ export function parseManifest(text: string, key: string): Manifest {
       throw new Error(`${key} is not a valid release manifest: the headers of ${shown} contain a control character`);
   }
   return m;
-}
-
-/**
- * The release a rollback goes back to: the newest one before the current whose content differs from the current
- * (so rolling back twice does not land on the same content).
- */
-export function rollbackTarget(ids: string[], current: string): string | undefined {
-  const sorted = [...ids].sort();
-  const idx = sorted.indexOf(current);
-  for (let i = idx - 1; i >= 0; i--) {
-    const id = sorted[i] as string;
-    if (hashOfId(id) !== hashOfId(current)) return id;
-  }
-  return undefined;
 }

@@ -9,9 +9,9 @@ import { environmentValues } from '../backend/deployment-request.js';
 import { getService, lightsailIn, stateLine, urlWithPath } from '../backend/service.js';
 import { humanSize } from '../core/size.js';
 import { listBackups } from '../backup/list.js';
-import { normalizePrefix as backupPrefix } from '../backup/naming.js';
+import { trimSlashes } from '../backup/naming.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
-import { normalizePrefix } from '../frontend/releases.js';
+import { keyPrefix } from '../frontend/releases.js';
 import { fetchWhole, md5, siteUrl } from './http-check.js';
 import { describeLock, getLockBucket, readLock } from './lock.js';
 
@@ -29,14 +29,14 @@ const BACKUP_MAX_AGE_HOURS = 8 * 24;
  */
 export async function statusJob(src: InputSource, reporter: Reporter): Promise<void> {
   const bucket = getLockBucket(src, 'bucket');
-  const prefix = normalizePrefix(getString(src, 'prefix'));
+  const prefix = keyPrefix(getString(src, 'prefix'));
   const url = getString(src, 'url');
   if (url && !/^https?:\/\/[^/\s]+/.test(url))
     throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${url}'`);
   const serviceName = getString(src, 'service-name') ? getServiceName(src) : '';
   const region = getRegion(src);
   const backupBucket = getLockBucket(src, 'backup-bucket');
-  const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: 'backups' }));
+  const backupsUnder = trimSlashes(getString(src, 'backup-prefix', { default: 'backups' }));
   if (!bucket && !serviceName && !backupBucket)
     throw new InputError(
       'bucket',
