@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { checkBucketName } from '../core/s3.js';
 import { secretsOfUrl } from '../core/secrets.js';
 import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
@@ -18,16 +19,8 @@ export const DEFAULTS = {
 export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
 export type FlavorInput = (typeof FLAVORS)[number];
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 export function getBucket(src: InputSource): string {
-  const b = getString(src, 'bucket', { required: true });
-  if (!BUCKET.test(b))
-    throw new InputError(
-      'bucket',
-      `expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'), got '${b}'`,
-    );
-  return b;
+  return checkBucketName('bucket', getString(src, 'bucket', { required: true }));
 }
 
 /**

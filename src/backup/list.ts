@@ -3,6 +3,7 @@ import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { s3Client } from '../core/aws.js';
+import { listObjects } from '../core/s3.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { humanSize } from '../core/size.js';
 import { isUnderPrefix, parseBackupKey, type BackupName } from './naming.js';
@@ -24,21 +25,8 @@ export async function listBackups(
   seen?: Set<string>,
 ): Promise<BackupObject[]> {
   const out: BackupObject[] = [];
-  let token: string | undefined;
-  do {
-    let page;
-    try {
-      page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix ? `${prefix}/` : undefined,
-          ContinuationToken: token,
-        }),
-      );
-    } catch (err) {
-      throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}: ${describeError(err)}`, { cause: err });
-    }
-    for (const o of page.Contents ?? []) {
+  try {
+    for await (const o of listObjects(s3, bucket, prefix ? `${prefix}/` : '')) {
       if (o.Key) seen?.add(o.Key);
       if (!o.Key || !isUnderPrefix(o.Key, prefix)) continue;
       const name = parseBackupKey(o.Key);
@@ -47,8 +35,9 @@ export async function listBackups(
       if (filter.environment && name.environment !== filter.environment) continue;
       out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified, name });
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  } catch (err) {
+    throw new OpsError(`ListObjectsV2 s3://${bucket}/${prefix}: ${describeError(err)}`, { cause: err });
+  }
   return out.sort(
     (a, b) => b.name.time.getTime() - a.name.time.getTime() || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0),
   );

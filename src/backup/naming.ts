@@ -16,7 +16,7 @@ export interface BackupName {
 /** Project and environment: lowercase letters, digits and `-` (they are `_`-separated in the name). */
 export const NAME_PART = /^[a-z0-9][a-z0-9-]*$/;
 
-/** Trims slashes around a prefix: `/backups/` → `backups`, `` stays ``. */
+/** Trims slashes around a prefix: `/backups/` → `backups`, `` stays `` (keys join it with `/`). */
 export function trimSlashes(prefix: string): string {
   return prefix.replace(/^\/+|\/+$/g, '');
 }

@@ -1,6 +1,5 @@
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
-import { describeError, OpsError } from '../core/errors.js';
+import { deleteObjects } from '../core/s3.js';
 import { getBoolean, getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
@@ -41,24 +40,7 @@ export async function pruneJob(
   const all = await listBackups(s3, bucket, prefix, filter);
   const doomed = selectForPrune(all, now, days, keep);
   const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);
-  if (!dryRun) {
-    for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000);
-      let res;
-      try {
-        res = await s3.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
-      } catch (err) {
-        throw new OpsError(`DeleteObjects s3://${bucket}/${prefix}/: ${describeError(err)}`, { cause: err });
-      }
-      const failed = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-      if (failed.length)
-        throw new OpsError(
-          `DeleteObjects s3://${bucket}: ${failed.length} not deleted, first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`,
-        );
-    }
-  }
+  if (!dryRun) await deleteObjects(s3, bucket, keys);
   reporter.summary({
     title: `${dryRun ? 'Would prune' : 'Pruned'} ${doomed.length} of ${all.length} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
     lines: [`the newest ${keep} backup(s) are kept whatever their age`],

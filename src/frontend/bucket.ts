@@ -1,19 +1,18 @@
 import { createReadStream } from 'node:fs';
 import {
   CopyObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import type { Headers, RemoteObject } from './plan.js';
+import { deleteObjects, listObjects } from '../core/s3.js';
+import type { ObjectHeaders, RemoteObject } from './plan.js';
 import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
-import { withRetry } from './retry.js';
+import { withRetry } from '../core/retry.js';
 
 /** What the bucket holds under the prefix: site objects, release manifests and rollback blobs. */
 export interface BucketState {
@@ -64,30 +63,23 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
   const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
   const nested = new Set<string>();
   const own = prefix + RELEASES_DIR;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const key = o.Key ?? '';
-      const lastModified = o.LastModified ?? new Date(0);
-      if (key.startsWith(own)) {
-        const rest = key.slice(own.length);
-        if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
-        else if (rest.startsWith('running/') && rest.endsWith('.json'))
-          state.running.set(rest.slice('running/'.length, -5), lastModified);
-        else if (rest.endsWith('.json') && isPlausibleId(rest.slice(0, -5), lastModified))
-          state.releases.set(rest.slice(0, -5), lastModified);
-        continue;
-      }
-      const rel = key.slice(prefix.length);
-      const inner = rel.indexOf(`/${RELEASES_DIR}`);
-      if (inner >= 0) nested.add(rel.slice(0, inner + 1));
-      state.site.set(rel, { rel, md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
+  for await (const o of listObjects(s3, bucket, prefix)) {
+    const key = o.Key ?? '';
+    const lastModified = o.LastModified ?? new Date(0);
+    if (key.startsWith(own)) {
+      const rest = key.slice(own.length);
+      if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
+      else if (rest.startsWith('running/') && rest.endsWith('.json'))
+        state.running.set(rest.slice('running/'.length, -5), lastModified);
+      else if (rest.endsWith('.json') && isPlausibleId(rest.slice(0, -5), lastModified))
+        state.releases.set(rest.slice(0, -5), lastModified);
+      continue;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+    const rel = key.slice(prefix.length);
+    const inner = rel.indexOf(`/${RELEASES_DIR}`);
+    if (inner >= 0) nested.add(rel.slice(0, inner + 1));
+    state.site.set(rel, { rel, md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
+  }
   // Outermost folders only: `a/` covers `a/b/` too.
   state.nested = [...nested].filter((n) => ![...nested].some((o) => o !== n && n.startsWith(o))).sort();
   for (const rel of state.site.keys()) if (state.nested.some((n) => rel.startsWith(n))) state.site.delete(rel);
@@ -97,22 +89,10 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
 /** The newest release id under the prefix, from a listing of `_releases/` alone (not the site, not the blobs). */
 export async function newestReleaseId(s3: S3Client, bucket: string, prefix: string): Promise<string | undefined> {
   let newest: string | undefined;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix + RELEASES_DIR,
-        Delimiter: '/',
-        ContinuationToken: token,
-      }),
-    );
-    for (const o of page.Contents ?? []) {
-      const id = (o.Key ?? '').slice(prefix.length + RELEASES_DIR.length).replace(/\.json$/, '');
-      if (isPlausibleId(id, o.LastModified ?? new Date(0)) && (!newest || id > newest)) newest = id;
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const o of listObjects(s3, bucket, prefix + RELEASES_DIR, { delimiter: '/' })) {
+    const id = (o.Key ?? '').slice(prefix.length + RELEASES_DIR.length).replace(/\.json$/, '');
+    if (isPlausibleId(id, o.LastModified ?? new Date(0)) && (!newest || id > newest)) newest = id;
+  }
   return newest;
 }
 
@@ -126,7 +106,7 @@ export async function getManifest(s3: S3Client, bucket: string, prefix: string, 
   }
 }
 
-export async function headObject(s3: S3Client, bucket: string, key: string): Promise<Headers> {
+export async function headObject(s3: S3Client, bucket: string, key: string): Promise<ObjectHeaders> {
   const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return { contentType: h.ContentType ?? '', cacheControl: h.CacheControl ?? '' };
 }
@@ -170,7 +150,7 @@ export async function copyWithHeaders(
   bucket: string,
   from: string,
   to: string,
-  h: Headers,
+  h: ObjectHeaders,
 ): Promise<void> {
   await s3.send(
     new CopyObjectCommand({
@@ -200,25 +180,12 @@ export async function putManifest(s3: S3Client, bucket: string, prefix: string, 
  * DeleteObjects in batches of 1,000; throws on the first key S3 refused. Calls `onDeleted` per batch. With `stopAt`
  * (a time), starts no batch after it; returns whether every key was deleted.
  */
-export async function deleteKeys(
+export function deleteKeys(
   s3: S3Client,
   bucket: string,
   keys: string[],
   onDeleted: (n: number) => void,
   stopAt = Infinity,
 ): Promise<boolean> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    if (Date.now() > stopAt) return false;
-    const batch = keys.slice(i, i + 1000);
-    const res = await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-    );
-    const failed = res.Errors ?? [];
-    onDeleted(batch.length - failed.length);
-    if (failed.length)
-      throw new OpsError(
-        `DeleteObjects refused ${failed.length} key(s), first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}`.trim(),
-      );
-  }
-  return true;
+  return deleteObjects(s3, bucket, keys, { onDeleted, stopAt });
 }

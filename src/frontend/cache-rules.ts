@@ -1,6 +1,6 @@
+import picomatch from 'picomatch';
 import { InputError } from '../core/errors.js';
 import { shown } from '../core/inputs.js';
-import { globToRegExp } from './glob.js';
 
 export interface CacheRule {
   glob: string;
@@ -14,6 +14,23 @@ export const DEFAULT_CACHE_RULES = [
   '*.html: public, max-age=0, s-maxage=86400, must-revalidate',
   '**: public, max-age=86400',
 ].join('\n');
+
+/**
+ * A cache-rule glob as a RegExp (picomatch): `**` matches across `/`, `*` and `?` within one path segment, `{a,b}`
+ * alternatives; dotfiles match like any file; `[`, `]` and a leading `!` are plain characters (file names such as
+ * `[id].html`). A pattern without `/` matches the file name at any depth (`*.html` matches `docs/a.html`), like
+ * .gitignore; a pattern with `/` matches the whole path from the build's root. Unbalanced `{`, `(` throw.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  const p = pattern.replace(/^\.?\//, '');
+  return picomatch.makeRe(p.includes('/') ? p : `**/${p}`, {
+    dot: true,
+    nobracket: true,
+    noextglob: true,
+    nonegate: true,
+    strictBrackets: true,
+  });
+}
 
 const DIRECTIVE = /^[A-Za-z][A-Za-z0-9-]*(=("[^"]*"|[A-Za-z0-9-]+))?$/;
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { OpsError, describeError } from '../core/errors.js';
 import { RELEASES_DIR } from './releases.js';
-import { sleep } from './retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * How deploys that share a prefix (two CLI users, two repositories, a CI run and a laptop) keep each other's files:

@@ -16,11 +16,23 @@ import {
   uploadFile,
   type BucketState,
 } from './bucket.js';
+import { isImmutable } from './cache-rules.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
 import { MAX_KEY_BYTES, parseDeployOptions, type DeployOptions } from './options.js';
-import { counts, knownHeaders, makePlan, needHead, ordered, type Headers, type Plan, type PlanItem } from './plan.js';
+import {
+  counts,
+  knownHeaders,
+  makePlan,
+  needHead,
+  ordered,
+  type ObjectHeaders,
+  type Plan,
+  type PlanItem,
+  type Tier,
+} from './plan.js';
+import { applyInOrder } from './apply-order.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { assertUnlocked } from '../ops/lock.js';
 import { checkSourceDir, listBuild, md5File, scanBuild, type LocalFile } from './scan.js';
@@ -304,16 +316,13 @@ async function publish(
   const p: Progress = { uploads: cnt.new + cnt.changed, uploadsDone: 0, copies: cnt.headers, copiesDone: 0, bytes: 0 };
   const liveHtml = steps.filter((i) => i.tier === 'html');
   let stage: 'asset' | 'other' | 'lock' | 'html' | 'manifest' = 'asset';
-  const applyTier = async (tier: 'asset' | 'other' | 'html') => {
+  const applyTier = async (tier: Tier) => {
     stage = tier;
-    const batch = steps.filter((i) => i.tier === tier);
-    if (!batch.length) return;
-    const last = tier === 'html' ? batch.filter((i) => i.file.rel === 'index.html') : [];
-    const first = batch.filter((i) => !last.includes(i));
-    await reporter.group(`${tierTitle(tier)}: ${batch.length}`, async () => {
-      await applyItems(c, opts, reporter, first, p);
-      await applyItems(c, opts, reporter, last, p); // the root index.html goes very last
-    });
+    const n = steps.filter((i) => i.tier === tier).length;
+    if (!n) return;
+    await reporter.group(`${tierTitle(tier)}: ${n}`, () =>
+      applyInOrder(steps, tier, opts.concurrency, (i) => applyItem(c, opts, reporter, i, p)),
+    );
   };
   try {
     await applyTier('asset');
@@ -393,34 +402,19 @@ async function planAgainst(
   return makePlan(local, state.site, headers);
 }
 
-async function applyItems(
-  c: Clients,
-  opts: DeployOptions,
-  reporter: Reporter,
-  items: PlanItem[],
-  p: Progress,
-): Promise<void> {
-  const limit = pLimit(opts.concurrency);
-  await Promise.all(
-    items.map((i) =>
-      limit(async () => {
-        const key = opts.prefix + i.file.rel;
-        if (i.action === 'headers') {
-          await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file));
-          p.copiesDone++;
-        } else {
-          await wrap('PutObject', key, () =>
-            uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) =>
-              reporter.debug(`retrying ${key}: ${describeError(e)}`),
-            ),
-          );
-          p.uploadsDone++;
-          p.bytes += i.file.size;
-          reporter.progress('uploaded', p.uploadsDone, p.uploads);
-        }
-      }),
-    ),
-  );
+async function applyItem(c: Clients, opts: DeployOptions, reporter: Reporter, i: PlanItem, p: Progress): Promise<void> {
+  const key = opts.prefix + i.file.rel;
+  if (i.action === 'headers') {
+    await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file));
+    p.copiesDone++;
+  } else {
+    await wrap('PutObject', key, () =>
+      uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) => reporter.debug(`retrying ${key}: ${describeError(e)}`)),
+    );
+    p.uploadsDone++;
+    p.bytes += i.file.size;
+    reporter.progress('uploaded', p.uploadsDone, p.uploads);
+  }
 }
 
 async function wrap<T>(call: string, key: string, fn: () => Promise<T>): Promise<T> {
@@ -439,20 +433,20 @@ async function keepRollbackCopies(
   state: BucketState,
 ): Promise<void> {
   const todo = new Map<string, LocalFile>();
-  for (const f of local) if (!/\bimmutable\b/i.test(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
+  for (const f of local) if (!isImmutable(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
   const limit = pLimit(opts.concurrency);
   await Promise.all(
     [...todo.values()].map((f) =>
       limit(() =>
         wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
-          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as Headers),
+          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as ObjectHeaders),
         ),
       ),
     ),
   );
 }
 
-function tierTitle(t: 'asset' | 'other' | 'html'): string {
+function tierTitle(t: Tier): string {
   return t === 'asset' ? 'Immutable assets' : t === 'other' ? 'Other files' : 'HTML';
 }
 

@@ -1,11 +1,11 @@
 import {
   CreateInvalidationCommand,
   GetDistributionCommand,
-  GetInvalidationCommand,
+  waitUntilInvalidationCompleted,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import { sleep, withRetry } from './retry.js';
+import { isTransient, withRetry } from '../core/retry.js';
 
 type Send = Pick<CloudFrontClient, 'send'>;
 
@@ -40,7 +40,7 @@ export async function createInvalidation(
   distributionId: string,
   paths: string[],
   callerReference: string,
-  opts: { attempts?: number; baseMs?: number; onRetry?: (delayMs: number) => void } = {},
+  opts: { attempts?: number; baseMs?: number; onRetry?: (attempt: number) => void } = {},
 ): Promise<string> {
   const res = await withRetry(
     () =>
@@ -55,7 +55,7 @@ export async function createInvalidation(
       baseMs: opts.baseMs ?? 5000,
       maxMs: 60000,
       retryable: (err) => (err as { name?: string }).name === 'TooManyInvalidationsInProgress',
-      onRetry: (_e, _a, delay) => opts.onRetry?.(delay),
+      onRetry: (_e, attempt) => opts.onRetry?.(attempt),
     },
   );
   const id = res.Invalidation?.Id;
@@ -63,21 +63,47 @@ export async function createInvalidation(
   return id;
 }
 
-/** Polls GetInvalidation until CloudFront reports it Completed (or the timeout passes). */
+/**
+ * Waits until CloudFront reports the invalidation Completed, with the SDK's waiter (GetInvalidation, backing off from
+ * `intervalMs` up to three times that). Throws when the timeout passes, and at once when GetInvalidation fails for a
+ * reason other than a transient one (the waiter itself would keep asking until the timeout).
+ */
 export async function waitForInvalidation(
   cf: Send,
   distributionId: string,
   id: string,
   opts: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60000);
-  for (;;) {
-    const res = await cf.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
-    if ((res.Invalidation?.Status ?? '').toLowerCase() === 'completed') return;
-    if (Date.now() > deadline)
-      throw new OpsError(
-        `invalidation ${id} was still ${res.Invalidation?.Status} after ${Math.round((opts.timeoutMs ?? 900000) / 60000)} min`,
-      );
-    await sleep(opts.intervalMs ?? 10000);
+  const timeoutMs = opts.timeoutMs ?? 15 * 60000;
+  const intervalS = (opts.intervalMs ?? 10000) / 1000;
+  let status = 'unknown';
+  let failure: unknown;
+  const stop = new AbortController();
+  // The waiter only sends GetInvalidation: this client tells it the status and stops it on a lasting error.
+  const client = {
+    send: async (command: Parameters<Send['send']>[0]) => {
+      try {
+        const res = await cf.send(command);
+        status = (res as { Invalidation?: { Status?: string } }).Invalidation?.Status ?? status;
+        return res;
+      } catch (err) {
+        if (!isTransient(err)) {
+          failure = err;
+          stop.abort();
+        }
+        throw err;
+      }
+    },
+  } as unknown as CloudFrontClient;
+  try {
+    await waitUntilInvalidationCompleted(
+      { client, maxWaitTime: timeoutMs / 1000, minDelay: intervalS, maxDelay: 3 * intervalS, abortController: stop },
+      { DistributionId: distributionId, Id: id },
+    );
+  } catch (err) {
+    if (failure) throw failure;
+    if ((err as Error).name === 'TimeoutError')
+      throw new OpsError(`invalidation ${id} was still ${status} after ${+(timeoutMs / 60000).toFixed(2)} min`);
+    throw err;
   }
 }

@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, shown, type InputSource } from '../core/inputs.js';
+import { checkBucketName } from '../core/s3.js';
 import { cacheRules, type CacheRule } from './cache-rules.js';
-import { RELEASES_DIR, hasControlCharacter, normalizePrefix } from './releases.js';
+import { RELEASES_DIR, hasControlCharacter, keyPrefix } from './releases.js';
 
 /** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
 export interface TargetOptions {
@@ -27,21 +28,15 @@ export const MAX_KEY_BYTES = 1024;
 /** Room left for `_releases/running/<run id>.json` and the like. */
 const MAX_PREFIX_BYTES = MAX_KEY_BYTES - 64;
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DISTRIBUTION = /^[A-Z0-9]{6,32}$/;
 
 export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boolean } = {}): TargetOptions {
-  const bucket = getString(inputs, 'bucket', { required: true });
-  if (!BUCKET.test(bucket))
-    throw new InputError(
-      'bucket',
-      `'${shown(bucket)}' is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
-    );
+  const bucket = checkBucketName('bucket', getString(inputs, 'bucket', { required: true }));
   const given = inputs('prefix') ?? '';
   if (given && !given.trim())
     throw new InputError('prefix', 'is only whitespace: leave it empty to deploy to the bucket root');
   const rawPrefix = getString(inputs, 'prefix');
-  const prefix = normalizePrefix(rawPrefix);
+  const prefix = keyPrefix(rawPrefix);
   if (rawPrefix && !prefix)
     throw new InputError(
       'prefix',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { invalidationPaths, cloudFrontPath } from './invalidation-paths.js';
 import { knownHeaders, makePlan, needHead, ordered, type RemoteObject } from './plan.js';
 import { prunePlan } from './prune.js';
-import { contentHash, normalizePrefix, releaseId, timeOfId, type Manifest } from './releases.js';
+import { contentHash, keyPrefix, releaseId, timeOfId, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 
 const IMM = 'public, max-age=31536000, immutable';
@@ -91,8 +91,8 @@ describe('releases and prune', () => {
     expect(id).toBe(`20260102T030405.678Z-${contentHash(files)}`);
     expect(timeOfId(id)).toBe(Date.parse('2026-01-02T03:04:05.678Z'));
     expect(releaseId(files, new Date('2020-01-01T00:00:00Z'), id)).toBe(`20260102T030405.679Z-${contentHash(files)}`);
-    expect(normalizePrefix('/site/v1/')).toBe('site/v1/');
-    expect(normalizePrefix('')).toBe('');
+    expect(keyPrefix('/site/v1/')).toBe('site/v1/');
+    expect(keyPrefix('')).toBe('');
   });
 
   const state = (releases: [string, number][], site: RemoteObject[], blobs: [string, number][] = []) => ({

@@ -10,14 +10,15 @@ export interface RemoteObject {
   lastModified: Date;
 }
 
-export interface Headers {
+export interface ObjectHeaders {
   contentType: string;
   cacheControl: string;
 }
 
 export type Action = 'new' | 'changed' | 'headers' | 'unchanged';
 /** Apply order: immutable assets first, then other files, then HTML. */
-export type Tier = 'asset' | 'other' | 'html';
+export const TIERS = ['asset', 'other', 'html'] as const;
+export type Tier = (typeof TIERS)[number];
 
 export interface PlanItem {
   file: LocalFile;
@@ -42,8 +43,11 @@ export function tierOf(file: LocalFile): Tier {
  * The headers of a remote object when we know them without asking S3: from the current release manifest, when its
  * entry has the same content as the object (so the manifest describes what is there).
  */
-export function knownHeaders(remote: Map<string, RemoteObject>, manifest: Manifest | undefined): Map<string, Headers> {
-  const out = new Map<string, Headers>();
+export function knownHeaders(
+  remote: Map<string, RemoteObject>,
+  manifest: Manifest | undefined,
+): Map<string, ObjectHeaders> {
+  const out = new Map<string, ObjectHeaders>();
   if (!manifest) return out;
   for (const [rel, e] of Object.entries(manifest.files)) {
     const r = remote.get(rel);
@@ -54,7 +58,11 @@ export function knownHeaders(remote: Map<string, RemoteObject>, manifest: Manife
 }
 
 /** Files whose content matches the bucket but whose headers are unknown (a HEAD request tells). */
-export function needHead(local: LocalFile[], remote: Map<string, RemoteObject>, known: Map<string, Headers>): string[] {
+export function needHead(
+  local: LocalFile[],
+  remote: Map<string, RemoteObject>,
+  known: Map<string, ObjectHeaders>,
+): string[] {
   return local.filter((f) => sameContent(f, remote.get(f.rel)) && !known.has(f.rel)).map((f) => f.rel);
 }
 
@@ -63,7 +71,11 @@ function sameContent(f: LocalFile, r: RemoteObject | undefined): boolean {
 }
 
 /** Compares the build with the bucket by content (MD5) and headers; never by modification time. */
-export function makePlan(local: LocalFile[], remote: Map<string, RemoteObject>, headers: Map<string, Headers>): Plan {
+export function makePlan(
+  local: LocalFile[],
+  remote: Map<string, RemoteObject>,
+  headers: Map<string, ObjectHeaders>,
+): Plan {
   const items: PlanItem[] = local.map((file) => {
     const tier = tierOf(file);
     const r = remote.get(file.rel);

@@ -34,7 +34,11 @@ export function hasControlCharacter(s: string): boolean {
   return false;
 }
 
-export function normalizePrefix(prefix: string): string {
+/**
+ * The prefix input as the start of every key: spaces and slashes around it trimmed, then one `/` (`/site/v1/` →
+ * `site/v1/`; empty stays empty). The backups' prefix has no trailing `/` (backup/naming.ts trimSlashes).
+ */
+export function keyPrefix(prefix: string): string {
   const p = prefix.trim().replace(/^\/+|\/+$/g, '');
   return p ? `${p}/` : '';
 }

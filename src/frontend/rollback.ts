@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getString, shown, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
@@ -7,7 +6,8 @@ import { isImmutable } from './cache-rules.js';
 import { checkDistribution } from './invalidation.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { parseTarget, type TargetOptions } from './options.js';
-import { knownHeaders, ordered, tierOf, type PlanItem } from './plan.js';
+import { TIERS, knownHeaders, ordered, tierOf, type PlanItem } from './plan.js';
+import { applyInOrder } from './apply-order.js';
 import { blobKey, hashOfId, isReleaseId, releaseId, type Manifest } from './releases.js';
 import { clients } from './deploy.js';
 import { LOCK, startRun, withLock, type HeldLock } from './coordination.js';
@@ -181,21 +181,13 @@ async function restore(
   onChange?.();
   let done = 0;
   try {
-    for (const tier of ['asset', 'other', 'html'] as const) {
-      const limit = pLimit(opts.concurrency);
-      const batch = ordered(items).filter((i) => i.tier === tier);
-      await Promise.all(
-        batch.map((i) =>
-          limit(async () => {
-            const key = opts.prefix + i.file.rel;
-            const from =
-              i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
-            await copyWithHeaders(c.s3, opts.bucket, from, key, i.file);
-            done++;
-          }),
-        ),
-      );
-    }
+    for (const tier of TIERS)
+      await applyInOrder(items, tier, opts.concurrency, async (i) => {
+        const key = opts.prefix + i.file.rel;
+        const from = i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
+        await copyWithHeaders(c.s3, opts.bucket, from, key, i.file);
+        done++;
+      });
     await lock.assertHeld();
     await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
   } catch (err) {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../core/errors.js';
-import { cacheControlFor, cacheRules, isImmutable, parseCacheRules } from './cache-rules.js';
+import { cacheControlFor, cacheRules, globToRegExp, isImmutable, parseCacheRules } from './cache-rules.js';
 import { contentTypeFor } from './content-type.js';
-import { globMatches } from './glob.js';
 
 describe('glob', () => {
   it.each([
@@ -17,8 +16,16 @@ describe('glob', () => {
     ['fav?con.ico', 'favicon.ico', true],
     ['a+b.txt', 'a+b.txt', true],
     ['a.txt', 'aXtxt', false],
+    ['./robots.txt', 'robots.txt', true],
+    ['/assets/*.js', 'assets/a.js', true],
+    ['*', '.env', true],
+    ['assets/**', 'assets/.vite/manifest.json', true],
+    ['[id].html', 'blog/[id].html', true],
+    ['[id].html', 'blog/i.html', false],
+    ['!old.js', '!old.js', true],
+    ['!old.js', 'new.js', false],
   ])('%s matches %s: %s', (glob, path, want) => {
-    expect(globMatches(glob, path)).toBe(want);
+    expect(globToRegExp(glob).test(path)).toBe(want);
   });
 });
 
@@ -60,6 +67,7 @@ describe('cache rules', () => {
   it('knows immutable', () => {
     expect(isImmutable('public, max-age=31536000, immutable')).toBe(true);
     expect(isImmutable('public, max-age=60')).toBe(false);
+    expect(isImmutable('public, max-age=60, x-immutable-after-install')).toBe(false);
   });
 });
 

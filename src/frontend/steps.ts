@@ -31,8 +31,8 @@ export async function invalidate(
   let id: string;
   try {
     id = await createInvalidation(c.cf, opts.distributionId, paths, `${ref}-${Date.now()}`, {
-      onRetry: (ms) =>
-        reporter.warn(`CloudFront has too many invalidations in progress; retrying in ${Math.round(ms / 1000)}s`),
+      onRetry: (attempt) =>
+        reporter.warn(`CloudFront has too many invalidations in progress (attempt ${attempt}); retrying with backoff`),
     });
   } catch (err) {
     throw new OpsError(

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../core/aws.js';
-import { InputError, OpsError, describeError } from '../core/errors.js';
+import { checkBucketName } from '../core/s3.js';
+import { OpsError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { RELEASES_DIR } from '../frontend/releases.js';
@@ -98,14 +99,10 @@ export async function assertUnlocked(
   throw new OpsError(`deploy refused: deploys are ${describeLock(lock)}; ${how}`);
 }
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /** A bucket-name input (`bucket`, `lock-bucket`); empty when not given and not required. */
 export function getLockBucket(src: InputSource, name: string, required = false): string {
   const v = getString(src, name, { required });
-  if (v && !BUCKET.test(v))
-    throw new InputError(name, `'${v}' is not an S3 bucket name (the frontend bucket, which holds the deploy lock)`);
-  return v;
+  return v && checkBucketName(name, v, 'the frontend bucket, which holds the deploy lock');
 }
 
 /** `shisha-ops unlock --bucket <frontend bucket>`: clears the deploy lock (says who set it and why). */

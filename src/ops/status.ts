@@ -11,7 +11,7 @@ import { humanSize } from '../core/size.js';
 import { listBackups } from '../backup/list.js';
 import { getPrefix as getBackupPrefix } from '../backup/inputs.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
-import { normalizePrefix } from '../frontend/releases.js';
+import { keyPrefix } from '../frontend/releases.js';
 import { fetchWhole, md5, siteUrl } from './http-check.js';
 import { describeLock, getLockBucket, readLock } from './lock.js';
 
@@ -29,7 +29,7 @@ const BACKUP_MAX_AGE_HOURS = 8 * 24;
  */
 export async function statusJob(src: InputSource, reporter: Reporter): Promise<void> {
   const bucket = getLockBucket(src, 'bucket');
-  const prefix = normalizePrefix(getString(src, 'prefix'));
+  const prefix = keyPrefix(getString(src, 'prefix'));
   const url = getString(src, 'url');
   if (url && !/^https?:\/\/[^/\s]+/.test(url))
     throw new InputError('url', `expected the site's URL such as https://www.example.com, got '${url}'`);

@@ -6,7 +6,7 @@ import type { Reporter } from '../core/reporter.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
 import { isImmutable } from '../frontend/cache-rules.js';
 import { contentTypeFor } from '../frontend/content-type.js';
-import { isReleaseId, normalizePrefix, type Manifest } from '../frontend/releases.js';
+import { isReleaseId, keyPrefix, type Manifest } from '../frontend/releases.js';
 import { assetsInHtml, fetchWhole, immutableForAYear, md5, revalidates, siteUrl, type Fetched } from './http-check.js';
 import { securityHeaderProblems } from './security-headers.js';
 
@@ -81,7 +81,7 @@ async function expectedRelease(
 export async function verifySite(src: InputSource, reporter: Reporter, options: VerifyOptions = {}): Promise<void> {
   const base = getSiteUrl(src);
   const bucket = getString(src, 'bucket');
-  const prefix = normalizePrefix(getString(src, 'prefix'));
+  const prefix = keyPrefix(getString(src, 'prefix'));
   const wanted = getString(src, 'release-id');
   if (wanted && !isReleaseId(wanted))
     throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d)`);

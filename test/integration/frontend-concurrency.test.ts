@@ -9,7 +9,7 @@ import { s3Client } from '../../src/core/aws.js';
 import { deployFrontend } from '../../src/frontend/deploy.js';
 import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { withLock } from '../../src/frontend/coordination.js';
-import { sleep } from '../../src/frontend/retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useLabAws } from '../lab/shared.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Build } from './frontend-helpers.js';
 

@@ -28,7 +28,7 @@ describe('frontend deploy against moto_server', () => {
   });
 
   it('first deploy uploads every file with the right headers, writes a manifest and invalidates the HTML', async () => {
-    const r = await deploy({ 'wait-for-invalidation': true });
+    const r = await deploy(); // waiting for the invalidation: frontend-invalidation.test.ts
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs.get('uploaded')).toBe('7');

@@ -2,13 +2,14 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateDistributionCommand,
   ListInvalidationsCommand,
   GetInvalidationCommand,
 } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
+import { listObjects } from '../../src/core/s3.js';
 import type { InputSource } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
 import { uniqueName } from '../lab/shared.js';
@@ -80,12 +81,7 @@ export const run = (
 
 export async function listKeys(bucket: string): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const o of listObjects(s3Client(), bucket, '')) keys.push(o.Key ?? '');
   return keys.sort();
 }
 

@@ -3,7 +3,8 @@
  * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
  * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions).
- * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
+ * It can rewrite answers too (`rewrite`), to make moto answer as the real service does.
+ * Point AWS_ENDPOINT_URL_S3 (or another service's endpoint variable) at `proxy.url`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,15 @@ export interface FaultRule {
   fault: Fault;
   /** How many matching requests get the fault (default: all). */
   times?: number;
+}
+
+/** Rewrites the body of matching answers from upstream (status and other headers stay). */
+export interface RewriteRule {
+  method?: string;
+  path?: string | RegExp;
+  /** How many matching answers are rewritten (default: all). */
+  times?: number;
+  body: (text: string) => string;
 }
 
 export interface SeenRequest {
@@ -35,6 +45,7 @@ const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
 export class FaultProxy {
   private server?: http.Server;
   private rules: (FaultRule & { left: number })[] = [];
+  private rewrites: (RewriteRule & { left: number })[] = [];
   private readonly regions = new Map<string, string>();
   readonly seen: SeenRequest[] = [];
   url = '';
@@ -48,6 +59,12 @@ export class FaultProxy {
     return this;
   }
 
+  /** Adds a rewrite rule (checked in order, like the fault rules). */
+  rewrite(rule: RewriteRule): this {
+    this.rewrites.push({ ...rule, left: rule.times ?? Infinity });
+    return this;
+  }
+
   /** Puts `bucket` in `region`: requests signed for another region are answered as S3 does, 301 with the region. */
   inBucketRegion(bucket: string, region: string): this {
     this.regions.set(bucket, region);
@@ -56,6 +73,7 @@ export class FaultProxy {
 
   clear(): void {
     this.rules = [];
+    this.rewrites = [];
     this.seen.length = 0;
   }
 
@@ -118,8 +136,22 @@ export class FaultProxy {
           agent: this.agent,
         },
         (ures) => {
-          res.writeHead(ures.statusCode ?? 502, ures.headers);
-          ures.pipe(res);
+          const rewrite = this.rewrites.find(
+            (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
+          );
+          if (!rewrite) {
+            res.writeHead(ures.statusCode ?? 502, ures.headers);
+            ures.pipe(res);
+            return;
+          }
+          rewrite.left--;
+          const chunks: Buffer[] = [];
+          ures.on('data', (c: Buffer) => chunks.push(c));
+          ures.on('end', () => {
+            const body = Buffer.from(rewrite.body(Buffer.concat(chunks).toString('utf8')));
+            res.writeHead(ures.statusCode ?? 502, { ...ures.headers, 'content-length': String(body.length) });
+            res.end(body);
+          });
         },
       );
       up.on('error', () => res.destroy());

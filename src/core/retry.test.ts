@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createInvalidation } from './invalidation.js';
+import { createInvalidation } from '../frontend/invalidation.js';
 import { isTransient, withRetry } from './retry.js';
 
 const err = (name: string, status?: number) =>
@@ -33,7 +33,7 @@ describe('retries', () => {
 
   it('CreateInvalidation waits out TooManyInvalidationsInProgress', async () => {
     let calls = 0;
-    const delays: number[] = [];
+    const retries: number[] = [];
     const cf = {
       send: async () => {
         calls++;
@@ -42,9 +42,9 @@ describe('retries', () => {
       },
     } as unknown as Parameters<typeof createInvalidation>[0];
     await expect(
-      createInvalidation(cf, 'E1', ['/*'], 'ref', { baseMs: 1, onRetry: (d) => delays.push(d) }),
+      createInvalidation(cf, 'E1', ['/*'], 'ref', { baseMs: 1, onRetry: (a) => retries.push(a) }),
     ).resolves.toBe('I123');
     expect(calls).toBe(3);
-    expect(delays).toHaveLength(2);
+    expect(retries).toEqual([1, 2]);
   });
 });
