@@ -97,7 +97,7 @@ export async function waitForInvalidation(
   } as unknown as CloudFrontClient;
   try {
     await waitUntilInvalidationCompleted(
-      { client, maxWaitTime: timeoutMs / 1000, minDelay: intervalS, maxDelay: 3 * intervalS, abortController: stop },
+      { client, maxWaitTime: timeoutMs / 1000, minDelay: intervalS, maxDelay: 3 * intervalS, abortSignal: stop.signal },
       { DistributionId: distributionId, Id: id },
     );
   } catch (err) {
