@@ -96,7 +96,12 @@ async function checkScratch(target: PgConnection, manifest: BackupManifest, repo
  * the same columns and the session settings the text depends on (recorded at dump time). A table freshly loaded by
  * COPY is read back in the order it was written (synchronized scans off).
  */
-async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: TableData): Promise<TableData> {
+async function tableDataOn(
+  target: PgConnection,
+  manifest: BackupManifest,
+  t: TableData,
+  reporter: Reporter,
+): Promise<TableData> {
   const settings = [
     `SET TimeZone = ${literal(manifest.settings.timeZone)}`,
     `SET bytea_output = ${literal(manifest.settings.byteaOutput)}`,
@@ -120,7 +125,7 @@ async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: Ta
       '--dbname',
       urlWithoutPassword(target),
     ],
-    { env: pgEnv(target) },
+    { env: pgEnv(target), redact: (text) => reporter.redact(text) },
   );
   const h = hashingTap();
   let rows = 0;
@@ -136,13 +141,13 @@ async function tableDataOn(target: PgConnection, manifest: BackupManifest, t: Ta
   return { ...t, rows, sha256: h.digest() };
 }
 
+/** The drill ran to the end and found differences (its outputs and table are already written). */
+class DrillMismatch extends OpsError {}
+
 /**
  * The restore drill: the backup restored into a scratch target with every restore check (scanner, completeness,
  * sha256, manifest), then every table read back from the target and compared with the manifest.
  */
-/** The drill ran to the end and found differences (its outputs and table are already written). */
-class DrillMismatch extends OpsError {}
-
 export async function drillBackup(p: DrillParams): Promise<DrillResult> {
   try {
     return await drill(p);
@@ -175,7 +180,7 @@ async function drill(p: DrillParams): Promise<DrillResult> {
   if (p.bootstrap) await bootstrapSupabasePlatform(target, reporter);
   await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified: false });
   const restored: TableData[] = [];
-  for (const t of manifest.tables) restored.push(await tableDataOn(target, manifest, t));
+  for (const t of manifest.tables) restored.push(await tableDataOn(target, manifest, t, reporter));
   const tables = compareTables(manifest.tables, restored);
   const passed = tables.every((t) => t.match);
   reporter.output('drill', passed ? 'passed' : 'failed');
