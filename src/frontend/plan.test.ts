@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { invalidationPaths, cloudFrontPath } from './invalidation-paths.js';
-import { knownHeaders, makePlan, needHead, ordered, type RemoteObject } from './plan.js';
+import { knownHeaders, makePlan, needHead, ordered, withRecordedContent, type RemoteObject } from './plan.js';
 import { prunePlan } from './prune.js';
 import { contentHash, normalizePrefix, releaseId, timeOfId, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
@@ -60,6 +60,35 @@ describe('plan', () => {
     rem.set('assets/b.js', r('assets/b.js', undefined));
     expect(needHead(local, rem, knownHeaders(rem, undefined))).toEqual(['assets/a.js', 'robots.txt']);
     expect(makePlan(local, rem, new Map()).items.find((i) => i.file.rel === 'assets/b.js')?.action).toBe('changed');
+  });
+
+  it('identifies objects by the ETag a manifest recorded when the ETag is not the MD5 (SSE-KMS, multipart)', () => {
+    const kms = (rel: string, etag: string): RemoteObject => ({ ...r(rel, etag), etag });
+    const rem = new Map(
+      [kms('index.html', 'e-h1'), kms('assets/a.js', 'e-a1'), kms('robots.txt', 'e-r9')].map((o) => [o.rel, o]),
+    );
+    const cur = manifest('x', [
+      { ...f('index.html', 'h2', HTML, 'text/html; charset=utf-8'), etag: 'e-h1' } as LocalFile,
+      { ...f('assets/a.js', 'a1', IMM), etag: 'e-a1' } as LocalFile,
+      { ...f('robots.txt', 'r1'), etag: 'e-r1' } as LocalFile, // overwritten since: the listing shows another ETag
+    ]);
+    const known = withRecordedContent(rem, [cur]);
+    expect([...known.values()].map((o) => `${o.rel}:${o.md5}`)).toEqual([
+      'index.html:h2',
+      'assets/a.js:a1',
+      'robots.txt:e-r9',
+    ]);
+    expect(rem.get('index.html')?.md5).toBe('e-h1'); // the listing itself is left as it was
+    const plan = makePlan(local, known, knownHeaders(known, cur));
+    expect(plan.items.map((i) => `${i.file.rel}:${i.action}`)).toEqual([
+      'index.html:unchanged',
+      'assets/a.js:unchanged',
+      'assets/b.js:new',
+      'robots.txt:changed',
+    ]);
+    // A size that differs from the entry is never vouched for, whatever the ETag.
+    const bigger = new Map([['assets/a.js', { ...kms('assets/a.js', 'e-a1'), size: 11 }]]);
+    expect(withRecordedContent(bigger, [cur]).get('assets/a.js')?.md5).toBe('e-a1');
   });
 
   it('invalidates changed non-immutable paths, the directory of an index.html, and collapses past the threshold', () => {
