@@ -3,7 +3,8 @@
  * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
  * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions). With `sseKmsEtags` it answers
- * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not.
+ * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not, and list chosen objects
+ * as written days ago (`backdate`: moto stamps every write with the present).
  * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
  */
 import { createHash } from 'node:crypto';
@@ -42,6 +43,8 @@ export class FaultProxy {
   url = '';
   private readonly agent = new http.Agent({ keepAlive: true });
   private kms = false;
+  /** Keys (`bucket/key`) listed with a LastModified this many ms earlier. */
+  private readonly aged = new Map<string, number>();
   /** `/bucket/key` → moto's ETag of the object and the opaque ETag this proxy gave it. */
   private readonly opaque = new Map<string, { moto: string; etag: string }>();
   private writes = 0;
@@ -67,6 +70,12 @@ export class FaultProxy {
    */
   sseKmsEtags(): this {
     this.kms = true;
+    return this;
+  }
+
+  /** Lists these objects (`bucket/key`) as last modified `ms` earlier than moto says (ListObjectsV2 only). */
+  backdate(keys: string[], ms: number): this {
+    for (const k of keys) this.aged.set(k, ms);
     return this;
   }
 
@@ -141,7 +150,7 @@ export class FaultProxy {
           agent: this.agent,
         },
         (ures) => {
-          if (!this.kms || (ures.statusCode ?? 500) >= 300) {
+          if ((!this.kms && !this.aged.size) || (ures.statusCode ?? 500) >= 300) {
             res.writeHead(ures.statusCode ?? 502, ures.headers);
             ures.pipe(res);
             return;
@@ -149,7 +158,7 @@ export class FaultProxy {
           const chunks: Buffer[] = [];
           ures.on('data', (c: Buffer) => chunks.push(c));
           ures.on('end', () => {
-            const out = this.kmsResponse(req, path, ures.headers, Buffer.concat(chunks));
+            const out = this.rewrite(req, path, ures.headers, Buffer.concat(chunks));
             res.writeHead(ures.statusCode ?? 502, out.headers);
             res.end(req.method === 'HEAD' ? undefined : out.body);
           });
@@ -163,8 +172,8 @@ export class FaultProxy {
     return this.url;
   }
 
-  /** A response with moto's ETags replaced by SSE-KMS-like ones (see `sseKmsEtags`). */
-  private kmsResponse(
+  /** A response with moto's ETags replaced by SSE-KMS-like ones (`sseKmsEtags`) and listings backdated (`backdate`). */
+  private rewrite(
     req: http.IncomingMessage,
     path: string,
     headers: http.IncomingHttpHeaders,
@@ -182,11 +191,20 @@ export class FaultProxy {
       text = body.toString('utf8').replace(/<Contents>([\s\S]*?)<\/Contents>/g, (block, inner: string) => {
         const raw = xmlText(/<Key>([\s\S]*?)<\/Key>/.exec(inner)?.[1] ?? '');
         const k = `/${bucket}/${urlEncoded ? safeDecode(raw) : raw}`;
+        const ago = this.aged.get(k.slice(1));
+        if (ago)
+          block = block.replace(
+            /<LastModified>([^<]*)<\/LastModified>/,
+            (_, d: string) => `<LastModified>${new Date(Date.parse(d) - ago).toISOString()}</LastModified>`,
+          );
+        if (!this.kms) return block;
         return block.replace(
           /<ETag>([\s\S]*?)<\/ETag>/,
           (_, e: string) => `<ETag>&quot;${this.etagFor(k, xmlText(e), false)}&quot;</ETag>`,
         );
       });
+    } else if (!this.kms) {
+      return { headers: out, body };
     } else if (key && req.method === 'PUT' && plain) {
       const written = req.headers['x-amz-copy-source'] !== undefined;
       if (written) {
