@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { invalidationPaths, cloudFrontPath } from './invalidation-paths.js';
 import { knownHeaders, makePlan, needHead, ordered, withRecordedContent, type RemoteObject } from './plan.js';
 import { keptReleases, prunePlan, releaseTime } from './prune.js';
-import { contentHash, normalizePrefix, releaseId, timeOfId, type Manifest } from './releases.js';
+import { contentHash, normalizePrefix, parseManifest, releaseId, timeOfId, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 
 const IMM = 'public, max-age=31536000, immutable';
@@ -223,6 +223,24 @@ describe('releases and prune', () => {
       releases: ['1', '2'],
       blobs: ['h1', 'h2'],
     });
+  });
+
+  it('reads manifests with and without recorded ETags, and refuses an ETag no S3 answers', () => {
+    const text = (etag?: unknown) =>
+      JSON.stringify({
+        version: 1,
+        id: 'x',
+        createdAt: '',
+        files: { 'a.js': { md5: 'a'.repeat(32), size: 1, contentType: 'text/javascript', cacheControl: IMM, etag } },
+      });
+    expect(parseManifest(text(), 'k').files['a.js']?.etag).toBeUndefined();
+    expect(parseManifest(text('0f1e2d3c4b5a69788796a5b4c3d2e1f0-3'), 'k').files['a.js']?.etag).toBe(
+      '0f1e2d3c4b5a69788796a5b4c3d2e1f0-3',
+    );
+    for (const bad of ['"quoted"', 'line\nbreak', '', 7])
+      expect(() => parseManifest(text(bad), 'k')).toThrow(
+        'k is not a valid release manifest: the etag of "a.js" must be 1-200 printable characters without quotes',
+      );
   });
 
   it("a release's age counts from the later of its id's time and its manifest's LastModified", () => {

@@ -139,7 +139,7 @@ export function parseManifest(text: string, key: string): Manifest {
         `${key} is not a valid release manifest: the entry of ${shown} needs md5 (32 hex digits), size, contentType and cacheControl`,
       );
     }
-    if (f.etag !== undefined && !ETAG.test(String(f.etag)))
+    if (f.etag !== undefined && (typeof f.etag !== 'string' || !ETAG.test(f.etag)))
       throw new Error(
         `${key} is not a valid release manifest: the etag of ${shown} must be 1-200 printable characters without quotes`,
       );
