@@ -30,6 +30,10 @@ function deployFlags(cmd: Command): Command {
     )
     .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
     .option(
+      '--keep-days <n>',
+      byDefault('days the files of a release stay after it, however many releases follow; 0-365, 0 = off', 7),
+    )
+    .option(
       '--include-dotfiles',
       'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)',
     );

@@ -27,10 +27,11 @@ export interface BucketState {
   nested: string[];
 }
 
-const md5OfEtag = (etag: string | undefined) => {
-  const e = (etag ?? '').replace(/"/g, '');
-  return /^[0-9a-f]{32}$/.test(e) ? e : undefined; // multipart ETags ("…-3") are not an MD5
-};
+/** An ETag without its quotes (how manifests record it). */
+export const unquoted = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
+
+/** The ETag read as an MD5 when it looks like one (multipart ETags, "…-3", do not; SSE-KMS ones may but are not). */
+const md5OfEtag = (etag: string) => (/^[0-9a-f]{32}$/.test(etag) ? etag : undefined);
 
 /** HeadBucket before anything changes: a missing bucket or denied access is bad input. */
 export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
@@ -78,7 +79,8 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
     const rel = key.slice(prefix.length);
     const inner = rel.indexOf(`/${RELEASES_DIR}`);
     if (inner >= 0) nested.add(rel.slice(0, inner + 1));
-    state.site.set(rel, { rel, md5: md5OfEtag(o.ETag), size: o.Size ?? 0, lastModified });
+    const etag = unquoted(o.ETag);
+    state.site.set(rel, { rel, md5: md5OfEtag(etag), etag, size: o.Size ?? 0, lastModified });
   }
   // Outermost folders only: `a/` covers `a/b/` too.
   state.nested = [...nested].filter((n) => ![...nested].some((o) => o !== n && n.startsWith(o))).sort();
@@ -112,8 +114,9 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
 }
 
 /**
- * Single-part PutObject streamed from disk (so ETag = MD5), with Content-MD5 for S3 to verify the bytes. The
- * stream is reopened on every attempt: pass a client without SDK retries (a consumed stream cannot be resent).
+ * Single-part PutObject streamed from disk, with Content-MD5 for S3 to verify the bytes; returns the new object's
+ * ETag (unquoted; the MD5 unless the bucket encrypts with SSE-KMS). The stream is reopened on every attempt: pass a
+ * client without SDK retries (a consumed stream cannot be resent).
  */
 export async function uploadFile(
   s3NoRetry: S3Client,
@@ -121,8 +124,8 @@ export async function uploadFile(
   key: string,
   f: LocalFile,
   onRetry?: (err: unknown) => void,
-): Promise<void> {
-  await withRetry(
+): Promise<string> {
+  const res = await withRetry(
     () =>
       s3NoRetry.send(
         new PutObjectCommand({
@@ -137,6 +140,7 @@ export async function uploadFile(
       ),
     { onRetry },
   );
+  return unquoted(res.ETag);
 }
 
 /** CopySource: bucket/key, URL-encoded per segment (spaces, `+`, non-ASCII). */
@@ -144,15 +148,18 @@ export function copySource(bucket: string, key: string): string {
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** Server-side copy that sets the headers (MetadataDirective REPLACE): a header fix or a restore, no upload. */
+/**
+ * Server-side copy that sets the headers (MetadataDirective REPLACE): a header fix or a restore, no upload. Returns
+ * the new object's ETag (unquoted).
+ */
 export async function copyWithHeaders(
   s3: S3Client,
   bucket: string,
   from: string,
   to: string,
   h: ObjectHeaders,
-): Promise<void> {
-  await s3.send(
+): Promise<string> {
+  const res = await s3.send(
     new CopyObjectCommand({
       Bucket: bucket,
       Key: to,
@@ -162,6 +169,7 @@ export async function copyWithHeaders(
       CacheControl: h.cacheControl,
     }),
   );
+  return unquoted(res.CopyObjectResult?.ETag);
 }
 
 export async function putManifest(s3: S3Client, bucket: string, prefix: string, m: Manifest): Promise<void> {

@@ -27,6 +27,7 @@ import {
   makePlan,
   needHead,
   ordered,
+  withRecordedContent,
   type ObjectHeaders,
   type Plan,
   type PlanItem,
@@ -57,7 +58,7 @@ export interface DeployResult {
 
 export function clients(): Clients {
   // Uploads stream from disk, so the SDK cannot resend them: that client does not retry, uploadFile does.
-  // Integrity of uploads comes from Content-MD5 (S3 checks it, and the ETag stays the MD5 the diff relies on);
+  // Integrity of uploads comes from Content-MD5 (S3 checks it; the manifest records the ETag S3 answers);
   // the SDK's default extra CRC32 would switch streamed bodies to aws-chunked encoding for no gain.
   const s3Upload = s3Client({ ...process.env, AWS_MAX_ATTEMPTS: '1' }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
   return { s3: s3Client(), s3Upload, cf: cloudFrontClient() };
@@ -99,6 +100,8 @@ interface Progress {
   copies: number;
   copiesDone: number;
   bytes: number;
+  /** The ETag S3 answered for each file written (rel → ETag), for the manifest. */
+  etags: Map<string, string>;
 }
 
 export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
@@ -227,6 +230,8 @@ async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter
         return undefined;
       })
     : undefined;
+  // The current manifest's ETags identify objects whose ETag is not their MD5 (SSE-KMS, multipart).
+  if (current) state.site = withRecordedContent(state.site, [current]);
   return { state, current };
 }
 
@@ -313,7 +318,14 @@ async function publish(
   }
 
   const steps = ordered(plan.items);
-  const p: Progress = { uploads: cnt.new + cnt.changed, uploadsDone: 0, copies: cnt.headers, copiesDone: 0, bytes: 0 };
+  const p: Progress = {
+    uploads: cnt.new + cnt.changed,
+    uploadsDone: 0,
+    copies: cnt.headers,
+    copiesDone: 0,
+    bytes: 0,
+    etags: new Map(),
+  };
   const liveHtml = steps.filter((i) => i.tier === 'html');
   let stage: 'asset' | 'other' | 'lock' | 'html' | 'manifest' = 'asset';
   const applyTier = async (tier: Tier) => {
@@ -345,6 +357,7 @@ async function publish(
         stage = 'manifest';
         lap('uploaded');
         await keepRollbackCopies(c.s3, opts, local, state);
+        recordEtags(files, plan, state, p.etags);
         await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
         await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
       },
@@ -405,12 +418,13 @@ async function planAgainst(
 async function applyItem(c: Clients, opts: DeployOptions, reporter: Reporter, i: PlanItem, p: Progress): Promise<void> {
   const key = opts.prefix + i.file.rel;
   if (i.action === 'headers') {
-    await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file));
+    p.etags.set(i.file.rel, await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file)));
     p.copiesDone++;
   } else {
-    await wrap('PutObject', key, () =>
+    const etag = await wrap('PutObject', key, () =>
       uploadFile(c.s3Upload, opts.bucket, key, i.file, (e) => reporter.debug(`retrying ${key}: ${describeError(e)}`)),
     );
+    p.etags.set(i.file.rel, etag);
     p.uploadsDone++;
     p.bytes += i.file.size;
     reporter.progress('uploaded', p.uploadsDone, p.uploads);
@@ -422,6 +436,23 @@ async function wrap<T>(call: string, key: string, fn: () => Promise<T>): Promise
     return await fn();
   } catch (err) {
     throw new OpsError(`${call} ${key} failed: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/**
+ * The manifest's ETags: what S3 answered for the files written now, the listed ETag for the files the plan found
+ * unchanged (their content was identified by that ETag). A write whose answer had no ETag records none.
+ */
+function recordEtags(
+  files: Record<string, FileEntry>,
+  plan: Plan,
+  state: BucketState,
+  written: Map<string, string>,
+): void {
+  for (const i of plan.items) {
+    const etag = i.action === 'unchanged' ? state.site.get(i.file.rel)?.etag : written.get(i.file.rel);
+    const f = files[i.file.rel];
+    if (f && etag) f.etag = etag;
   }
 }
 

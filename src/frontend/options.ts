@@ -19,6 +19,8 @@ export interface DeployOptions extends TargetOptions {
   sourceDir: string;
   rules: CacheRule[];
   keepReleases: number;
+  /** Days a release's files stay after it, however many releases follow (0: only `keepReleases` counts). */
+  keepDays: number;
   /** Deploy hidden files and folders (`.env`, `.git/`) too; off by default. */
   includeDotfiles: boolean;
 }
@@ -97,6 +99,7 @@ export function parseDeployOptions(inputs: InputSource): DeployOptions {
     sourceDir,
     rules: cacheRules(inputs('cache-rules') ?? ''),
     keepReleases: getInt(inputs, 'keep-releases', { default: 3, min: 1, max: 100 }),
+    keepDays: getInt(inputs, 'keep-days', { default: 7, min: 0, max: 365 }),
     includeDotfiles: getBoolean(inputs, 'include-dotfiles', false),
   };
 }

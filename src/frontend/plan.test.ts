@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { invalidationPaths, cloudFrontPath } from './invalidation-paths.js';
-import { knownHeaders, makePlan, needHead, ordered, type RemoteObject } from './plan.js';
-import { prunePlan } from './prune.js';
-import { contentHash, keyPrefix, releaseId, timeOfId, type Manifest } from './releases.js';
+import { knownHeaders, makePlan, needHead, ordered, withRecordedContent, type RemoteObject } from './plan.js';
+import { keptReleases, prunePlan, releaseTime } from './prune.js';
+import { contentHash, keyPrefix, parseManifest, releaseId, timeOfId, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 
 const IMM = 'public, max-age=31536000, immutable';
@@ -60,6 +60,35 @@ describe('plan', () => {
     rem.set('assets/b.js', r('assets/b.js', undefined));
     expect(needHead(local, rem, knownHeaders(rem, undefined))).toEqual(['assets/a.js', 'robots.txt']);
     expect(makePlan(local, rem, new Map()).items.find((i) => i.file.rel === 'assets/b.js')?.action).toBe('changed');
+  });
+
+  it('identifies objects by the ETag a manifest recorded when the ETag is not the MD5 (SSE-KMS, multipart)', () => {
+    const kms = (rel: string, etag: string): RemoteObject => ({ ...r(rel, etag), etag });
+    const rem = new Map(
+      [kms('index.html', 'e-h1'), kms('assets/a.js', 'e-a1'), kms('robots.txt', 'e-r9')].map((o) => [o.rel, o]),
+    );
+    const cur = manifest('x', [
+      { ...f('index.html', 'h2', HTML, 'text/html; charset=utf-8'), etag: 'e-h1' } as LocalFile,
+      { ...f('assets/a.js', 'a1', IMM), etag: 'e-a1' } as LocalFile,
+      { ...f('robots.txt', 'r1'), etag: 'e-r1' } as LocalFile, // overwritten since: the listing shows another ETag
+    ]);
+    const known = withRecordedContent(rem, [cur]);
+    expect([...known.values()].map((o) => `${o.rel}:${o.md5}`)).toEqual([
+      'index.html:h2',
+      'assets/a.js:a1',
+      'robots.txt:e-r9',
+    ]);
+    expect(rem.get('index.html')?.md5).toBe('e-h1'); // the listing itself is left as it was
+    const plan = makePlan(local, known, knownHeaders(known, cur));
+    expect(plan.items.map((i) => `${i.file.rel}:${i.action}`)).toEqual([
+      'index.html:unchanged',
+      'assets/a.js:unchanged',
+      'assets/b.js:new',
+      'robots.txt:changed',
+    ]);
+    // A size that differs from the entry is never vouched for, whatever the ETag.
+    const bigger = new Map([['assets/a.js', { ...kms('assets/a.js', 'e-a1'), size: 11 }]]);
+    expect(withRecordedContent(bigger, [cur]).get('assets/a.js')?.md5).toBe('e-a1');
   });
 
   it('invalidates changed non-immutable paths, the directory of an index.html, and collapses past the threshold', () => {
@@ -143,5 +172,89 @@ describe('releases and prune', () => {
     ).toEqual([]);
     // A kept manifest that could not be read: prune nothing rather than guess.
     expect(prunePlan(s, new Map(), 2, m3).site).toEqual([]);
+  });
+
+  it('with keep-days, also keeps every release younger than that, and every object younger than that', () => {
+    const DAY = 24 * 3600_000;
+    const m1 = manifest('1', [f('index.html', 'h1'), f('assets/a1.js', 'a1', IMM)]);
+    const m2 = manifest('2', [f('index.html', 'h2'), f('assets/a2.js', 'a2', IMM)]);
+    const m3 = manifest('3', [f('index.html', 'h3'), f('assets/a3.js', 'a3', IMM)]);
+    const s = state(
+      [
+        ['1', 110],
+        ['2', 210],
+        ['3', 310],
+      ],
+      [
+        r('index.html', 'h3', 300),
+        r('assets/a1.js', 'a1', 100),
+        r('assets/a2.js', 'a2', 200),
+        r('assets/a3.js', 'a3', 300),
+        r('orphan.js', 'o', 205), // uploaded by no release (a deploy that failed before its manifest)
+      ],
+      [
+        ['h1', 110],
+        ['h2', 210],
+        ['h3', 310],
+      ],
+    );
+    const all = new Map([
+      ['1', m1],
+      ['2', m2],
+    ]);
+    // A day after release 1 (and less after 2 and 3): with keep-releases 1 all three stay.
+    expect(prunePlan(s, all, 1, m3, { keepDays: 1, now: 110 + DAY - 1 })).toEqual({
+      kept: ['1', '2', '3'],
+      site: [],
+      releases: [],
+      blobs: [],
+    });
+    // Release 1 is a day old, release 2 not yet: release 1's files go, release 2's stay, the orphan is too young.
+    expect(prunePlan(s, all, 1, m3, { keepDays: 1, now: 200 + DAY })).toEqual({
+      kept: ['2', '3'],
+      site: ['assets/a1.js'],
+      releases: ['1'],
+      blobs: ['h1'],
+    });
+    // keep-days 0: keep-releases alone (today's rule).
+    expect(prunePlan(s, all, 1, m3, { keepDays: 0, now: 200 + DAY })).toEqual({
+      kept: ['3'],
+      site: ['assets/a1.js', 'assets/a2.js', 'orphan.js'],
+      releases: ['1', '2'],
+      blobs: ['h1', 'h2'],
+    });
+  });
+
+  it('reads manifests with and without recorded ETags, and refuses an ETag no S3 answers', () => {
+    const text = (etag?: unknown) =>
+      JSON.stringify({
+        version: 1,
+        id: 'x',
+        createdAt: '',
+        files: { 'a.js': { md5: 'a'.repeat(32), size: 1, contentType: 'text/javascript', cacheControl: IMM, etag } },
+      });
+    expect(parseManifest(text(), 'k').files['a.js']?.etag).toBeUndefined();
+    expect(parseManifest(text('0f1e2d3c4b5a69788796a5b4c3d2e1f0-3'), 'k').files['a.js']?.etag).toBe(
+      '0f1e2d3c4b5a69788796a5b4c3d2e1f0-3',
+    );
+    for (const bad of ['"quoted"', 'line\nbreak', '', 7])
+      expect(() => parseManifest(text(bad), 'k')).toThrow(
+        'k is not a valid release manifest: the etag of "a.js" must be 1-200 printable characters without quotes',
+      );
+  });
+
+  it("a release's age counts from the later of its id's time and its manifest's LastModified", () => {
+    const id = '20261101T000000.000Z-1a2b3c4d';
+    const t = Date.UTC(2026, 10, 1);
+    expect(releaseTime(id, new Date(t - 5000))).toBe(t); // the deploying machine's clock ran ahead of S3's
+    expect(releaseTime(id, new Date(t + 5000))).toBe(t + 5000); // or behind, or the bucket was copied since
+    const releases = new Map([
+      [id, new Date(t)],
+      ['20261120T000000.000Z-2b3c4d5e', new Date(t + 19 * 24 * 3600_000)],
+    ]);
+    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 7 * 24 * 3600_000 - 1 })).toEqual([...releases.keys()]);
+    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 7 * 24 * 3600_000 })).toEqual([
+      '20261120T000000.000Z-2b3c4d5e',
+    ]);
   });
 });

@@ -2,10 +2,16 @@ import { isImmutable } from './cache-rules.js';
 import type { LocalFile } from './scan.js';
 import type { Manifest } from './releases.js';
 
-/** A site object in the bucket (key relative to the prefix); md5 is undefined for multipart ETags. */
+/**
+ * A site object in the bucket (key relative to the prefix). `md5` is the MD5 of its content as far as we know it:
+ * the ETag when that looks like one (not for multipart ETags), or what a manifest that recorded this very ETag says
+ * (`withRecordedContent`).
+ */
 export interface RemoteObject {
   rel: string;
   md5: string | undefined;
+  /** The listed ETag, unquoted. */
+  etag?: string;
   size: number;
   lastModified: Date;
 }
@@ -37,6 +43,27 @@ export interface Plan {
 export function tierOf(file: LocalFile): Tier {
   if (isImmutable(file.cacheControl)) return 'asset';
   return /\.html?$/i.test(file.rel) ? 'html' : 'other';
+}
+
+/**
+ * The listing with the content of each object that a manifest vouches for: where an entry recorded the very ETag
+ * (and size) the listing shows, the object still holds that entry's bytes, since S3 gives an object a new ETag
+ * whenever its content changes. This is what identifies content when the ETag is not the MD5 (SSE-KMS default
+ * encryption, multipart uploads); elsewhere the ETag read as an MD5 stays the only proof (manifests without ETags).
+ */
+export function withRecordedContent(
+  remote: Map<string, RemoteObject>,
+  manifests: (Manifest | undefined)[],
+): Map<string, RemoteObject> {
+  const out = new Map(remote);
+  for (const m of manifests) {
+    for (const [rel, e] of Object.entries(m?.files ?? {})) {
+      const r = remote.get(rel);
+      if (r && e.etag && r.etag === e.etag && r.size === e.size && out.get(rel) === r)
+        out.set(rel, { ...r, md5: e.md5 });
+    }
+  }
+  return out;
 }
 
 /**

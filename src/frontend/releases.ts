@@ -6,6 +6,12 @@ export interface FileEntry {
   size: number;
   contentType: string;
   cacheControl: string;
+  /**
+   * The object's ETag (without quotes) as S3 returned it when this content was written: with SSE-KMS default
+   * encryption or a multipart upload it is not the MD5, so the listing is compared with this. Absent in manifests
+   * written before it was recorded (then an ETag that equals the MD5 is the only proof of content).
+   */
+  etag?: string;
 }
 
 export interface Manifest {
@@ -114,6 +120,8 @@ export function unsafeRel(rel: string): string | undefined {
 }
 
 const MD5 = /^[0-9a-f]{32}$/;
+/** An ETag as recorded: printable ASCII without spaces or double quotes. */
+const ETAG = /^[!#-~]{1,200}$/;
 
 /** A manifest read from the bucket: anyone who can write the bucket can write one, so every key and md5 is checked. */
 export function parseManifest(text: string, key: string): Manifest {
@@ -135,6 +143,10 @@ export function parseManifest(text: string, key: string): Manifest {
         `${key} is not a valid release manifest: the entry of ${shown} needs md5 (32 hex digits), size, contentType and cacheControl`,
       );
     }
+    if (f.etag !== undefined && (typeof f.etag !== 'string' || !ETAG.test(f.etag)))
+      throw new Error(
+        `${key} is not a valid release manifest: the etag of ${shown} must be 1-200 printable characters without quotes`,
+      );
     if (hasControlCharacter(f.contentType) || hasControlCharacter(f.cacheControl))
       throw new Error(`${key} is not a valid release manifest: the headers of ${shown} contain a control character`);
   }

@@ -6,7 +6,7 @@ import { isImmutable } from './cache-rules.js';
 import { checkDistribution } from './invalidation.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { parseTarget, type TargetOptions } from './options.js';
-import { TIERS, knownHeaders, ordered, tierOf, type PlanItem } from './plan.js';
+import { TIERS, knownHeaders, ordered, tierOf, withRecordedContent, type PlanItem } from './plan.js';
 import { applyInOrder } from './apply-order.js';
 import { blobKey, hashOfId, isReleaseId, releaseId, type Manifest } from './releases.js';
 import { clients } from './deploy.js';
@@ -131,6 +131,8 @@ async function restore(
     );
   }
 
+  // Objects whose ETag the current or the target manifest recorded hold that content (SSE-KMS: the ETag is no MD5).
+  state.site = withRecordedContent(state.site, [current, target]);
   // What must change, and can it be restored? Check all before changing anything.
   const known = knownHeaders(state.site, current);
   const items: PlanItem[] = [];
@@ -180,14 +182,23 @@ async function restore(
 
   onChange?.();
   let done = 0;
+  const written = new Map<string, string>();
   try {
     for (const tier of TIERS)
       await applyInOrder(items, tier, opts.concurrency, async (i) => {
         const key = opts.prefix + i.file.rel;
         const from = i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
-        await copyWithHeaders(c.s3, opts.bucket, from, key, i.file);
+        written.set(i.file.rel, await copyWithHeaders(c.s3, opts.bucket, from, key, i.file));
         done++;
       });
+    // The ETags now in the bucket: what the copies answered, the listed one for files left as they were.
+    manifest.files = Object.fromEntries(
+      Object.entries(target.files).map(([rel, f]) => {
+        const { etag: _recorded, ...entry } = f;
+        const etag = written.has(rel) ? written.get(rel) : state.site.get(rel)?.etag;
+        return [rel, etag ? { ...entry, etag } : entry];
+      }),
+    );
     await lock.assertHeld();
     await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
   } catch (err) {

@@ -8,7 +8,7 @@ import { RUN_LEASE_MS, RUNNING_DIR, readLease, withLock } from './coordination.j
 import { createInvalidation, waitForInvalidation } from './invalidation.js';
 import type { TargetOptions } from './options.js';
 import { counts, ordered, type Plan } from './plan.js';
-import { prunePlan } from './prune.js';
+import { keptReleases, prunePlan } from './prune.js';
 import type { LocalFile } from './scan.js';
 import { humanSize } from '../core/size.js';
 
@@ -57,19 +57,20 @@ export async function invalidate(
   return id;
 }
 
-type PruneOptions = TargetOptions & { keepReleases: number; dryRun: boolean };
+type PruneOptions = TargetOptions & { keepReleases: number; keepDays: number; dryRun: boolean };
 
 /** Keys to delete, in order: site files, rollback blobs, then manifests (so a partial prune leaves manifests whole). */
 async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, current: Manifest, local: LocalFile[]) {
   const s: BucketState = { ...state, releases: new Map(state.releases) };
   if (!s.releases.has(current.id)) s.releases.set(current.id, new Date(8.64e15));
-  const ids = [...s.releases.keys()].sort().slice(-opts.keepReleases);
-  // Within the window nothing is pruned (prunePlan): the kept manifests are read only when some release falls out.
-  const reads = s.releases.size > opts.keepReleases ? ids.filter((id) => id !== current.id) : [];
+  const age = { keepDays: opts.keepDays, now: Date.now() };
+  const ids = keptReleases(s.releases, opts.keepReleases, age);
+  // While every release is kept nothing is pruned (prunePlan): the kept manifests are read only when one falls out.
+  const reads = s.releases.size > ids.length ? ids.filter((id) => id !== current.id) : [];
   const manifests = new Map(
     await Promise.all(reads.map(async (id) => [id, await getManifest(c.s3, opts.bucket, opts.prefix, id)] as const)),
   );
-  const pp = prunePlan(s, manifests, opts.keepReleases, current);
+  const pp = prunePlan(s, manifests, opts.keepReleases, current, age);
   const mine = new Set(local.map((f) => f.rel));
   const site = pp.site.filter((rel) => !mine.has(rel) && !(rel in current.files));
   const keys = [
@@ -81,7 +82,7 @@ async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, cur
 }
 
 /**
- * Removes what no release within `keep-releases` references (never anything outside the prefix or in another site's
+ * Removes what no release within `keep-releases` nor younger than `keep-days` references (never anything outside the prefix or in another site's
  * folder, never a file of the current release). Safe against other deploys
  * of the same prefix: it holds the lock, lists the bucket afresh and re-reads the kept manifests just before deleting,
  * and deletes nothing while another deploy is in progress (that one prunes when it finishes). Returns the number of

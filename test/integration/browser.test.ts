@@ -33,6 +33,7 @@ describe('the example SPA in Chromium through the local edge', () => {
       bucket: t.bucket,
       'distribution-id': t.distributionId,
       'keep-releases': KEEP,
+      'keep-days': 0,
     });
     expect(r.err).toBe('');
     return r;

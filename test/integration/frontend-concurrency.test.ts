@@ -42,7 +42,13 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
     async (delay) => {
       const t = await makeTarget('fe-race');
       const deploy = (b: Build) =>
-        run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, concurrency: 4 });
+        run(deployFrontend, {
+          'source-dir': writeBuild(b),
+          bucket: t.bucket,
+          'keep-releases': 1,
+          'keep-days': 0,
+          concurrency: 4,
+        });
       expect((await deploy(build('first', 3))).err).toBe('');
       const big = build('big', 400);
       const small = build('small', 4);
@@ -78,7 +84,7 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
   it('a deploy that finds another deploy in progress leaves pruning to it; a crashed one blocks pruning only for its lease', async () => {
     const t = await makeTarget('fe-lease');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
     const put = (Key: string, body: object) =>
@@ -121,7 +127,7 @@ describe("leases are judged by S3's clock (review of #12, finding 1)", () => {
   it('a deploy from a machine whose clock runs 11 min fast leaves pruning to a deploy in progress', async () => {
     const t = await makeTarget('fe-skew');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
     // A deploy in progress on a machine with a right clock: its marker has a 10-minute lease.
@@ -235,7 +241,7 @@ describe('a rollback racing a deploy (review of #12, finding 5)', () => {
   it('registers a run marker and restores only under the lock, so no deploy publishes or prunes in between', async () => {
     const t = await makeTarget('fe-rb-lock');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2 });
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2, 'keep-days': 0 });
     expect((await deploy(build('one', 3))).code).toBe(0);
     expect((await deploy(build('two', 3))).code).toBe(0);
     const s3 = s3Client();
@@ -272,6 +278,7 @@ describe('several sites in one bucket', () => {
       bucket: t.bucket,
       prefix: 'staging/',
       'keep-releases': 1,
+      'keep-days': 0,
     });
     expect(staging.code).toBe(0);
     const stagingKeys = (await listKeys(t.bucket)).filter((k) => k.startsWith('staging/'));
@@ -281,6 +288,7 @@ describe('several sites in one bucket', () => {
         'source-dir': writeBuild(build(`root${n}`, 2)),
         bucket: t.bucket,
         'keep-releases': 1,
+        'keep-days': 0,
       });
       expect(r.err).toBe('');
     }
@@ -317,7 +325,7 @@ describe('a manifest with an id in the far future (review of #12, finding 7)', (
   it('is ignored: later deploys get valid ids, their manifests stay and describe the live index.html', async () => {
     const t = await makeTarget('fe-future');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const md5 = createHash('md5').update('x').digest('hex');
     const future = '99991231T235959.999Z-deadbeef';

@@ -158,7 +158,7 @@ describe('frontend deploy against moto_server', () => {
     // Pruning under the prefix never touches anything outside it.
     const outside = (await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'));
     const d3 = writeBuild({ ...b, 'index.html': '<p>v2</p>', 'img/a b+c ü.svg': '<svg>2</svg>' });
-    const third = await run(deployFrontend, { ...args, 'source-dir': d3, 'keep-releases': 1 });
+    const third = await run(deployFrontend, { ...args, 'source-dir': d3, 'keep-releases': 1, 'keep-days': 0 });
     expect(third.err).toBe('');
     expect(Number(third.outputs.get('deleted'))).toBeGreaterThan(0);
     expect((await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'))).toEqual(outside);

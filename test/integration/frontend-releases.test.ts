@@ -21,6 +21,7 @@ describe('frontend releases: prune, rollback, list', () => {
       bucket: t.bucket,
       'distribution-id': t.distributionId,
       'keep-releases': 2,
+      'keep-days': 0,
     });
 
   beforeAll(async () => {

@@ -2,10 +2,12 @@
  * A small HTTP proxy in front of moto_server that injects S3 faults on chosen requests, for fault tests:
  * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
- * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions).
- * It can rewrite answers too (`rewrite`), to make moto answer as the real service does.
- * Point AWS_ENDPOINT_URL_S3 (or another service's endpoint variable) at `proxy.url`.
+ * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions). With `sseKmsEtags` it answers
+ * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not, and list chosen objects
+ * as written days ago (`backdate`: moto stamps every write with the present).
+ * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,15 +23,6 @@ export interface FaultRule {
   times?: number;
 }
 
-/** Rewrites the body of matching answers from upstream (status and other headers stay). */
-export interface RewriteRule {
-  method?: string;
-  path?: string | RegExp;
-  /** How many matching answers are rewritten (default: all). */
-  times?: number;
-  body: (text: string) => string;
-}
-
 export interface SeenRequest {
   method: string;
   path: string;
@@ -42,14 +35,29 @@ const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
   '403': [403, 'AccessDenied', 'Access Denied'],
 };
 
+/** Rewrites the body of matching answers from upstream (status and other headers stay). */
+export interface RewriteRule {
+  method?: string;
+  path?: string | RegExp;
+  /** How many matching answers are rewritten (default: all). */
+  times?: number;
+  body: (text: string) => string;
+}
+
 export class FaultProxy {
   private server?: http.Server;
   private rules: (FaultRule & { left: number })[] = [];
-  private rewrites: (RewriteRule & { left: number })[] = [];
   private readonly regions = new Map<string, string>();
   readonly seen: SeenRequest[] = [];
   url = '';
   private readonly agent = new http.Agent({ keepAlive: true });
+  private rewrites: (RewriteRule & { left: number })[] = [];
+  private kms = false;
+  /** Keys (`bucket/key`) listed with a LastModified this many ms earlier. */
+  private readonly aged = new Map<string, number>();
+  /** `/bucket/key` → moto's ETag of the object and the opaque ETag this proxy gave it. */
+  private readonly opaque = new Map<string, { moto: string; etag: string }>();
+  private writes = 0;
 
   constructor(private readonly target: string) {}
 
@@ -59,15 +67,31 @@ export class FaultProxy {
     return this;
   }
 
+  /** Puts `bucket` in `region`: requests signed for another region are answered as S3 does, 301 with the region. */
+  inBucketRegion(bucket: string, region: string): this {
+    this.regions.set(bucket, region);
+    return this;
+  }
+
   /** Adds a rewrite rule (checked in order, like the fault rules). */
   rewrite(rule: RewriteRule): this {
     this.rewrites.push({ ...rule, left: rule.times ?? Infinity });
     return this;
   }
 
-  /** Puts `bucket` in `region`: requests signed for another region are answered as S3 does, 301 with the region. */
-  inBucketRegion(bucket: string, region: string): this {
-    this.regions.set(bucket, region);
+  /**
+   * ETags as S3 gives objects encrypted with SSE-KMS (moto answers the MD5 even then): 32 hex digits that are not the
+   * MD5 of the content, a new one on every write (PutObject, CopyObject) even of the same bytes, and the same value
+   * for the object in ListObjectsV2 listings, HeadObject and GetObject; If-Match and If-None-Match take it too.
+   */
+  sseKmsEtags(): this {
+    this.kms = true;
+    return this;
+  }
+
+  /** Lists these objects (`bucket/key`) as last modified `ms` earlier than moto says (ListObjectsV2 only). */
+  backdate(keys: string[], ms: number): this {
+    for (const k of keys) this.aged.set(k, ms);
     return this;
   }
 
@@ -126,31 +150,45 @@ export class FaultProxy {
         });
         return;
       }
+      const headers = { ...req.headers };
+      if (this.kms) {
+        for (const h of ['if-match', 'if-none-match'] as const) {
+          const v = headers[h];
+          if (typeof v === 'string' && v !== '*') headers[h] = this.motoEtag(path, v);
+        }
+      }
       const up = http.request(
         {
           host: target.hostname,
           port: target.port,
           method: req.method,
           path: req.url,
-          headers: req.headers,
+          headers,
           agent: this.agent,
         },
         (ures) => {
           const rewrite = this.rewrites.find(
             (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
           );
-          if (!rewrite) {
+          const asS3 = (this.kms || this.aged.size > 0) && (ures.statusCode ?? 500) < 300;
+          if (!rewrite && !asS3) {
             res.writeHead(ures.statusCode ?? 502, ures.headers);
             ures.pipe(res);
             return;
           }
-          rewrite.left--;
+          if (rewrite) rewrite.left--;
           const chunks: Buffer[] = [];
           ures.on('data', (c: Buffer) => chunks.push(c));
           ures.on('end', () => {
-            const body = Buffer.from(rewrite.body(Buffer.concat(chunks).toString('utf8')));
-            res.writeHead(ures.statusCode ?? 502, { ...ures.headers, 'content-length': String(body.length) });
-            res.end(body);
+            const out = asS3
+              ? this.asS3(req, path, ures.headers, Buffer.concat(chunks))
+              : { headers: { ...ures.headers }, body: Buffer.concat(chunks) };
+            if (rewrite) {
+              out.body = Buffer.from(rewrite.body(out.body.toString('utf8')));
+              out.headers['content-length'] = String(out.body.length);
+            }
+            res.writeHead(ures.statusCode ?? 502, out.headers);
+            res.end(req.method === 'HEAD' ? undefined : out.body);
           });
         },
       );
@@ -160,6 +198,77 @@ export class FaultProxy {
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
+  }
+
+  /** A response with moto's ETags replaced by SSE-KMS-like ones (`sseKmsEtags`) and listings backdated (`backdate`). */
+  private asS3(
+    req: http.IncomingMessage,
+    path: string,
+    headers: http.IncomingHttpHeaders,
+    body: Buffer,
+  ): { headers: http.IncomingHttpHeaders; body: Buffer } {
+    const [, bucket = '', ...rest] = path.split('/');
+    const key = rest.join('/');
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    // The SDK adds `x-id=PutObject` and the like; any other parameter is a sub-resource (tagging, uploadId, acl…).
+    const plain = [...query.keys()].every((k) => k === 'x-id');
+    const out = { ...headers };
+    let text: string | undefined;
+    if (!key && req.method === 'GET' && query.get('list-type') === '2') {
+      const urlEncoded = /<EncodingType>url<\/EncodingType>/.test(body.toString('utf8'));
+      text = body.toString('utf8').replace(/<Contents>([\s\S]*?)<\/Contents>/g, (block, inner: string) => {
+        const raw = xmlText(/<Key>([\s\S]*?)<\/Key>/.exec(inner)?.[1] ?? '');
+        const k = `/${bucket}/${urlEncoded ? safeDecode(raw) : raw}`;
+        const ago = this.aged.get(k.slice(1));
+        if (ago)
+          block = block.replace(
+            /<LastModified>([^<]*)<\/LastModified>/,
+            (_, d: string) => `<LastModified>${new Date(Date.parse(d) - ago).toISOString()}</LastModified>`,
+          );
+        if (!this.kms) return block;
+        return block.replace(
+          /<ETag>([\s\S]*?)<\/ETag>/,
+          (_, e: string) => `<ETag>&quot;${this.etagFor(k, xmlText(e), false)}&quot;</ETag>`,
+        );
+      });
+    } else if (!this.kms) {
+      return { headers: out, body };
+    } else if (key && req.method === 'PUT' && plain) {
+      const written = req.headers['x-amz-copy-source'] !== undefined;
+      if (written) {
+        text = body
+          .toString('utf8')
+          .replace(
+            /<ETag>([\s\S]*?)<\/ETag>/,
+            (_, e: string) => `<ETag>&quot;${this.etagFor(path, xmlText(e), true)}&quot;</ETag>`,
+          );
+      } else if (typeof headers.etag === 'string') out.etag = `"${this.etagFor(path, headers.etag, true)}"`;
+    } else if (key && (req.method === 'GET' || req.method === 'HEAD') && plain) {
+      if (typeof headers.etag === 'string') out.etag = `"${this.etagFor(path, headers.etag, false)}"`;
+    }
+    if (text === undefined) return { headers: out, body };
+    const b = Buffer.from(text);
+    out['content-length'] = String(b.length);
+    return { headers: out, body: b };
+  }
+
+  /** The opaque ETag of the object at `path` whose moto ETag is `moto`: new on a write, else the one it was given. */
+  private etagFor(path: string, moto: string, write: boolean): string {
+    const m = moto.replace(/"/g, '');
+    const known = this.opaque.get(path);
+    if (!write && known?.moto === m) return known.etag;
+    // Written behind the proxy's back (or never seen): still one stable value per object and content.
+    const etag = createHash('md5')
+      .update(`sse-kms\0${path}\0${m}\0${write ? ++this.writes : 0}`)
+      .digest('hex');
+    this.opaque.set(path, { moto: m, etag });
+    return etag;
+  }
+
+  /** moto's ETag for an opaque one the proxy gave out (conditional requests), else the value as given. */
+  private motoEtag(path: string, v: string): string {
+    const known = this.opaque.get(path);
+    return known && v.replace(/"/g, '') === known.etag ? `"${known.moto}"` : v;
   }
 
   async stop(): Promise<void> {
@@ -174,6 +283,17 @@ export class FaultProxy {
 function matches(p: string | RegExp | undefined, path: string): boolean {
   if (p === undefined) return true;
   return typeof p === 'string' ? path.includes(p) : p.test(path);
+}
+
+/** The text of an XML element (the five predefined entities and numeric references). */
+function xmlText(s: string): string {
+  return s
+    .replace(/&#(x?)([0-9a-fA-F]+);/g, (_, x: string, n: string) => String.fromCodePoint(parseInt(n, x ? 16 : 10)))
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function safeDecode(s: string): string {
