@@ -97,15 +97,23 @@ async function backupOnce(
   const { conn } = inp;
   const s3 = opts.s3 ?? s3Client();
 
+  // The checks only read, so they run at once (each psql or pg_dump --version is a process start); their failures
+  // are still reported in this order (the bucket first), whichever finishes first.
+  const started = {
+    bucket: checkBackupBucket(s3, inp.bucket, inp.prefix),
+    num: serverVersionNum(conn, reporter),
+    candidates: findPgDumps(opts.pgLibDir ?? PG_LIB_DIR),
+    facts: serverFacts(conn, reporter),
+    flavor: inp.flavor === 'auto' ? detectFlavor(conn, reporter) : Promise.resolve(inp.flavor),
+  };
+  for (const p of Object.values(started)) (p as Promise<unknown>).catch(() => undefined);
   const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group(
     'Checking the bucket, the database and pg_dump',
     async () => {
-      await checkBackupBucket(s3, inp.bucket, inp.prefix);
-      const [num, candidates] = await Promise.all([
-        serverVersionNum(conn, reporter),
-        findPgDumps(opts.pgLibDir ?? PG_LIB_DIR),
-      ]);
-      const facts = await serverFacts(conn, reporter);
+      await started.bucket;
+      const num = await started.num;
+      const candidates = await started.candidates;
+      const facts = await started.facts;
       const chosen = choosePgDump(candidates, majorOfVersionNum(num));
       if (inp.drill) {
         // A drill target that is down must not cost the backup: it is checked again when the drill runs.
@@ -125,7 +133,7 @@ async function backupOnce(
     },
   );
 
-  const flavor = inp.flavor === 'auto' ? await detectFlavor(conn, reporter) : inp.flavor;
+  const flavor = await started.flavor;
   reporter.info(
     flavor === 'supabase'
       ? `Supabase mode${inp.flavor === 'auto' ? ' (detected: auth schema and supabase_admin role)' : ''}: app schemas, custom roles, auth/storage data, user objects on platform tables`

@@ -42,8 +42,8 @@ export interface DumpUploadResult {
   compressedSize: number;
 }
 
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-export const DEFAULT_QUEUE_SIZE = 2;
+export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
+export const DEFAULT_QUEUE_SIZE = 3;
 
 /**
  * dump source → gzip (on all cores, see ParallelGzip) → S3 multipart upload (SSE AES256), hashing the gzip bytes on

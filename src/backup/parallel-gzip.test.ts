@@ -34,6 +34,20 @@ describe('ParallelGzip', () => {
     expect(gz.length).toBeLessThan(input.length / 2);
   });
 
+  it('restores exactly when chunks straddle blocks, one chunk spans several blocks, and block buffers are reused', async () => {
+    // 40 blocks of 64 KiB through 3 + 1 buffers in flight: every buffer is reused many times; chunk sizes that do not
+    // divide the block size put each block together from pieces of two or more chunks, and one 300 kB chunk fills
+    // several blocks at once. A reused buffer written before its block was compressed would corrupt the output.
+    const big = Buffer.concat(
+      [input, input, input, input, input, input].map((b, i) => Buffer.concat([b, randomBytes(i * 999)])),
+    );
+    for (const chunk of [7_777, 300_000]) {
+      const gz = await compress(big, { blockSize: 64 * 1024, concurrency: 3 }, chunk);
+      expect(gunzipSync(gz).equals(big)).toBe(true);
+      execFileSync('gzip', ['-t'], { input: gz });
+    }
+  });
+
   it('handles empty input and input smaller than one block', async () => {
     expect(await compress(Buffer.alloc(0), { blockSize: 1024 })).toHaveLength(0);
     const small = Buffer.from('SELECT 1;\n');

@@ -172,6 +172,14 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(pid).toBe(0); // pg_dump never ran
   });
 
+  it('names the missing bucket first when the database is unreachable too (the checks run at once)', async () => {
+    const down = new URL(pg.urlFor(db));
+    down.port = '1'; // nothing listens there: psql fails at once, likely before the bucket check answers
+    const { err } = await failing({ 'database-url': down.href, bucket: 'no-such-bucket-for-backups' });
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^Input 'bucket': bucket 'no-such-bucket-for-backups' does not exist/);
+  });
+
   it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
     const target = uniqueName('target').replace(/-/g, '_');
     pg.createDatabase(target);
