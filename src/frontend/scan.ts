@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pMap from 'p-map';
 import { InputError } from '../core/errors.js';
@@ -167,7 +167,7 @@ export async function scanBuild(
   return pMap(
     entries,
     async ({ rel, abs }) => {
-      const st = await stat(abs);
+      const st = statSync(abs); // sync: cheaper per file than a promise per syscall (profiled)
       const stamp = stampOf(st);
       const known = cache.get(rel);
       // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
@@ -175,9 +175,7 @@ export async function scanBuild(
         known?.stamp === stamp
           ? known.md5
           : st.size <= 1 << 20
-            ? createHash('md5')
-                .update(await readFile(abs))
-                .digest('hex')
+            ? createHash('md5').update(readFileSync(abs)).digest('hex')
             : await md5File(abs);
       return {
         rel,
