@@ -39,6 +39,8 @@ interface Target {
 
 export class LeanPut {
   private readonly targets = new Map<string, Promise<Target | undefined>>();
+  /** Buckets S3 redirected to another region (301): later uploads go there directly. */
+  private readonly moved = new Map<string, string>();
   private readonly seconds = httpTimeoutSeconds();
 
   constructor(private readonly s3: S3Client) {}
@@ -50,13 +52,16 @@ export class LeanPut {
 
   /** One attempt (no retries: the caller retries with backoff). Returns the response's ETag. */
   async put(p: PutRequest): Promise<{ ETag?: string }> {
-    const t = await this.target(p.bucket);
+    const t = await this.target(p.bucket, this.moved.get(p.bucket));
     if (!t) throw new Error(`PutObject to ${p.bucket} needs the SDK's signer`);
     const res = await this.send(t, p);
     const region = res.headers['x-amz-bucket-region'];
     if (res.statusCode === 301 && region) {
       const moved = await this.target(p.bucket, region);
-      if (moved) return ok(await this.send(moved, p));
+      if (moved) {
+        this.moved.set(p.bucket, region);
+        return ok(await this.send(moved, p));
+      }
     }
     return ok(res);
   }
