@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pMap from 'p-map';
@@ -7,6 +7,7 @@ import { InputError } from '../core/errors.js';
 import { cacheControlFor, type CacheRule } from './cache-rules.js';
 import { contentTypeFor } from './content-type.js';
 import { stampOf, type HashCache } from './hash-cache.js';
+import { SMALL_FILE_MAX, md5Sync } from './small-files.js';
 import { RELEASES_DIR, hasControlCharacter, type FileEntry } from './releases.js';
 
 export interface LocalFile extends FileEntry {
@@ -171,12 +172,7 @@ export async function scanBuild(
       const stamp = stampOf(st);
       const known = cache.get(rel);
       // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
-      const md5 =
-        known?.stamp === stamp
-          ? known.md5
-          : st.size <= 1 << 20
-            ? createHash('md5').update(readFileSync(abs)).digest('hex')
-            : await md5File(abs);
+      const md5 = known?.stamp === stamp ? known.md5 : st.size <= SMALL_FILE_MAX ? md5Sync(abs) : await md5File(abs);
       return {
         rel,
         abs,
