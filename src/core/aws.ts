@@ -67,31 +67,36 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 function nameEndpointInErrors<T extends Stack>(client: T, env: Env): T {
   const seconds = httpTimeoutSeconds(env);
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) =>
-      async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
-        try {
-          return await next(args);
-        } catch (err) {
-          const e = err as Error & { code?: string; $metadata?: unknown };
-          const r = args.request;
-          if (
-            r?.hostname &&
-            e instanceof Error &&
-            !(e instanceof DeadlineError) &&
-            !e.message.startsWith('no answer from') &&
-            !e.message.startsWith('cannot reach')
-          ) {
-            const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
-            if (e.name === 'TimeoutError')
-              e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
-            else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;
-          }
-          throw err;
-        }
-      },
+    (next: (args: unknown) => Promise<unknown>) => async (args: { request?: RequestPlace }) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        throw nameEndpoint(err, args.request, seconds);
+      }
+    },
     { step: 'deserialize', name: 'shishaOpsEndpointInErrors', override: true },
   );
   return client;
+}
+
+type RequestPlace = { protocol?: string; hostname?: string; port?: number };
+
+/** The message change of nameEndpointInErrors, for a request sent without the SDK's stack (frontend/put-object.ts). */
+export function nameEndpoint(err: unknown, r: RequestPlace | undefined, seconds: number): unknown {
+  const e = err as Error & { code?: string };
+  if (
+    r?.hostname &&
+    e instanceof Error &&
+    !(e instanceof DeadlineError) &&
+    !e.message.startsWith('no answer from') &&
+    !e.message.startsWith('cannot reach')
+  ) {
+    const where = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+    if (e.name === 'TimeoutError')
+      e.message = `no answer from ${where} within ${seconds} s (${e.message.replace(/^@smithy\/node-http-handler - /, '')})`;
+    else if (e.code && NETWORK_CODES.has(e.code)) e.message = `cannot reach ${where}: ${e.code}`;
+  }
+  return err;
 }
 
 /**

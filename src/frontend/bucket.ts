@@ -13,6 +13,7 @@ import type { ObjectHeaders, RemoteObject } from './plan.js';
 import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest } from './releases.js';
 import type { LocalFile } from './scan.js';
 import { withRetry } from '../core/retry.js';
+import { LeanPut } from './put-object.js';
 
 /** What the bucket holds under the prefix: site objects, release manifests and rollback blobs. */
 export interface BucketState {
@@ -113,10 +114,13 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
   return { contentType: h.ContentType ?? '', cacheControl: h.CacheControl ?? '' };
 }
 
+const lean = new WeakMap<S3Client, LeanPut>();
+
 /**
- * Single-part PutObject streamed from disk, with Content-MD5 for S3 to verify the bytes; returns the new object's
- * ETag (unquoted; the MD5 unless the bucket encrypts with SSE-KMS). The stream is reopened on every attempt: pass a
- * client without SDK retries (a consumed stream cannot be resent).
+ * Single-part PutObject from disk, with Content-MD5 for S3 to verify the bytes, retried with backoff on transient
+ * failures (the body is read afresh on every attempt: pass a client without SDK retries). Sent by the lean path
+ * (put-object.ts) when the bucket's endpoint signs with SigV4, by the SDK otherwise. Returns the new object's ETag
+ * (unquoted; the MD5 unless the bucket encrypts with SSE-KMS).
  */
 export async function uploadFile(
   s3NoRetry: S3Client,
@@ -125,19 +129,24 @@ export async function uploadFile(
   f: LocalFile,
   onRetry?: (err: unknown) => void,
 ): Promise<string> {
+  let put = lean.get(s3NoRetry);
+  if (!put) lean.set(s3NoRetry, (put = new LeanPut(s3NoRetry)));
+  const viaSdk = !(await put.supports(bucket));
   const res = await withRetry(
     () =>
-      s3NoRetry.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: createReadStream(f.abs),
-          ContentLength: f.size,
-          ContentMD5: Buffer.from(f.md5, 'hex').toString('base64'),
-          ContentType: f.contentType,
-          CacheControl: f.cacheControl,
-        }),
-      ),
+      viaSdk
+        ? s3NoRetry.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: createReadStream(f.abs),
+              ContentLength: f.size,
+              ContentMD5: Buffer.from(f.md5, 'hex').toString('base64'),
+              ContentType: f.contentType,
+              CacheControl: f.cacheControl,
+            }),
+          )
+        : (put as LeanPut).put({ bucket, key, ...f }),
     { onRetry },
   );
   return unquoted(res.ETag);

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import pMap from 'p-map';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cloudFrontClient, s3Client } from '../core/aws.js';
 import { InputError, OpsError, describeError } from '../core/errors.js';
@@ -198,13 +198,14 @@ export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients
  * others now. Then remembers this build's MD5s for the next deploy (hash-cache.ts).
  */
 async function confirmCached(root: string, files: LocalFile[], current: Manifest | undefined): Promise<LocalFile[]> {
-  const limit = pLimit(8);
-  const out = await Promise.all(
-    files.map(async (f) => {
+  const out = await pMap(
+    files,
+    async (f) => {
       const m = current?.files[f.rel];
       if (!f.cached || (m && m.md5 === f.md5 && m.size === f.size)) return f;
-      return { ...f, md5: await limit(() => md5File(f.abs)), cached: false };
-    }),
+      return { ...f, md5: await md5File(f.abs), cached: false };
+    },
+    { concurrency: 8 },
   );
   saveHashCache(root, out);
   return out;
@@ -400,17 +401,16 @@ async function planAgainst(
   current: Manifest | undefined,
 ): Promise<Plan> {
   const headers = knownHeaders(state.site, current);
-  const limit = pLimit(opts.concurrency);
-  await Promise.all(
-    needHead(local, state.site, headers).map((rel) =>
-      limit(async () => {
-        try {
-          headers.set(rel, await headObject(s3, opts.bucket, opts.prefix + rel));
-        } catch (err) {
-          throw new OpsError(`HeadObject ${opts.prefix + rel} failed: ${describeError(err)}`, { cause: err });
-        }
-      }),
-    ),
+  await pMap(
+    needHead(local, state.site, headers),
+    async (rel) => {
+      try {
+        headers.set(rel, await headObject(s3, opts.bucket, opts.prefix + rel));
+      } catch (err) {
+        throw new OpsError(`HeadObject ${opts.prefix + rel} failed: ${describeError(err)}`, { cause: err });
+      }
+    },
+    { concurrency: opts.concurrency },
   );
   return makePlan(local, state.site, headers);
 }
@@ -465,15 +465,13 @@ async function keepRollbackCopies(
 ): Promise<void> {
   const todo = new Map<string, LocalFile>();
   for (const f of local) if (!isImmutable(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
-  const limit = pLimit(opts.concurrency);
-  await Promise.all(
-    [...todo.values()].map((f) =>
-      limit(() =>
-        wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
-          copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as ObjectHeaders),
-        ),
+  await pMap(
+    todo.values(),
+    (f) =>
+      wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
+        copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as ObjectHeaders),
       ),
-    ),
+    { concurrency: opts.concurrency },
   );
 }
 

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { createReadStream, statSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import pMap from 'p-map';
 import { InputError } from '../core/errors.js';
 import { cacheControlFor, type CacheRule } from './cache-rules.js';
 import { contentTypeFor } from './content-type.js';
 import { stampOf, type HashCache } from './hash-cache.js';
+import { SMALL_FILE_MAX, md5Sync } from './small-files.js';
 import { RELEASES_DIR, hasControlCharacter, type FileEntry } from './releases.js';
 
 export interface LocalFile extends FileEntry {
@@ -164,33 +165,25 @@ export async function scanBuild(
   concurrency = 8,
   cache: HashCache = new Map(),
 ): Promise<LocalFile[]> {
-  const limit = pLimit(concurrency);
-  return Promise.all(
-    entries.map(({ rel, abs }) =>
-      limit(async () => {
-        const st = await stat(abs);
-        const stamp = stampOf(st);
-        const known = cache.get(rel);
-        // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
-        const md5 =
-          known?.stamp === stamp
-            ? known.md5
-            : st.size <= 1 << 20
-              ? createHash('md5')
-                  .update(await readFile(abs))
-                  .digest('hex')
-              : await md5File(abs);
-        return {
-          rel,
-          abs,
-          md5,
-          size: st.size,
-          stamp,
-          cached: known?.stamp === stamp,
-          contentType: contentTypeFor(rel),
-          cacheControl: cacheControlFor(rules, rel),
-        };
-      }),
-    ),
+  return pMap(
+    entries,
+    async ({ rel, abs }) => {
+      const st = statSync(abs); // sync: cheaper per file than a promise per syscall (profiled)
+      const stamp = stampOf(st);
+      const known = cache.get(rel);
+      // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
+      const md5 = known?.stamp === stamp ? known.md5 : st.size <= SMALL_FILE_MAX ? md5Sync(abs) : await md5File(abs);
+      return {
+        rel,
+        abs,
+        md5,
+        size: st.size,
+        stamp,
+        cached: known?.stamp === stamp,
+        contentType: contentTypeFor(rel),
+        cacheControl: cacheControlFor(rules, rel),
+      };
+    },
+    { concurrency },
   );
 }
