@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from '@jest/globals';
 import { createInvalidation } from '../frontend/invalidation.js';
 import { isTransient, withRetry } from './retry.js';
@@ -29,6 +30,19 @@ describe('retries', () => {
       'AccessDenied',
     );
     expect(n).toBe(1);
+  });
+
+  it('retries an error made in another realm (a socket error seen from a VM context) and throws it by its message', async () => {
+    const foreign = () => runInNewContext('Object.assign(new Error("write ECONNRESET"), { code: "ECONNRESET" })');
+    expect(foreign() instanceof Error).toBe(false);
+    let n = 0;
+    await expect(withRetry(async () => (++n < 3 ? Promise.reject(foreign()) : 'ok'), { baseMs: 1 })).resolves.toBe(
+      'ok',
+    );
+    n = 0;
+    const last = withRetry(() => (++n, Promise.reject(foreign())), { baseMs: 1, attempts: 2 });
+    await expect(last).rejects.toMatchObject({ message: 'write ECONNRESET', code: 'ECONNRESET' });
+    expect(n).toBe(2);
   });
 
   it('CreateInvalidation waits out TooManyInvalidationsInProgress', async () => {

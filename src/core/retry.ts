@@ -38,7 +38,7 @@ export interface RetryOptions {
 export function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const retryable = opts.retryable ?? isTransient;
   const base = opts.baseMs ?? 200;
-  return pRetry(fn, {
+  return pRetry(() => fn().catch((err: unknown) => Promise.reject(asError(err))), {
     retries: (opts.attempts ?? 5) - 1,
     // p-retry waits minTimeout × 2^n × a random factor in [1, 2): half the base up to the base, doubling.
     minTimeout: base / 2,
@@ -51,4 +51,15 @@ export function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Pro
       return true;
     },
   });
+}
+
+/**
+ * p-retry retries only `Error` instances. An error made in another realm (Node's own socket errors seen from a VM
+ * context, as under Jest) fails `instanceof Error`: it is carried in a local Error with the same name, message, code
+ * and fields, so its failure is judged (and reported) like any other.
+ */
+function asError(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null || !('message' in err)) return err;
+  const e = err as Error;
+  return Object.assign(new Error(e.message, { cause: err }), err, { name: e.name, stack: e.stack });
 }
