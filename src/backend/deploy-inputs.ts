@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { getInt, getMap, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { BACKEND_DEFAULTS as DEPLOY_DEFAULTS } from './defaults.js';
 import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
 
 /** Everything `deploy` needs, validated before any remote call. */
@@ -18,14 +19,6 @@ export interface DeployInputs {
   environment?: Map<string, string>;
   timeoutMinutes: number;
 }
-
-export const DEPLOY_DEFAULTS = {
-  'container-name': 'api',
-  'container-port': 8080,
-  'health-check-path': '/health',
-  'health-check-success-codes': '200-299',
-  'timeout-minutes': 15,
-} as const;
 
 const MAX_TIMEOUT_MINUTES = 120;
 // Lightsail: lowercase letters, digits and hyphens, no leading/trailing hyphen; services up to 63, containers 53.

@@ -5,8 +5,9 @@ import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
 import { getContainerName, getRegion, getServiceName } from './deploy-inputs.js';
 import { getService, lightsailIn } from './service.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
 
-/** Prints a container's recent log (input `since-minutes`, default 15), with the environment of every listed deployment redacted. */
+/** Prints a container's recent log (input `since-minutes`), with the environment of every listed deployment redacted. */
 export async function backendLogs(
   src: InputSource,
   reporter: Reporter,
@@ -26,7 +27,7 @@ export async function backendLogs(
 
 function getSinceMinutes(src: InputSource): number {
   const v = (src('since-minutes') ?? '').trim();
-  if (!v) return 15;
+  if (!v) return BACKEND_DEFAULTS['since-minutes'];
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 7 * 24 * 60) {
     throw new InputError(

@@ -9,6 +9,7 @@ import {
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
 import { showContainerLog } from './container-log.js';
 import { getRegion, getServiceName } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
@@ -190,7 +191,11 @@ export async function rollbackBackend(
 ): Promise<void> {
   const serviceName = getServiceName(src);
   const wanted = getTargetVersion(src);
-  const timeoutMinutes = getInt(src, 'timeout-minutes', { default: 15, min: 1, max: 120 });
+  const timeoutMinutes = getInt(src, 'timeout-minutes', {
+    default: BACKEND_DEFAULTS['timeout-minutes'],
+    min: 1,
+    max: 120,
+  });
   const timing = resolveTiming(options.timing);
   const client = options.client ?? lightsailIn(getRegion(src));
 

@@ -4,16 +4,8 @@ import type { Reporter } from '../core/reporter.js';
 import { secretsOfUrl } from '../core/secrets.js';
 import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
+import { BACKUP_DEFAULTS as DEFAULTS } from './defaults.js';
 import { NAME_PART, normalizePrefix } from './naming.js';
-
-/** Defaults: the single source of truth (action.yml declares the same). */
-export const DEFAULTS = {
-  prefix: 'backups',
-  environment: 'prod',
-  compressionLevel: 6,
-  verify: true,
-  flavor: 'auto',
-} as const;
 
 export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
 export type FlavorInput = (typeof FLAVORS)[number];
@@ -105,7 +97,7 @@ export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs 
     prefix: getPrefix(src),
     project: namePart(src, 'project'),
     environment: namePart(src, 'environment', DEFAULTS.environment),
-    compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS.compressionLevel, min: 1, max: 9 }),
+    compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS['compression-level'], min: 1, max: 9 }),
     pgDumpArgs,
     verify: getBoolean(src, 'verify', DEFAULTS.verify),
     flavor: getFlavor(src),

@@ -3,6 +3,7 @@ import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { s3Client } from '../core/aws.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { humanSize } from '../core/size.js';
 import { isUnderPrefix, parseBackupKey, type BackupName } from './naming.js';
@@ -111,7 +112,7 @@ export async function listJob(inputs: InputSource, reporter: Reporter): Promise<
   const bucket = getBucket(inputs);
   const prefix = getPrefix(inputs);
   const filter = getFilters(inputs);
-  const limit = getInt(inputs, 'limit', { default: 20, min: 0 });
+  const limit = getInt(inputs, 'limit', { default: BACKUP_DEFAULTS.limit, min: 0 });
   const all = await listBackups(s3Client(), bucket, prefix, filter);
   const shown = limit ? all.slice(0, limit) : all;
   reporter.summary({

@@ -4,6 +4,7 @@ import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
 import { getBucket, getFilters, getPrefix } from './inputs.js';
 import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
@@ -36,8 +37,8 @@ export async function pruneJob(
   if (!getString(inputs, 'older-than-days'))
     throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
   const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });
-  const keep = getInt(inputs, 'keep', { default: 1, min: 0 });
-  const dryRun = getBoolean(inputs, 'dry-run', false);
+  const keep = getInt(inputs, 'keep', { default: BACKUP_DEFAULTS.keep, min: 0 });
+  const dryRun = getBoolean(inputs, 'dry-run', BACKUP_DEFAULTS['dry-run']);
   const s3 = s3Client();
 
   const all = await listBackups(s3, bucket, prefix, filter);

@@ -8,13 +8,14 @@ import { drillJob } from '../backup/drill.js';
 import { restoreJob, withTargetUrlFromEnv } from '../backup/restore.js';
 import { selfTestJob } from '../backup/selftest.js';
 import { verifyJob } from '../backup/verify.js';
+import { BACKUP_DEFAULTS as D } from '../backup/defaults.js';
 import { byDefault, jobCommand, required } from './common.js';
 
 /** Where backups live: every sub-command takes these (defaults live in src/backup/inputs.ts). */
 function location(cmd: Command): Command {
   return cmd
     .requiredOption('--bucket <name>', required('S3 bucket holding the backups'))
-    .option('--prefix <prefix>', byDefault('key prefix of the backups', 'backups'));
+    .option('--prefix <prefix>', byDefault('key prefix of the backups', D.prefix));
 }
 
 function filters(cmd: Command): Command {
@@ -32,14 +33,14 @@ export function registerBackup(cmd: Command): void {
         required('postgresql://user:password@host:5432/db', 'secret; or set DATABASE_URL'),
       )
       .requiredOption('--project <name>', required('project part of the object name (lowercase letters, digits, -)'))
-      .option('--environment <name>', byDefault('environment part of the object name', 'prod'))
-      .option('--compression-level <n>', byDefault('gzip level 1-9', 6))
+      .option('--environment <name>', byDefault('environment part of the object name', D.environment))
+      .option('--compression-level <n>', byDefault('gzip level 1-9', D['compression-level']))
       .option(
         '--pg-dump-args <args>',
         byDefault("extra pg_dump options, e.g. '--exclude-table-data=audit_log'", 'none'),
       )
       .option('--no-verify', 'do not re-read and check the stored object')
-      .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', 'auto'))
+      .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', D.flavor))
       .option(
         '--drill-url <url>',
         byDefault(
@@ -70,7 +71,7 @@ export function registerBackup(cmd: Command): void {
     cmd,
     'list',
     'List backups, newest first across months',
-    (c) => filters(location(c)).option('--limit <n>', byDefault('rows to show, 0 for all', 20)),
+    (c) => filters(location(c)).option('--limit <n>', byDefault('rows to show, 0 for all', D.limit)),
     (inputs, reporter) => listJob(inputs, reporter).then(() => undefined),
   );
   jobCommand(
@@ -142,7 +143,7 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--older-than-days <n>', required('age in days, by the time in the name'))
-        .option('--keep <n>', byDefault('always keep this many newest backups', 1))
+        .option('--keep <n>', byDefault('always keep this many newest backups', D.keep))
         .option('--dry-run', 'show what would be deleted; delete nothing'),
     (inputs, reporter) => pruneJob(inputs, reporter).then(() => undefined),
   );

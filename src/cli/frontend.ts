@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { deployFrontend, planFrontend } from '../frontend/deploy.js';
 import { listReleases } from '../frontend/rollback.js';
 import { frontendRollbackJob } from '../ops/rollback.js';
+import { FRONTEND_DEFAULTS as D } from '../frontend/defaults.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
 function target(cmd: Command): Command {
@@ -15,7 +16,7 @@ function cloudFront(cmd: Command): Command {
     .option('--distribution-id <id>', byDefault('CloudFront distribution to invalidate', 'none; no invalidation'))
     .option('--no-invalidate', 'do not create an invalidation for the changed paths')
     .option('--wait-for-invalidation', 'wait until CloudFront completes the invalidation')
-    .option('--concurrency <n>', byDefault('parallel S3 requests, 1-256', 16));
+    .option('--concurrency <n>', byDefault('parallel S3 requests, 1-256', D.concurrency));
 }
 
 function deployFlags(cmd: Command): Command {
@@ -28,7 +29,10 @@ function deployFlags(cmd: Command): Command {
       ),
       collect,
     )
-    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
+    .option(
+      '--keep-releases <n>',
+      byDefault('releases whose files are kept for open tabs and rollback, 1-100', D['keep-releases']),
+    )
     .option(
       '--include-dotfiles',
       'deploy hidden files and folders too (.env, .git/; by default they are skipped with a warning)',

@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, shown, type InputSource } from '../core/inputs.js';
 import { cacheRules, type CacheRule } from './cache-rules.js';
+import { FRONTEND_DEFAULTS as D } from './defaults.js';
 import { RELEASES_DIR, hasControlCharacter, normalizePrefix } from './releases.js';
 
 /** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
@@ -73,7 +74,7 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
       invalidate: false,
       waitForInvalidation: false,
       dryRun: false,
-      concurrency: 16,
+      concurrency: D.concurrency,
     };
   const distributionId = getString(inputs, 'distribution-id');
   if (distributionId && !DISTRIBUTION.test(distributionId)) {
@@ -86,14 +87,14 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
     bucket,
     prefix,
     distributionId,
-    invalidate: getBoolean(inputs, 'invalidate', true),
-    waitForInvalidation: getBoolean(inputs, 'wait-for-invalidation', false),
-    dryRun: getBoolean(inputs, 'dry-run', false),
-    concurrency: getInt(inputs, 'concurrency', { default: 16, min: 1, max: 256 }),
+    invalidate: getBoolean(inputs, 'invalidate', D.invalidate),
+    waitForInvalidation: getBoolean(inputs, 'wait-for-invalidation', D['wait-for-invalidation']),
+    dryRun: getBoolean(inputs, 'dry-run', D['dry-run']),
+    concurrency: getInt(inputs, 'concurrency', { default: D.concurrency, min: 1, max: 256 }),
   };
 }
 
-/** Every deploy input, validated before anything remote happens. Defaults live here (action.yml repeats them). */
+/** Every deploy input, validated before anything remote happens. Defaults from defaults.ts. */
 export function parseDeployOptions(inputs: InputSource): DeployOptions {
   const sourceDir = getString(inputs, 'source-dir', { required: true });
   const target = parseTarget(inputs);
@@ -101,7 +102,7 @@ export function parseDeployOptions(inputs: InputSource): DeployOptions {
     ...target,
     sourceDir,
     rules: cacheRules(inputs('cache-rules') ?? ''),
-    keepReleases: getInt(inputs, 'keep-releases', { default: 3, min: 1, max: 100 }),
-    includeDotfiles: getBoolean(inputs, 'include-dotfiles', false),
+    keepReleases: getInt(inputs, 'keep-releases', { default: D['keep-releases'], min: 1, max: 100 }),
+    includeDotfiles: getBoolean(inputs, 'include-dotfiles', D['include-dotfiles']),
   };
 }

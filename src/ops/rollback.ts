@@ -6,6 +6,9 @@ import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { rollbackBackend, type RollbackOptions } from '../backend/rollback.js';
 import { rollbackFrontend } from '../frontend/rollback.js';
 import { isReleaseId } from '../frontend/releases.js';
+import { BACKEND_DEFAULTS } from '../backend/defaults.js';
+import { FRONTEND_DEFAULTS } from '../frontend/defaults.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { describeLock, getLockBucket, writeLock } from './lock.js';
 
 const PARTS = ['frontend', 'backend', 'both'] as const;
@@ -48,7 +51,8 @@ export async function withDeployLock(
 /** `shisha-ops frontend rollback`: the release rollback, then the lock in the same bucket (unless `lock` is false or a dry run). */
 export async function frontendRollbackJob(src: InputSource, reporter: Reporter): Promise<void> {
   const bucket = getLockBucket(src, 'bucket', true);
-  const lock = getBoolean(src, 'lock', true) && !getBoolean(src, 'dry-run', false);
+  const lock =
+    getBoolean(src, 'lock', FRONTEND_DEFAULTS.lock) && !getBoolean(src, 'dry-run', FRONTEND_DEFAULTS['dry-run']);
   const what = `frontend to ${getString(src, 'release-id') || 'the previous release'}`;
   if (!lock) return rollbackFrontend(src, reporter);
   await withDeployLock(bucket, what, src, reporter, (onChange) => rollbackFrontend(src, reporter, { onChange }));
@@ -62,7 +66,7 @@ export async function backendRollbackJob(
 ): Promise<void> {
   const lockBucket = getLockBucket(src, 'lock-bucket');
   const what = `backend to ${getString(src, 'version') || 'the previous version'}`;
-  if (!lockBucket || !getBoolean(src, 'lock', true)) {
+  if (!lockBucket || !getBoolean(src, 'lock', BACKEND_DEFAULTS.lock)) {
     if (!lockBucket)
       reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
     return rollbackBackend(src, reporter, options);
@@ -79,7 +83,7 @@ export async function backendRollbackJob(
 export async function rollbackJob(src: InputSource, reporter: Reporter, options: RollbackOptions = {}): Promise<void> {
   const part = getString(src, 'part', { required: true }) as Part;
   if (!PARTS.includes(part)) throw new InputError('part', `expected one of ${PARTS.join(', ')}, got '${part}'`);
-  const target = getString(src, 'target', { default: 'previous' });
+  const target = getString(src, 'target', { default: OPS_DEFAULTS.target });
   if (target !== 'previous') {
     if (part === 'both')
       throw new InputError(

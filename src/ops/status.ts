@@ -13,6 +13,7 @@ import { normalizePrefix as backupPrefix } from '../backup/naming.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
 import { normalizePrefix } from '../frontend/releases.js';
 import { fetchWhole, md5, siteUrl } from './http-check.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { describeLock, getLockBucket, readLock } from './lock.js';
 
 type Row = [part: string, item: string, value: string, ok: '✔' | '✘' | ''];
@@ -36,7 +37,7 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
   const serviceName = getString(src, 'service-name') ? getServiceName(src) : '';
   const region = getRegion(src);
   const backupBucket = getLockBucket(src, 'backup-bucket');
-  const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: 'backups' }));
+  const backupsUnder = backupPrefix(getString(src, 'backup-prefix', { default: OPS_DEFAULTS['backup-prefix'] }));
   if (!bucket && !serviceName && !backupBucket)
     throw new InputError(
       'bucket',

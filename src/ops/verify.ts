@@ -8,6 +8,7 @@ import { isImmutable } from '../frontend/cache-rules.js';
 import { contentTypeFor } from '../frontend/content-type.js';
 import { isReleaseId, normalizePrefix, type Manifest } from '../frontend/releases.js';
 import { assetsInHtml, fetchWhole, immutableForAYear, md5, revalidates, siteUrl, type Fetched } from './http-check.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { securityHeaderProblems } from './security-headers.js';
 
 export interface VerifyOptions {
@@ -86,9 +87,9 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   if (wanted && !isReleaseId(wanted))
     throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d)`);
   if (wanted && !bucket) throw new InputError('release-id', 'needs bucket (the release manifests are read from it)');
-  const deepLink = getPath(src, 'deep-link', '/shisha-ops-verify/deep/link');
-  const healthPath = getPath(src, 'health-path', '/api/health');
-  const waitSeconds = getInt(src, 'wait-seconds', { default: 300, min: 0, max: 3600 });
+  const deepLink = getPath(src, 'deep-link', OPS_DEFAULTS['deep-link']);
+  const healthPath = getPath(src, 'health-path', OPS_DEFAULTS['health-path']);
+  const waitSeconds = getInt(src, 'wait-seconds', { default: OPS_DEFAULTS['wait-seconds'], min: 0, max: 3600 });
   const interval = options.intervalMs ?? 5000;
 
   const expected = bucket ? await expectedRelease(bucket, prefix, wanted) : undefined;

@@ -1,2 +1,0 @@
-export { deployFrontend, planFrontend } from './deploy.js';
-export { rollbackFrontend, listReleases } from './rollback.js';
