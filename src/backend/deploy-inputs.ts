@@ -2,10 +2,11 @@ import { InputError } from '../core/errors.js';
 import { getInt, getMap, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { BACKEND_DEFAULTS as DEPLOY_DEFAULTS } from './defaults.js';
+import { getLockBucket } from '../ops/lock.js';
 import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
 
-/** Everything `deploy` needs, validated before any remote call. */
-export interface DeployInputs {
+/** Everything `backend deploy` needs, validated before any remote call. */
+export interface BackendDeployInputs {
   serviceName: string;
   image: ImageRef;
   containerName: string;
@@ -18,6 +19,8 @@ export interface DeployInputs {
   /** Replaces the container's environment when given; undefined keeps the current one. */
   environment?: Map<string, string>;
   timeoutMinutes: number;
+  /** The frontend bucket holding the deploy lock a rollback writes; empty: no lock check. */
+  lockBucket: string;
 }
 
 const MAX_TIMEOUT_MINUTES = 120;
@@ -53,6 +56,20 @@ function getSuccessCodes(src: InputSource): string {
   return v;
 }
 
+/** The container service a command works on: `service-name` and `region`. */
+export interface BackendServiceInputs {
+  serviceName: string;
+  /** Region of the container service; undefined uses AWS_REGION. */
+  region?: string;
+}
+
+/** `backend status` and `backend releases`: the service and its region. */
+export function parseBackendServiceInputs(src: InputSource): BackendServiceInputs {
+  const serviceName = getServiceName(src);
+  const region = getRegion(src);
+  return region ? { serviceName, region } : { serviceName };
+}
+
 export function getServiceName(src: InputSource): string {
   return getName(src, 'service-name', 63, { required: true });
 }
@@ -84,7 +101,7 @@ export function registerEnvironmentSecrets(src: InputSource, reporter: Reporter)
 }
 
 /** Parses and validates all inputs of `deploy`; warns about a mutable image tag. Throws InputError (exit 2). */
-export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployInputs {
+export function parseBackendDeployInputs(src: InputSource, reporter: Reporter): BackendDeployInputs {
   registerEnvironmentSecrets(src, reporter);
   const serviceName = getServiceName(src);
   const imageText = getString(src, 'image', { required: true });
@@ -109,7 +126,8 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   const timeoutMinutes = getTimeoutMinutes(src);
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
-  const out: DeployInputs = {
+  const lockBucket = getLockBucket(src, 'lock-bucket');
+  const out: BackendDeployInputs = {
     serviceName,
     image,
     containerName,
@@ -117,6 +135,7 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
     healthCheckPath,
     healthCheckSuccessCodes,
     timeoutMinutes,
+    lockBucket,
   };
   if (region) out.region = region;
   if (env.size > 0) out.environment = env;

@@ -5,7 +5,7 @@ import type {
   ContainerServiceHealthCheckConfig,
 } from '@aws-sdk/client-lightsail';
 import { BACKEND_DEFAULTS } from './defaults.js';
-import type { DeployInputs } from './deploy-inputs.js';
+import type { BackendDeployInputs as DeployInputs } from './deploy-inputs.js';
 
 /**
  * The health check of a first deployment: the timings of the defaults table (Terraform's bootstrap deployment has

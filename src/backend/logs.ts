@@ -1,28 +1,38 @@
-import type { LightsailClient } from '@aws-sdk/client-lightsail';
 import { InputError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
-import { getContainerName, getRegion, getServiceName } from './deploy-inputs.js';
-import { getService, lightsailIn } from './service.js';
+import { getContainerName, parseBackendServiceInputs, type BackendServiceInputs } from './deploy-inputs.js';
+import type { BackendClients } from './clients.js';
+import { getService } from './service.js';
 import { BACKEND_DEFAULTS } from './defaults.js';
 
 /** Prints a container's recent log (input `since-minutes`), with the environment of every listed deployment redacted. */
-export async function backendLogs(
-  src: InputSource,
+export async function backendLogsJob(
+  { serviceName, containerName, sinceMinutes: minutes }: BackendLogsInputs,
+  clients: BackendClients,
   reporter: Reporter,
-  options: { client?: LightsailClient } = {},
 ): Promise<void> {
-  const serviceName = getServiceName(src);
-  const containerName = getContainerName(src);
-  const minutes = getSinceMinutes(src);
-  const client = options.client ?? lightsailIn(getRegion(src));
+  const client = clients.lightsail;
   await getService(client, serviceName); // a missing service is named before anything else
   const since = new Date(Date.now() - minutes * 60_000);
   const count = await reporter.group(`Log of ${serviceName}/${containerName} since ${since.toISOString()}`, () =>
     showContainerLog(client, reporter, { serviceName, containerName, since, maxLines: 1000 }),
   );
   reporter.output('lines', count);
+}
+
+export interface BackendLogsInputs extends BackendServiceInputs {
+  containerName: string;
+  sinceMinutes: number;
+}
+
+export function parseBackendLogsInputs(src: InputSource): BackendLogsInputs {
+  return {
+    ...parseBackendServiceInputs(src),
+    containerName: getContainerName(src),
+    sinceMinutes: getSinceMinutes(src),
+  };
 }
 
 function getSinceMinutes(src: InputSource): number {

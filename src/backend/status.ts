@@ -1,26 +1,21 @@
-import {
-  GetContainerServiceDeploymentsCommand,
-  type ContainerServiceDeployment,
-  type LightsailClient,
-} from '@aws-sdk/client-lightsail';
-import type { InputSource } from '../core/inputs.js';
+import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment } from '@aws-sdk/client-lightsail';
 import type { Reporter } from '../core/reporter.js';
-import { getRegion, getServiceName } from './deploy-inputs.js';
+import type { BackendClients } from './clients.js';
+import type { BackendServiceInputs } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
 import { imagesOf } from './rollback.js';
-import { getService, lightsailIn, regionOf, stateLine } from './service.js';
+import { getService, regionOf, stateLine } from './service.js';
 
 /**
  * Shows a container service: state and sub-state, current and next deployment (images, public endpoint), URL and
  * the recent deployment history. Outputs: state, version (current), url.
  */
-export async function backendStatus(
-  src: InputSource,
+export async function backendStatusJob(
+  { serviceName }: BackendServiceInputs,
+  clients: BackendClients,
   reporter: Reporter,
-  options: { client?: LightsailClient } = {},
 ): Promise<void> {
-  const serviceName = getServiceName(src);
-  const client = options.client ?? lightsailIn(getRegion(src));
+  const client = clients.lightsail;
   const svc = await getService(client, serviceName);
   for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)])
     reporter.secret(v);

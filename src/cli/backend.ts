@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
-import { backendLogs } from '../backend/logs.js';
-import { backendStatus } from '../backend/status.js';
-import { deployBackend } from '../backend/deploy.js';
-import { backendReleases } from '../backend/rollback.js';
-import { backendRollbackJob } from '../ops/rollback.js';
+import { BACKEND_COMMANDS } from '../backend/commands.js';
 import { BACKEND_DEFAULTS as D } from '../backend/defaults.js';
 import { byDefault, collect, jobCommand, REGION_HELP, required } from './common.js';
 
@@ -49,7 +45,7 @@ export function registerBackend(cmd: Command): void {
           'after',
           '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...',
         ),
-    (inputs, reporter) => deployBackend(withEnvironmentFile(inputs), reporter),
+    (inputs, reporter) => BACKEND_COMMANDS.deploy(withEnvironmentFile(inputs), reporter),
   );
   jobCommand(
     cmd,
@@ -67,7 +63,7 @@ export function registerBackend(cmd: Command): void {
         )
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
         .option('--no-lock', 'do not lock deploys after the rollback, even with --lock-bucket'),
-    (inputs, reporter) => backendRollbackJob(inputs, reporter),
+    BACKEND_COMMANDS.rollback,
   );
   jobCommand(
     cmd,
@@ -77,7 +73,7 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP),
-    (inputs, reporter) => backendReleases(inputs, reporter),
+    BACKEND_COMMANDS.releases,
   );
   jobCommand(
     cmd,
@@ -87,7 +83,7 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP),
-    (inputs, reporter) => backendStatus(inputs, reporter),
+    BACKEND_COMMANDS.status,
   );
   jobCommand(
     cmd,
@@ -99,7 +95,7 @@ export function registerBackend(cmd: Command): void {
         .option('--region <region>', REGION_HELP)
         .option('--container-name <name>', byDefault('container name', D['container-name']))
         .option('--since-minutes <minutes>', byDefault('how far back to read', D['since-minutes'])),
-    (inputs, reporter) => backendLogs(inputs, reporter),
+    BACKEND_COMMANDS.logs,
   );
 }
 

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { deployFrontend, planFrontend } from '../frontend/deploy.js';
-import { listReleases } from '../frontend/rollback.js';
-import { frontendRollbackJob } from '../ops/rollback.js';
+import { FRONTEND_COMMANDS } from '../frontend/commands.js';
 import { FRONTEND_DEFAULTS as D } from '../frontend/defaults.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
@@ -46,14 +44,14 @@ export function registerFrontend(cmd: Command): void {
     'deploy',
     'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning',
     (c) => deployFlags(c).option('--dry-run', 'print the plan only; change nothing'),
-    deployFrontend,
+    FRONTEND_COMMANDS.deploy,
   );
   jobCommand(
     cmd,
     'plan',
     'Show what a deploy would upload, copy, invalidate (changes nothing)',
     deployFlags,
-    planFrontend,
+    FRONTEND_COMMANDS.plan,
   );
   jobCommand(
     cmd,
@@ -68,7 +66,7 @@ export function registerFrontend(cmd: Command): void {
           '--no-lock',
           'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)',
         ),
-    frontendRollbackJob,
+    FRONTEND_COMMANDS.rollback,
   );
-  jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);
+  jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, FRONTEND_COMMANDS.releases);
 }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { unlockJob } from '../ops/lock.js';
-import { rollbackJob } from '../ops/rollback.js';
-import { statusJob } from '../ops/status.js';
-import { verifySite } from '../ops/verify.js';
+import { OPS_COMMANDS } from '../ops/job.js';
 import { OPS_DEFAULTS as D } from '../ops/defaults.js';
 import { byDefault, jobCommand, REGION_HELP, required } from './common.js';
 
@@ -30,7 +27,7 @@ export function registerOps(program: Command): void {
           '--wait-seconds <n>',
           byDefault('how long to wait for the invalidation to serve the release, 0-3600', D['wait-seconds']),
         ),
-    (inputs, reporter) => verifySite(inputs, reporter),
+    OPS_COMMANDS.verify,
   );
   jobCommand(
     program,
@@ -48,7 +45,7 @@ export function registerOps(program: Command): void {
         .option('--region <region>', REGION_HELP)
         .option('--backup-bucket <name>', byDefault('the backups bucket', 'none; no backup part'))
         .option('--backup-prefix <prefix>', byDefault('key prefix of the backups', D['backup-prefix'])),
-    statusJob,
+    OPS_COMMANDS.status,
   );
   jobCommand(
     program,
@@ -69,13 +66,13 @@ export function registerOps(program: Command): void {
         .option('--region <region>', REGION_HELP)
         .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE, 1-120', D['timeout-minutes']))
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none')),
-    (inputs, reporter) => rollbackJob(inputs, reporter),
+    OPS_COMMANDS.rollback,
   );
   jobCommand(
     program,
     'unlock',
     'Clear the deploy lock a rollback wrote (once the fix is on main)',
     (c) => c.requiredOption('--bucket <name>', required('the SPA bucket, which holds _releases/LOCK')),
-    unlockJob,
+    OPS_COMMANDS.unlock,
   );
 }

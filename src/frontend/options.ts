@@ -95,7 +95,7 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
 }
 
 /** Every deploy input, validated before anything remote happens. Defaults from defaults.ts. */
-export function parseDeployOptions(inputs: InputSource): DeployOptions {
+export function parseFrontendDeployInputs(inputs: InputSource): DeployOptions {
   const sourceDir = getString(inputs, 'source-dir', { required: true });
   const target = parseTarget(inputs);
   return {
