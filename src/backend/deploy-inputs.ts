@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { getInt, getMap, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { BACKEND_DEFAULTS as DEPLOY_DEFAULTS } from './defaults.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
 import { getLockBucket } from '../ops/lock.js';
 import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
 
@@ -44,7 +44,7 @@ export function getRegion(src: InputSource): string | undefined {
 
 function getSuccessCodes(src: InputSource): string {
   const v = getString(src, 'health-check-success-codes', {
-    default: DEPLOY_DEFAULTS['health-check-success-codes'],
+    default: BACKEND_DEFAULTS['health-check-success-codes'],
   }).replace(/\s+/g, '');
   const inRange = v.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499);
   if (!SUCCESS_CODES.test(v) || !inRange) {
@@ -75,7 +75,7 @@ export function getServiceName(src: InputSource): string {
 }
 
 export function getContainerName(src: InputSource): string {
-  return getName(src, 'container-name', 53, { default: DEPLOY_DEFAULTS['container-name'] });
+  return getName(src, 'container-name', 53, { default: BACKEND_DEFAULTS['container-name'] });
 }
 
 function getName(src: InputSource, input: string, max: number, opts: { required?: boolean; default?: string }): string {
@@ -109,11 +109,11 @@ export function parseBackendDeployInputs(src: InputSource, reporter: Reporter): 
   if ('error' in image) throw new InputError('image', image.error);
   const containerName = getContainerName(src);
   const containerPort = getInt(src, 'container-port', {
-    default: DEPLOY_DEFAULTS['container-port'],
+    default: BACKEND_DEFAULTS['container-port'],
     min: 1,
     max: 65535,
   });
-  const healthCheckPath = getString(src, 'health-check-path', { default: DEPLOY_DEFAULTS['health-check-path'] });
+  const healthCheckPath = getString(src, 'health-check-path', { default: BACKEND_DEFAULTS['health-check-path'] });
   if (!healthCheckPath.startsWith('/') || /[\s?#]/.test(healthCheckPath)) {
     throw new InputError(
       'health-check-path',
@@ -162,7 +162,7 @@ function getEnvironment(src: InputSource): Map<string, string> {
 /** A positive number of minutes (fractions allowed, e.g. 0.5), at most 120. */
 function getTimeoutMinutes(src: InputSource): number {
   const v = (src('timeout-minutes') ?? '').trim();
-  if (!v) return DEPLOY_DEFAULTS['timeout-minutes'];
+  if (!v) return BACKEND_DEFAULTS['timeout-minutes'];
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > MAX_TIMEOUT_MINUTES) {
     throw new InputError(

@@ -16,4 +16,12 @@ export const BACKUP_DEFAULTS = {
   /** `backup prune`: newest backups always kept. */
   keep: 1,
   'dry-run': false,
+  /** `backup download`: overwrite an existing file. */
+  force: false,
+  /** `backup restore` / `test`: do not ask before writing into the target. */
+  yes: false,
+  /** `backup restore`: restore a backup that has neither a .sha256 nor a .manifest.json. */
+  'allow-unverified': false,
+  /** `backup restore` / `drill`: first create Supabase's platform roles and schemas in the target. */
+  bootstrap: false,
 } as const;

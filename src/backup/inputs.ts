@@ -84,7 +84,7 @@ export function getFlavor(src: InputSource): FlavorInput {
   return v as FlavorInput;
 }
 
-export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs {
+export function parseBackupRunInputs(src: InputSource, reporter: Reporter): RunInputs {
   const conn = getDatabaseUrl(src, reporter, 'database-url');
   const pgDumpArgs = splitArgs(src('pg-dump-args') ?? '');
   checkPgDumpArgs(pgDumpArgs);
@@ -102,6 +102,28 @@ export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs 
     verify: getBoolean(src, 'verify', DEFAULTS.verify),
     flavor: getFlavor(src),
   };
+}
+
+/** Where the backups are: bucket, prefix, and the optional project/environment filters. */
+export interface BackupLocationInputs {
+  bucket: string;
+  prefix: string;
+  filter: { project?: string; environment?: string };
+}
+
+export function parseBackupLocationInputs(src: InputSource): BackupLocationInputs {
+  const bucket = getBucket(src);
+  const prefix = getPrefix(src);
+  return { bucket, prefix, filter: getFilters(src) };
+}
+
+/** The backup a command works on: `key`, or (empty) the newest one of the location. */
+export interface BackupSelectionInputs extends BackupLocationInputs {
+  key: string;
+}
+
+export function parseBackupSelectionInputs(src: InputSource): BackupSelectionInputs {
+  return { ...parseBackupLocationInputs(src), key: getString(src, 'key') };
 }
 
 /** Optional filters of list/prune/latest: project and environment when given. */

@@ -1,11 +1,11 @@
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
 import { BACKUP_DEFAULTS } from './defaults.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
+import type { BackupClients } from './clients.js';
+import { parseBackupLocationInputs, type BackupLocationInputs } from './inputs.js';
 import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
 
@@ -21,26 +21,33 @@ export function selectForPrune(
   return newestFirst.slice(keep).filter((b) => b.name.time.getTime() < cutoff);
 }
 
-/**
- * `backup prune --older-than-days N`: for buckets without a lifecycle rule. Only objects under the prefix whose
- * names parse as our backups are candidates (never the whole bucket, never other files); `--keep` newest are kept
- * whatever their age; `--dry-run` lists without deleting.
- */
-export async function pruneJob(
-  inputs: InputSource,
-  reporter: Reporter,
-  now: Date = new Date(),
-): Promise<BackupObject[]> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
+export interface BackupPruneInputs extends BackupLocationInputs {
+  days: number;
+  keep: number;
+  dryRun: boolean;
+}
+
+export function parseBackupPruneInputs(inputs: InputSource): BackupPruneInputs {
+  const location = parseBackupLocationInputs(inputs);
   if (!getString(inputs, 'older-than-days'))
     throw new InputError('older-than-days', 'is required (a whole number of days, at least 1)');
   const days = getInt(inputs, 'older-than-days', { default: 0, min: 1 });
   const keep = getInt(inputs, 'keep', { default: BACKUP_DEFAULTS.keep, min: 0 });
   const dryRun = getBoolean(inputs, 'dry-run', BACKUP_DEFAULTS['dry-run']);
-  const s3 = s3Client();
+  return { ...location, days, keep, dryRun };
+}
 
+/**
+ * `backup prune --older-than-days N`: for buckets without a lifecycle rule. Only objects under the prefix whose
+ * names parse as our backups are candidates (never the whole bucket, never other files); `--keep` newest are kept
+ * whatever their age; `--dry-run` lists without deleting.
+ */
+export async function backupPruneJob(
+  { bucket, prefix, filter, days, keep, dryRun }: BackupPruneInputs,
+  { s3 }: BackupClients,
+  reporter: Reporter,
+  now: Date = new Date(),
+): Promise<BackupObject[]> {
   const all = await listBackups(s3, bucket, prefix, filter);
   const doomed = selectForPrune(all, now, days, keep);
   const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBackup } from '../../src/backup/backup.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
 import { ActionsReporter } from '../../src/core/reporter-actions.js';
@@ -21,6 +20,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
 import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'summaries-'));
 const summaryFile = path.join(dir, 'step-summary.md');
@@ -99,7 +99,7 @@ describe('step summaries', () => {
     const bucket = uniqueName('summary-backups');
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     const r = await render('backup', 'Database backup', (rep) =>
-      runBackup(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep),
+      BACKUP_COMMANDS.run(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep),
     );
     expect(r.code).toBe(0);
     expect(r.first).toMatch(
@@ -129,7 +129,7 @@ describe('step summaries', () => {
 
   it('bad input: ❌ and the one line naming the input, nothing else', async () => {
     const r = await render('bad-input', 'Database backup', (rep) =>
-      runBackup(
+      BACKUP_COMMANDS.run(
         inputsFrom({
           'database-url': 'postgresql://u:secret-pw@db.example.com:6543/postgres',
           bucket: 'b-ok',
