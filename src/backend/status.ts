@@ -14,7 +14,7 @@ export async function backendStatusJob(
   { serviceName }: BackendServiceInputs,
   clients: BackendClients,
   reporter: Reporter,
-): Promise<void> {
+): Promise<BackendStatusResult> {
   const client = clients.lightsail;
   const svc = await getService(client, serviceName);
   for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)])
@@ -42,9 +42,21 @@ export async function backendStatusJob(
         .map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
     ],
   });
-  reporter.output('state', svc.state ?? 'UNKNOWN');
-  if (svc.currentDeployment?.version !== undefined) reporter.output('version', svc.currentDeployment.version);
-  if (svc.url) reporter.output('url', svc.url);
+  return { state: svc.state ?? 'UNKNOWN', version: svc.currentDeployment?.version, url: svc.url };
+}
+
+export interface BackendStatusResult {
+  state: string;
+  /** The current deployment's version, when there is one. */
+  version?: number;
+  url?: string;
+}
+
+/** Outputs: state, version (current), url. */
+export function reportBackendStatus(r: BackendStatusResult, _inputs: unknown, reporter: Reporter): void {
+  reporter.output('state', r.state);
+  if (r.version !== undefined) reporter.output('version', r.version);
+  if (r.url) reporter.output('url', r.url);
 }
 
 function describeDeployment(d: ContainerServiceDeployment | undefined): string {

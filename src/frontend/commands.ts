@@ -3,7 +3,7 @@ import { frontendRollbackJob, parseFrontendRollbackInputs } from '../ops/rollbac
 import { frontendClients } from './clients.js';
 import { frontendDeployJob, reportFrontendDeploy } from './deploy.js';
 import { parseFrontendDeployInputs } from './options.js';
-import { frontendReleasesJob, parseFrontendReleasesInputs } from './rollback.js';
+import { frontendReleasesJob, parseFrontendReleasesInputs, reportFrontendReleases } from './rollback.js';
 
 const clients = () => frontendClients();
 
@@ -23,5 +23,10 @@ export const FRONTEND_COMMANDS = {
     report: reportFrontendDeploy,
   }),
   rollback: command({ parse: parseFrontendRollbackInputs, clients, run: frontendRollbackJob }),
-  releases: command({ parse: parseFrontendReleasesInputs, clients, run: frontendReleasesJob }),
+  releases: command({
+    parse: parseFrontendReleasesInputs,
+    clients,
+    run: frontendReleasesJob,
+    report: reportFrontendReleases,
+  }),
 };

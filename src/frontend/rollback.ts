@@ -223,7 +223,7 @@ export function parseFrontendReleasesInputs(inputs: InputSource): TargetOptions 
 }
 
 /** `shisha-ops frontend releases`: the kept releases, newest first. */
-export async function frontendReleasesJob(opts: TargetOptions, c: Clients, reporter: Reporter): Promise<void> {
+export async function frontendReleasesJob(opts: TargetOptions, c: Clients, reporter: Reporter): Promise<string[]> {
   await checkBucket(c.s3, opts.bucket);
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort().reverse();
@@ -241,6 +241,11 @@ export async function frontendReleasesJob(opts: TargetOptions, c: Clients, repor
     lines: ids.length ? [] : ['no releases yet'],
     table: ids.length ? rows : undefined,
   });
+  return ids;
+}
+
+/** Outputs: releases (newest first), current. */
+export function reportFrontendReleases(ids: string[], _inputs: unknown, reporter: Reporter): void {
   reporter.output('releases', ids.join(' '));
   reporter.output('current', ids[0] ?? '');
 }
