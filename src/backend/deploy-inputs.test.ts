@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../core/errors.js';
 import { inputsFrom } from '../core/inputs.js';
 import { TerminalReporter } from '../core/reporter-terminal.js';
-import { parseDeployInputs } from './deploy-inputs.js';
+import { parseBackendDeployInputs as parseDeployInputs } from './deploy-inputs.js';
 
 const D = 'sha256:' + 'b'.repeat(64);
 const base = { 'service-name': 'shisha-api', image: `public.ecr.aws/x/api@${D}` };

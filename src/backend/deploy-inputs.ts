@@ -1,10 +1,12 @@
 import { InputError } from '../core/errors.js';
 import { getInt, getMap, getMinutes, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
+import { getLockBucket } from '../ops/lock.js';
 import { mutableImageWarning, parseImageRef, type ImageRef } from './image-ref.js';
 
-/** Everything `deploy` needs, validated before any remote call. */
-export interface DeployInputs {
+/** Everything `backend deploy` needs, validated before any remote call. */
+export interface BackendDeployInputs {
   serviceName: string;
   image: ImageRef;
   containerName: string;
@@ -17,15 +19,9 @@ export interface DeployInputs {
   /** Replaces the container's environment when given; undefined keeps the current one. */
   environment?: Map<string, string>;
   timeoutMinutes: number;
+  /** The frontend bucket holding the deploy lock a rollback writes; empty: no lock check. */
+  lockBucket: string;
 }
-
-export const DEPLOY_DEFAULTS = {
-  'container-name': 'api',
-  'container-port': 8080,
-  'health-check-path': '/health',
-  'health-check-success-codes': '200-299',
-  'timeout-minutes': 15,
-} as const;
 
 const MAX_TIMEOUT_MINUTES = 120;
 // Lightsail: lowercase letters, digits and hyphens, no leading/trailing hyphen; services up to 63, containers 53.
@@ -48,7 +44,7 @@ export function getRegion(src: InputSource): string | undefined {
 
 function getSuccessCodes(src: InputSource): string {
   const v = getString(src, 'health-check-success-codes', {
-    default: DEPLOY_DEFAULTS['health-check-success-codes'],
+    default: BACKEND_DEFAULTS['health-check-success-codes'],
   }).replace(/\s+/g, '');
   const inRange = v.split(/[,-]/).every((c) => Number(c) >= 200 && Number(c) <= 499);
   if (!SUCCESS_CODES.test(v) || !inRange) {
@@ -60,12 +56,26 @@ function getSuccessCodes(src: InputSource): string {
   return v;
 }
 
+/** The container service a command works on: `service-name` and `region`. */
+export interface BackendServiceInputs {
+  serviceName: string;
+  /** Region of the container service; undefined uses AWS_REGION. */
+  region?: string;
+}
+
+/** `backend status` and `backend releases`: the service and its region. */
+export function parseBackendServiceInputs(src: InputSource): BackendServiceInputs {
+  const serviceName = getServiceName(src);
+  const region = getRegion(src);
+  return region ? { serviceName, region } : { serviceName };
+}
+
 export function getServiceName(src: InputSource): string {
   return getName(src, 'service-name', 63, { required: true });
 }
 
 export function getContainerName(src: InputSource): string {
-  return getName(src, 'container-name', 53, { default: DEPLOY_DEFAULTS['container-name'] });
+  return getName(src, 'container-name', 53, { default: BACKEND_DEFAULTS['container-name'] });
 }
 
 function getName(src: InputSource, input: string, max: number, opts: { required?: boolean; default?: string }): string {
@@ -91,7 +101,7 @@ export function registerEnvironmentSecrets(src: InputSource, reporter: Reporter)
 }
 
 /** Parses and validates all inputs of `deploy`; warns about a mutable image tag. Throws InputError (exit 2). */
-export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployInputs {
+export function parseBackendDeployInputs(src: InputSource, reporter: Reporter): BackendDeployInputs {
   registerEnvironmentSecrets(src, reporter);
   const serviceName = getServiceName(src);
   const imageText = getString(src, 'image', { required: true });
@@ -99,11 +109,11 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   if ('error' in image) throw new InputError('image', image.error);
   const containerName = getContainerName(src);
   const containerPort = getInt(src, 'container-port', {
-    default: DEPLOY_DEFAULTS['container-port'],
+    default: BACKEND_DEFAULTS['container-port'],
     min: 1,
     max: 65535,
   });
-  const healthCheckPath = getString(src, 'health-check-path', { default: DEPLOY_DEFAULTS['health-check-path'] });
+  const healthCheckPath = getString(src, 'health-check-path', { default: BACKEND_DEFAULTS['health-check-path'] });
   if (!healthCheckPath.startsWith('/') || /[\s?#]/.test(healthCheckPath)) {
     throw new InputError(
       'health-check-path',
@@ -114,12 +124,13 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
   const region = getRegion(src);
   const env = getEnvironment(src);
   const timeoutMinutes = getMinutes(src, 'timeout-minutes', {
-    default: DEPLOY_DEFAULTS['timeout-minutes'],
+    default: BACKEND_DEFAULTS['timeout-minutes'],
     max: MAX_TIMEOUT_MINUTES,
   });
   const warning = mutableImageWarning(image);
   if (warning) reporter.warn(warning);
-  const out: DeployInputs = {
+  const lockBucket = getLockBucket(src, 'lock-bucket');
+  const out: BackendDeployInputs = {
     serviceName,
     image,
     containerName,
@@ -127,6 +138,7 @@ export function parseDeployInputs(src: InputSource, reporter: Reporter): DeployI
     healthCheckPath,
     healthCheckSuccessCodes,
     timeoutMinutes,
+    lockBucket,
   };
   if (region) out.region = region;
   if (env.size > 0) out.environment = env;

@@ -1,21 +1,19 @@
 import { CreateContainerServiceDeploymentCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
 import { describeError, OpsError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { assertUnlocked, getLockBucket } from '../ops/lock.js';
+import { assertUnlocked } from '../ops/lock.js';
+import type { BackendClients } from './clients.js';
 import { showContainerLog } from './container-log.js';
-import { parseDeployInputs, type DeployInputs } from './deploy-inputs.js';
+import type { BackendDeployInputs as DeployInputs } from './deploy-inputs.js';
 import { buildDeploymentRequest, environmentValues, sameAsCurrent } from './deployment-request.js';
 import { probeHealth } from './health-probe.js';
-import { getService, lightsailIn, regionOf, stateLine, urlWithPath } from './service.js';
+import { getService, regionOf, stateLine, urlWithPath } from './service.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { waitForVersion } from './wait.js';
 
 export interface DeployOptions {
   /** Poll and probe intervals (tests make them short). */
   timing?: Partial<Timing>;
-  /** The Lightsail client (default: from the environment, region from the input region, else AWS_REGION). */
-  client?: LightsailClient;
 }
 
 /** How far back the log shown on failure reaches, at least. */
@@ -29,11 +27,15 @@ const LOG_WINDOW_MS = 15 * 60_000;
  * says so, outputs skipped=true and probes the running version.
  * Outputs: version, url, state, skipped.
  */
-export async function deployBackend(src: InputSource, reporter: Reporter, options: DeployOptions = {}): Promise<void> {
-  const inputs = parseDeployInputs(src, reporter);
-  await assertUnlocked(getLockBucket(src, 'lock-bucket'), reporter); // after a rollback (src/ops/lock.ts)
+export async function backendDeployJob(
+  inputs: DeployInputs,
+  clients: BackendClients,
+  reporter: Reporter,
+  options: DeployOptions = {},
+): Promise<void> {
+  await assertUnlocked(inputs.lockBucket, reporter, { s3: clients.s3 }); // after a rollback (src/ops/lock.ts)
   const timing = resolveTiming(options.timing);
-  const client = options.client ?? lightsailIn(inputs.region);
+  const client = clients.lightsail;
   const region = await regionOf(client);
 
   const service = await reporter.group(`Checking container service '${inputs.serviceName}' in ${region}`, async () => {

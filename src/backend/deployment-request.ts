@@ -4,20 +4,21 @@ import type {
   ContainerServiceDeploymentRequest,
   ContainerServiceHealthCheckConfig,
 } from '@aws-sdk/client-lightsail';
-import type { DeployInputs } from './deploy-inputs.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
+import type { BackendDeployInputs as DeployInputs } from './deploy-inputs.js';
 
 /**
- * What Lightsail uses when a health check leaves a field out, except the success codes: a health path must say 2xx.
- * The success codes are never taken from the running deployment (it may accept 200-499, which would let a broken
- * health path go live): they are the input health-check-success-codes, 200-299 by default.
+ * The health check of a first deployment: the timings of the defaults table (Terraform's bootstrap deployment has
+ * the same) and the success codes of the input health-check-success-codes. The success codes are never taken from
+ * the running deployment (it may accept 200-499, which would let a broken health path go live).
  */
 export const DEFAULT_HEALTH_CHECK: Required<Omit<ContainerServiceHealthCheckConfig, 'path'>> = {
-  healthyThreshold: 2,
-  unhealthyThreshold: 2,
-  timeoutSeconds: 2,
-  intervalSeconds: 5,
-  successCodes: '200-299',
+  ...BACKEND_DEFAULTS['health-check'],
+  successCodes: BACKEND_DEFAULTS['health-check-success-codes'],
 };
+
+/** What Lightsail itself assumes for a health-check field left out (its API reference), to compare deployments. */
+const LIGHTSAIL_HEALTH_CHECK = { healthyThreshold: 2, unhealthyThreshold: 2, timeoutSeconds: 2, intervalSeconds: 5 };
 
 type RequestInputs = Pick<
   DeployInputs,
@@ -104,7 +105,10 @@ function normalize(d: {
     }),
   );
   const endpoint = d.publicEndpoint;
-  const healthCheck: Record<string, unknown> = { ...DEFAULT_HEALTH_CHECK };
+  const healthCheck: Record<string, unknown> = {
+    ...LIGHTSAIL_HEALTH_CHECK,
+    successCodes: DEFAULT_HEALTH_CHECK.successCodes,
+  };
   for (const [k, v] of Object.entries(endpoint?.healthCheck ?? {}))
     if (v !== undefined && v !== null) healthCheck[k] = v;
   return {

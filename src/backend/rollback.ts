@@ -9,17 +9,18 @@ import {
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import { BACKEND_DEFAULTS } from './defaults.js';
 import { showContainerLog } from './container-log.js';
-import { getRegion, getServiceName } from './deploy-inputs.js';
+import type { BackendClients } from './clients.js';
+import { parseBackendServiceInputs, type BackendServiceInputs } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
 import { probeHealth } from './health-probe.js';
-import { getService, lightsailIn, stateLine, urlWithPath } from './service.js';
+import { getService, stateLine, urlWithPath } from './service.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { waitForVersion } from './wait.js';
 
 export interface RollbackOptions {
   timing?: Partial<Timing>;
-  client?: LightsailClient;
   /** Called just before the first remote change (the new deployment); refusals before it change nothing. */
   onChange?: () => void;
 }
@@ -47,6 +48,23 @@ function getTargetVersion(src: InputSource): number | undefined {
   const v = getString(src, 'version');
   if (!v || v === 'previous') return undefined;
   return getInt(src, 'version', { default: 0, min: 1 });
+}
+
+/** The version to go back to (undefined: the previous one) and how long to wait for it. */
+export interface BackendVersionInputs extends BackendServiceInputs {
+  version?: number;
+  timeoutMinutes: number;
+}
+
+/** The inputs of the version rollback itself (`backend rollback` adds the deploy lock's, see ops/rollback.ts). */
+export function parseBackendVersionInputs(src: InputSource): BackendVersionInputs {
+  const version = getTargetVersion(src);
+  const timeoutMinutes = getInt(src, 'timeout-minutes', {
+    default: BACKEND_DEFAULTS['timeout-minutes'],
+    min: 1,
+    max: 120,
+  });
+  return { ...parseBackendServiceInputs(src), ...(version ? { version } : {}), timeoutMinutes };
 }
 
 /** What a deployment runs (containers with image, command, environment, ports; public endpoint), to compare two. */
@@ -184,15 +202,13 @@ function copyContainers(d: ContainerServiceDeployment): Record<string, Container
  * health. Outputs: version (the new one), rolled-back-to, url, state.
  */
 export async function rollbackBackend(
-  src: InputSource,
+  { serviceName, version: wanted, timeoutMinutes }: BackendVersionInputs,
+  clients: BackendClients,
   reporter: Reporter,
   options: RollbackOptions = {},
 ): Promise<void> {
-  const serviceName = getServiceName(src);
-  const wanted = getTargetVersion(src);
-  const timeoutMinutes = getInt(src, 'timeout-minutes', { default: 15, min: 1, max: 120 });
   const timing = resolveTiming(options.timing);
-  const client = options.client ?? lightsailIn(getRegion(src));
+  const client = clients.lightsail;
 
   const svc = await getService(client, serviceName);
   if (svc.nextDeployment || svc.state === 'DEPLOYING')
@@ -279,13 +295,12 @@ export async function rollbackBackend(
 }
 
 /** `shisha-ops backend releases`: the versions Lightsail keeps, newest first (what `backend rollback` can go back to). */
-export async function backendReleases(
-  src: InputSource,
+export async function backendReleasesJob(
+  { serviceName }: BackendServiceInputs,
+  clients: BackendClients,
   reporter: Reporter,
-  options: { client?: LightsailClient } = {},
 ): Promise<void> {
-  const serviceName = getServiceName(src);
-  const client = options.client ?? lightsailIn(getRegion(src));
+  const client = clients.lightsail;
   const svc = await getService(client, serviceName);
   const all = await deployments(client, serviceName);
   for (const d of all) for (const v of environmentValues(d)) reporter.secret(v);

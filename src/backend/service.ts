@@ -1,18 +1,5 @@
 import { GetContainerServicesCommand, type ContainerService, type LightsailClient } from '@aws-sdk/client-lightsail';
-import { lightsailClient } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
-
-/**
- * The Lightsail client of every command that calls the container service: in `region` (the command's `region`
- * input, see getRegion), else in AWS_REGION. Explicit, because a job that also logs in to ECR Public (us-east-1)
- * has AWS_REGION overwritten for its later steps.
- */
-export function lightsailIn(
-  region: string | undefined,
-  env: Record<string, string | undefined> = process.env,
-): LightsailClient {
-  return lightsailClient(region ? { ...env, AWS_REGION: region } : env);
-}
 
 /** The region the client talks to, for messages. */
 export async function regionOf(client: LightsailClient): Promise<string> {

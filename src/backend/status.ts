@@ -1,26 +1,21 @@
-import {
-  GetContainerServiceDeploymentsCommand,
-  type ContainerServiceDeployment,
-  type LightsailClient,
-} from '@aws-sdk/client-lightsail';
-import type { InputSource } from '../core/inputs.js';
+import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment } from '@aws-sdk/client-lightsail';
 import type { Reporter } from '../core/reporter.js';
-import { getRegion, getServiceName } from './deploy-inputs.js';
+import type { BackendClients } from './clients.js';
+import type { BackendServiceInputs } from './deploy-inputs.js';
 import { environmentValues } from './deployment-request.js';
 import { imagesOf } from './rollback.js';
-import { getService, lightsailIn, regionOf, stateLine } from './service.js';
+import { getService, regionOf, stateLine } from './service.js';
 
 /**
  * Shows a container service: state and sub-state, current and next deployment (images, public endpoint), URL and
  * the recent deployment history. Outputs: state, version (current), url.
  */
-export async function backendStatus(
-  src: InputSource,
+export async function backendStatusJob(
+  { serviceName }: BackendServiceInputs,
+  clients: BackendClients,
   reporter: Reporter,
-  options: { client?: LightsailClient } = {},
-): Promise<void> {
-  const serviceName = getServiceName(src);
-  const client = options.client ?? lightsailIn(getRegion(src));
+): Promise<BackendStatusResult> {
+  const client = clients.lightsail;
   const svc = await getService(client, serviceName);
   for (const v of [...environmentValues(svc.currentDeployment), ...environmentValues(svc.nextDeployment)])
     reporter.secret(v);
@@ -47,9 +42,21 @@ export async function backendStatus(
         .map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
     ],
   });
-  reporter.output('state', svc.state ?? 'UNKNOWN');
-  if (svc.currentDeployment?.version !== undefined) reporter.output('version', svc.currentDeployment.version);
-  if (svc.url) reporter.output('url', svc.url);
+  return { state: svc.state ?? 'UNKNOWN', version: svc.currentDeployment?.version, url: svc.url };
+}
+
+export interface BackendStatusResult {
+  state: string;
+  /** The current deployment's version, when there is one. */
+  version?: number;
+  url?: string;
+}
+
+/** Outputs: state, version (current), url. */
+export function reportBackendStatus(r: BackendStatusResult, _inputs: unknown, reporter: Reporter): void {
+  reporter.output('state', r.state);
+  if (r.version !== undefined) reporter.output('version', r.version);
+  if (r.url) reporter.output('url', r.url);
 }
 
 function describeDeployment(d: ContainerServiceDeployment | undefined): string {

@@ -1,7 +1,5 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { CancelledError, describeError, InputError, OpsError } from '../core/errors.js';
-import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { cancellable } from '../core/signals.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
@@ -9,7 +7,8 @@ import { createDumpSource, type DumpProducer } from './dump-source.js';
 import { humanSize } from '../core/size.js';
 import { dumpToS3 } from './dump-upload.js';
 import { drillBackup } from './drill.js';
-import { parseRunInputs, type RunInputs } from './inputs.js';
+import type { BackupClients } from './clients.js';
+import type { RunInputs } from './inputs.js';
 import { checkBackupBucket } from './list.js';
 import { MANIFEST_FORMAT, MANIFEST_SUFFIX, writeManifest, type BackupManifest } from './manifest.js';
 import { SIDECAR_SUFFIX, toS3Metadata, writeSidecar, type BackupMeta } from './metadata.js';
@@ -34,7 +33,6 @@ import { verifyBackup } from './verify.js';
  * Options for tests and benchmarks (not inputs): where to look for pg_dump, the clock, the part size.
  */
 export interface BackupOptions {
-  s3?: S3Client;
   pgLibDir?: string;
   now?: () => Date;
   partSize?: number;
@@ -78,24 +76,24 @@ export function pgDumpArgs(conn: PgConnection, extra: string[]): string[] {
  * `.manifest.json` sidecars, verify, and the restore drill when `drill-url` is given. SIGINT/SIGTERM during the dump
  * stop it and abort the upload (exit 130/143).
  */
-export async function runBackup(
-  inputs: InputSource,
+export async function backupRunJob(
+  inputs: RunInputs,
+  clients: BackupClients,
   reporter: Reporter,
   opts: BackupOptions = {},
 ): Promise<BackupResult> {
-  if (opts.signal) return backupOnce(inputs, reporter, opts, opts.signal);
-  return cancellable('the backup', (signal) => backupOnce(inputs, reporter, opts, signal));
+  if (opts.signal) return backupOnce(inputs, clients, reporter, opts, opts.signal);
+  return cancellable('the backup', (signal) => backupOnce(inputs, clients, reporter, opts, signal));
 }
 
 async function backupOnce(
-  inputs: InputSource,
+  inp: RunInputs,
+  { s3 }: BackupClients,
   reporter: Reporter,
   opts: BackupOptions,
   signal: AbortSignal,
 ): Promise<BackupResult> {
-  const inp: RunInputs = parseRunInputs(inputs, reporter);
   const { conn } = inp;
-  const s3 = opts.s3 ?? s3Client();
 
   // The checks only read, so they run at once (each psql or pg_dump --version is a process start); their failures
   // are still reported in this order (the bucket first), whichever finishes first.

@@ -1,24 +1,34 @@
-import { s3Client } from '../core/aws.js';
 import { OpsError } from '../core/errors.js';
 import { getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
+import type { BackupClients } from './clients.js';
+import { parseBackupLocationInputs, type BackupLocationInputs } from './inputs.js';
 import { isoSeconds, listBackups } from './list.js';
 import { MANIFEST_SUFFIX } from './manifest.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
+
+export interface BackupCheckInputs extends BackupLocationInputs {
+  /** The largest acceptable age of the newest backup. */
+  maxDays: number;
+}
+
+export function parseBackupCheckInputs(inputs: InputSource): BackupCheckInputs {
+  return { ...parseBackupLocationInputs(inputs), maxDays: getInt(inputs, 'max-age-days', { min: 1 }) };
+}
 
 /**
  * `backup check --bucket B --max-age-days 8`: fails (exit 1) when the newest backup is older than that, or lacks
  * its `.sha256` or `.manifest.json`, so a schedule that stopped is noticed. Lists only (s3:ListBucket on the
  * prefix): it never reads a backup.
  */
-export async function checkJob(inputs: InputSource, reporter: Reporter, now: Date = new Date()): Promise<void> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  const maxDays = getInt(inputs, 'max-age-days', { min: 1 });
+export async function backupCheckJob(
+  { bucket, prefix, filter, maxDays }: BackupCheckInputs,
+  { s3 }: BackupClients,
+  reporter: Reporter,
+  now: Date = new Date(),
+): Promise<void> {
   const keys = new Set<string>();
-  const all = await listBackups(s3Client(), bucket, prefix, filter, keys);
+  const all = await listBackups(s3, bucket, prefix, filter, keys);
   const newest = all[0];
   if (!newest)
     throw new OpsError(

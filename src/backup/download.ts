@@ -2,15 +2,32 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { s3Client } from '../core/aws.js';
 import { hashingTap } from '../core/hash.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
+import type { BackupClients } from './clients.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
+import { parseBackupSelectionInputs, type BackupSelectionInputs } from './inputs.js';
 import { selectBackup } from './list.js';
 import { readBackupMeta } from './metadata.js';
 import { openBackup } from './verify.js';
+
+export interface BackupDownloadInputs extends BackupSelectionInputs {
+  /** A file, a directory, `-` for stdout; empty: the object's file name. */
+  output: string;
+  force: boolean;
+}
+
+export function parseBackupDownloadInputs(inputs: InputSource): BackupDownloadInputs {
+  const selection = parseBackupSelectionInputs(inputs);
+  return {
+    ...selection,
+    output: getString(inputs, 'output'),
+    force: getBoolean(inputs, 'force', BACKUP_DEFAULTS.force),
+  };
+}
 
 /**
  * `backup download --key K --output F` (newest when --key is omitted; `--output -` writes to stdout, a directory
@@ -18,18 +35,18 @@ import { openBackup } from './verify.js';
  * written as `F.partial` and renamed only when its sha256 matches the recorded one; a mismatch deletes it. An existing
  * file is never overwritten without `--force`.
  */
-export async function downloadJob(
-  inputs: InputSource,
+export async function backupDownloadJob(
+  inputs: BackupDownloadInputs,
+  { s3 }: BackupClients,
   reporter: Reporter,
   stdout: Writable = process.stdout,
 ): Promise<{ key: string; path: string; sha256: string }> {
-  const s3 = s3Client();
   const { bucket, key } = await selectBackup(inputs, s3);
   const fileName = key.split('/').pop() ?? 'backup.sql.gz';
-  let output = getString(inputs, 'output', { default: fileName });
+  let output = inputs.output || fileName;
   // An existing directory (`--output .`) receives the backup under its own file name.
   if (output !== '-' && existsSync(output) && statSync(output).isDirectory()) output = path.join(output, fileName);
-  if (output !== '-' && existsSync(output) && !getBoolean(inputs, 'force', false)) {
+  if (output !== '-' && existsSync(output) && !inputs.force) {
     throw new InputError('output', `${output} already exists: nothing was downloaded (pass --force to overwrite it)`);
   }
 

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { InputError, OpsError } from '../core/errors.js';
 import { hashingTap } from '../core/hash.js';
@@ -9,7 +8,9 @@ import { getBoolean, type InputSource } from '../core/inputs.js';
 import { runTool, startTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { getDatabaseUrl } from './inputs.js';
+import type { BackupClients } from './clients.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
+import { getDatabaseUrl, parseBackupSelectionInputs, type BackupSelectionInputs } from './inputs.js';
 import { selectBackup } from './list.js';
 import {
   compareTables,
@@ -200,10 +201,26 @@ async function drill(p: DrillParams): Promise<DrillResult> {
 }
 
 /** `backup drill --bucket B [--key K] --target-url URL` (target also from TARGET_URL). */
-export async function drillJob(inputs: InputSource, reporter: Reporter): Promise<DrillResult> {
+export interface BackupDrillInputs extends BackupSelectionInputs {
+  target: PgConnection;
+  bootstrap: boolean;
+}
+
+export function parseBackupDrillInputs(inputs: InputSource, reporter: Reporter): BackupDrillInputs {
   const target = getDatabaseUrl(withTargetUrlFromEnv(inputs), reporter, 'target-url');
-  const s3 = s3Client();
+  return {
+    ...parseBackupSelectionInputs(inputs),
+    target,
+    bootstrap: getBoolean(inputs, 'bootstrap', BACKUP_DEFAULTS.bootstrap),
+  };
+}
+
+export async function backupDrillJob(
+  inputs: BackupDrillInputs,
+  { s3 }: BackupClients,
+  reporter: Reporter,
+): Promise<DrillResult> {
   const { bucket, key } = await selectBackup(inputs, s3);
   reporter.output('key', key);
-  return drillBackup({ s3, bucket, key, target, reporter, bootstrap: getBoolean(inputs, 'bootstrap', false) });
+  return drillBackup({ s3, bucket, key, target: inputs.target, reporter, bootstrap: inputs.bootstrap });
 }

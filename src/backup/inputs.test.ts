@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../core/errors.js';
 import { inputsFrom } from '../core/inputs.js';
-import { DEFAULTS, getFlavor, getPrefix } from './inputs.js';
+import { BACKUP_DEFAULTS as DEFAULTS } from './defaults.js';
+import { getFlavor, getPrefix } from './inputs.js';
 
 describe('getFlavor', () => {
   it('defaults to auto and accepts supabase and postgres', () => {

@@ -5,16 +5,8 @@ import { checkBucketName } from '../core/s3.js';
 import { secretsOfUrl } from '../core/secrets.js';
 import { checkPgDumpArgs, checkScratchDumpArgs, splitArgs } from './args.js';
 import { parseDatabaseUrl, type PgConnection } from './database-url.js';
+import { BACKUP_DEFAULTS as DEFAULTS } from './defaults.js';
 import { NAME_PART, trimSlashes } from './naming.js';
-
-/** Defaults: the single source of truth (action.yml declares the same). */
-export const DEFAULTS = {
-  prefix: 'backups',
-  environment: 'prod',
-  compressionLevel: 6,
-  verify: true,
-  flavor: 'auto',
-} as const;
 
 export const FLAVORS = ['auto', 'supabase', 'postgres'] as const;
 export type FlavorInput = (typeof FLAVORS)[number];
@@ -86,7 +78,7 @@ export function getFlavor(src: InputSource): FlavorInput {
   return v as FlavorInput;
 }
 
-export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs {
+export function parseBackupRunInputs(src: InputSource, reporter: Reporter): RunInputs {
   const conn = getDatabaseUrl(src, reporter, 'database-url');
   const pgDumpArgs = splitArgs(src('pg-dump-args') ?? '');
   checkPgDumpArgs(pgDumpArgs);
@@ -99,11 +91,33 @@ export function parseRunInputs(src: InputSource, reporter: Reporter): RunInputs 
     prefix: getPrefix(src),
     project: namePart(src, 'project'),
     environment: namePart(src, 'environment', DEFAULTS.environment),
-    compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS.compressionLevel, min: 1, max: 9 }),
+    compressionLevel: getInt(src, 'compression-level', { default: DEFAULTS['compression-level'], min: 1, max: 9 }),
     pgDumpArgs,
     verify: getBoolean(src, 'verify', DEFAULTS.verify),
     flavor: getFlavor(src),
   };
+}
+
+/** Where the backups are: bucket, prefix, and the optional project/environment filters. */
+export interface BackupLocationInputs {
+  bucket: string;
+  prefix: string;
+  filter: { project?: string; environment?: string };
+}
+
+export function parseBackupLocationInputs(src: InputSource): BackupLocationInputs {
+  const bucket = getBucket(src);
+  const prefix = getPrefix(src);
+  return { bucket, prefix, filter: getFilters(src) };
+}
+
+/** The backup a command works on: `key`, or (empty) the newest one of the location. */
+export interface BackupSelectionInputs extends BackupLocationInputs {
+  key: string;
+}
+
+export function parseBackupSelectionInputs(src: InputSource): BackupSelectionInputs {
+  return { ...parseBackupLocationInputs(src), key: getString(src, 'key') };
 }
 
 /** Optional filters of list/prune/latest: project and environment when given. */

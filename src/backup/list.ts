@@ -1,10 +1,11 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import { getInt, getString, type InputSource } from '../core/inputs.js';
+import { getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { s3Client } from '../core/aws.js';
 import { listObjects } from '../core/s3.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
+import type { BackupClients } from './clients.js';
+import { parseBackupLocationInputs, type BackupLocationInputs, type BackupSelectionInputs } from './inputs.js';
 import { humanSize } from '../core/size.js';
 import { isUnderPrefix, parseBackupKey, type BackupName } from './naming.js';
 
@@ -83,12 +84,11 @@ export async function latestBackup(
  * The backup a command works on: `key` when given, else the newest under the prefix (of `project`/`environment`
  * when given). The location inputs are validated before anything is listed.
  */
-export async function selectBackup(inputs: InputSource, s3: S3Client): Promise<{ bucket: string; key: string }> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  const key = getString(inputs, 'key') || (await latestBackup(s3, bucket, prefix, filter));
-  return { bucket, key };
+export async function selectBackup(
+  { bucket, prefix, filter, key }: BackupSelectionInputs,
+  s3: S3Client,
+): Promise<{ bucket: string; key: string }> {
+  return { bucket, key: key || (await latestBackup(s3, bucket, prefix, filter)) };
 }
 
 export function isoSeconds(d: Date): string {
@@ -96,12 +96,22 @@ export function isoSeconds(d: Date): string {
 }
 
 /** `backup list`: newest first, `limit` rows (0 = all). Outputs `latest-key` and `count`. */
-export async function listJob(inputs: InputSource, reporter: Reporter): Promise<BackupObject[]> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  const limit = getInt(inputs, 'limit', { default: 20, min: 0 });
-  const all = await listBackups(s3Client(), bucket, prefix, filter);
+export interface BackupListInputs extends BackupLocationInputs {
+  /** Rows to show; 0 for all. */
+  limit: number;
+}
+
+export function parseBackupListInputs(src: InputSource): BackupListInputs {
+  const location = parseBackupLocationInputs(src);
+  return { ...location, limit: getInt(src, 'limit', { default: BACKUP_DEFAULTS.limit, min: 0 }) };
+}
+
+export async function backupListJob(
+  { bucket, prefix, filter, limit }: BackupListInputs,
+  { s3 }: BackupClients,
+  reporter: Reporter,
+): Promise<BackupObject[]> {
+  const all = await listBackups(s3, bucket, prefix, filter);
   const shown = limit ? all.slice(0, limit) : all;
   reporter.summary({
     title: `Backups in s3://${bucket}/${prefix} (newest first)`,

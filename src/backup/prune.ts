@@ -1,9 +1,10 @@
-import { s3Client } from '../core/aws.js';
 import { deleteObjects } from '../core/s3.js';
 import { getBoolean, getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
-import { getBucket, getFilters, getPrefix } from './inputs.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
+import type { BackupClients } from './clients.js';
+import { parseBackupLocationInputs, type BackupLocationInputs } from './inputs.js';
 import { isoSeconds, listBackups, type BackupObject } from './list.js';
 import { SIDECAR_SUFFIX } from './metadata.js';
 
@@ -19,24 +20,31 @@ export function selectForPrune(
   return newestFirst.slice(keep).filter((b) => b.name.time.getTime() < cutoff);
 }
 
+export interface BackupPruneInputs extends BackupLocationInputs {
+  days: number;
+  keep: number;
+  dryRun: boolean;
+}
+
+export function parseBackupPruneInputs(inputs: InputSource): BackupPruneInputs {
+  const location = parseBackupLocationInputs(inputs);
+  const days = getInt(inputs, 'older-than-days', { min: 1 });
+  const keep = getInt(inputs, 'keep', { default: BACKUP_DEFAULTS.keep, min: 0 });
+  const dryRun = getBoolean(inputs, 'dry-run', BACKUP_DEFAULTS['dry-run']);
+  return { ...location, days, keep, dryRun };
+}
+
 /**
  * `backup prune --older-than-days N`: for buckets without a lifecycle rule. Only objects under the prefix whose
  * names parse as our backups are candidates (never the whole bucket, never other files); `--keep` newest are kept
  * whatever their age; `--dry-run` lists without deleting.
  */
-export async function pruneJob(
-  inputs: InputSource,
+export async function backupPruneJob(
+  { bucket, prefix, filter, days, keep, dryRun }: BackupPruneInputs,
+  { s3 }: BackupClients,
   reporter: Reporter,
   now: Date = new Date(),
 ): Promise<BackupObject[]> {
-  const bucket = getBucket(inputs);
-  const prefix = getPrefix(inputs);
-  const filter = getFilters(inputs);
-  const days = getInt(inputs, 'older-than-days', { min: 1 });
-  const keep = getInt(inputs, 'keep', { default: 1, min: 0 });
-  const dryRun = getBoolean(inputs, 'dry-run', false);
-  const s3 = s3Client();
-
   const all = await listBackups(s3, bucket, prefix, filter);
   const doomed = selectForPrune(all, now, days, keep);
   const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);

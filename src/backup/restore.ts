@@ -3,7 +3,6 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { hashingTap } from '../core/hash.js';
 import { describeError, InputError, OpsError } from '../core/errors.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
@@ -12,7 +11,9 @@ import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { mainLine, startTool } from '../core/process.js';
 import { humanSize } from '../core/size.js';
-import { getDatabaseUrl } from './inputs.js';
+import type { BackupClients } from './clients.js';
+import { BACKUP_DEFAULTS } from './defaults.js';
+import { getDatabaseUrl, parseBackupSelectionInputs, type BackupSelectionInputs } from './inputs.js';
 import { selectBackup } from './list.js';
 import { compareTables, describeMismatch, readManifest, type BackupManifest } from './manifest.js';
 import { readBackupMeta } from './metadata.js';
@@ -186,19 +187,40 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   return { manifest, sha256: meta.sha256 };
 }
 
+export interface BackupRestoreInputs extends BackupSelectionInputs {
+  target: PgConnection;
+  yes: boolean;
+  allowUnverified: boolean;
+  bootstrap: boolean;
+}
+
+/** `target-url` (else TARGET_URL, registered as a secret first), the backup, and the switches. */
+export function parseBackupRestoreInputs(src: InputSource, reporter: Reporter): BackupRestoreInputs {
+  const inputs = withTargetUrlFromEnv(src);
+  const target = getDatabaseUrl(inputs, reporter, 'target-url');
+  const yes = getBoolean(inputs, 'yes', BACKUP_DEFAULTS.yes);
+  const allowUnverified = getBoolean(inputs, 'allow-unverified', BACKUP_DEFAULTS['allow-unverified']);
+  const selection = parseBackupSelectionInputs(inputs);
+  return {
+    ...selection,
+    target,
+    yes,
+    allowUnverified,
+    bootstrap: getBoolean(inputs, 'bootstrap', BACKUP_DEFAULTS.bootstrap),
+  };
+}
+
 /**
  * `backup restore --key K --target-url URL [--yes] [--allow-unverified]`: asks first (typing the target's
  * `host:port/dbname`, since the database name alone is `postgres` on every Supabase project), then restoreBackup.
  */
-export async function restoreJob(
-  inputs: InputSource,
+export async function backupRestoreJob(
+  inputs: BackupRestoreInputs,
+  { s3 }: BackupClients,
   reporter: Reporter,
   confirm: Confirm = ttyConfirm,
 ): Promise<{ key: string }> {
-  const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  const yes = getBoolean(inputs, 'yes', false);
-  const allowUnverified = getBoolean(inputs, 'allow-unverified', false);
-  const s3 = s3Client();
+  const { target, yes, allowUnverified } = inputs;
   const { bucket, key } = await selectBackup(inputs, s3);
   const where = targetName(target);
 
@@ -212,7 +234,7 @@ export async function restoreJob(
       throw new InputError('yes', `not confirmed (expected '${where}' to be typed); nothing was restored`);
   }
 
-  if (getBoolean(inputs, 'bootstrap', false)) await bootstrapSupabasePlatform(target, reporter);
+  if (inputs.bootstrap) await bootstrapSupabasePlatform(target, reporter);
   const res = await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified });
   reporter.output('key', key);
   reporter.summary({

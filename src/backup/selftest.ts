@@ -3,12 +3,21 @@ import { promisify } from 'node:util';
 import { InputError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { runBackup, type BackupOptions } from './backup.js';
+import { backupRunJob, type BackupOptions } from './backup.js';
+import type { BackupClients } from './clients.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { checkScratchDumpArgs, splitArgs } from './args.js';
-import { getDatabaseUrl } from './inputs.js';
+import { getDatabaseUrl, parseBackupRunInputs, type RunInputs } from './inputs.js';
 import { findPsql } from './pg-tools.js';
-import { restoreJob, targetName, ttyConfirm, withTargetUrlFromEnv, type Confirm } from './restore.js';
+import {
+  backupRestoreJob,
+  parseBackupRestoreInputs,
+  targetName,
+  ttyConfirm,
+  withTargetUrlFromEnv,
+  type BackupRestoreInputs,
+  type Confirm,
+} from './restore.js';
 import { sameDatabase, serverFacts } from './server-identity.js';
 
 const run = promisify(execFile);
@@ -70,20 +79,40 @@ export function compareCounts(source: Map<string, string>, restored: Map<string,
   return bad;
 }
 
+export interface BackupTestInputs {
+  source: PgConnection;
+  target: PgConnection;
+  /** The backup, then the restore of it (its key is the backup's, known once the backup is made). */
+  run: RunInputs;
+  restore: BackupRestoreInputs;
+}
+
+/** The source and the scratch target (`target-url`, else TARGET_URL), and the backup's and restore's own inputs. */
+export function parseBackupTestInputs(src: InputSource, reporter: Reporter): BackupTestInputs {
+  const inputs = withTargetUrlFromEnv(src);
+  const source = getDatabaseUrl(inputs, reporter, 'database-url');
+  const target = getDatabaseUrl(inputs, reporter, 'target-url');
+  checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
+  return {
+    source,
+    target,
+    run: parseBackupRunInputs(inputs, reporter),
+    restore: parseBackupRestoreInputs(inputs, reporter),
+  };
+}
+
 /**
  * `backup test` (make backup-test): a real backup, restored into a scratch database, then the row count of every
  * table compared. The scratch database must be another database than the source, asked of both servers (host
  * names may differ for the same server); it is written to, so it asks unless --yes.
  */
-export async function selfTestJob(
-  inputs: InputSource,
+export async function backupTestJob(
+  inputs: BackupTestInputs,
+  clients: BackupClients,
   reporter: Reporter,
   opts: BackupOptions & { confirm?: Confirm } = {},
 ): Promise<void> {
-  inputs = withTargetUrlFromEnv(inputs);
-  const source = getDatabaseUrl(inputs, reporter, 'database-url');
-  const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
+  const { source, target } = inputs;
   const [sf, tf] = await Promise.all([serverFacts(source, reporter), serverFacts(target, reporter)]);
   if (sameDatabase(sf.identity, tf.identity)) {
     throw new InputError(
@@ -91,9 +120,9 @@ export async function selfTestJob(
       `${targetName(target)} is the database being backed up (same server and database OID): name a scratch database`,
     );
   }
-  const res = await runBackup(inputs, reporter, opts);
+  const res = await backupRunJob(inputs.run, clients, reporter, opts);
   const sourceCounts = await countRows(source, reporter);
-  await restoreJob((n) => (n === 'key' ? res.key : inputs(n)), reporter, opts.confirm ?? ttyConfirm);
+  await backupRestoreJob({ ...inputs.restore, key: res.key }, clients, reporter, opts.confirm ?? ttyConfirm);
   const restoredCounts = await countRows(target, reporter);
   const bad = compareCounts(sourceCounts, restoredCounts);
   reporter.summary({

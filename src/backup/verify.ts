@@ -2,12 +2,12 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { describeError, OpsError } from '../core/errors.js';
 import { hashingTap } from '../core/hash.js';
-import type { InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { humanSize } from '../core/size.js';
+import type { BackupClients } from './clients.js';
+import type { BackupSelectionInputs } from './inputs.js';
 import { selectBackup } from './list.js';
 import { compareTables, describeMismatch, readManifest } from './manifest.js';
 import { readBackupMeta, type BackupMeta } from './metadata.js';
@@ -99,8 +99,11 @@ export async function verifyBackup(
 }
 
 /** `backup verify --key K` (newest backup when --key is omitted). */
-export async function verifyJob(inputs: InputSource, reporter: Reporter): Promise<VerifyResult> {
-  const s3 = s3Client();
+export async function backupVerifyJob(
+  inputs: BackupSelectionInputs,
+  { s3 }: BackupClients,
+  reporter: Reporter,
+): Promise<VerifyResult> {
   const { bucket, key } = await selectBackup(inputs, s3);
   const r = await verifyBackup(s3, bucket, key, reporter);
   reporter.output('key', key);

@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
-import { backendLogs } from '../backend/logs.js';
-import { backendStatus } from '../backend/status.js';
-import { deployBackend } from '../backend/deploy.js';
-import { backendReleases } from '../backend/rollback.js';
-import { backendRollbackJob } from '../ops/rollback.js';
+import { BACKEND_COMMANDS } from '../backend/commands.js';
+import { BACKEND_DEFAULTS as D } from '../backend/defaults.js';
 import { byDefault, collect, jobCommand, REGION_HELP, required } from './common.js';
 
 /** Sub-commands of `shisha-ops backend`. Defaults live in src/backend (shown here for help only). */
@@ -20,10 +17,13 @@ export function registerBackend(cmd: Command): void {
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .requiredOption('--image <ref>', required('image to deploy, preferably by digest (registry/repo@sha256:...)'))
         .option('--region <region>', REGION_HELP)
-        .option('--container-name <name>', byDefault('container name', 'api'))
-        .option('--container-port <port>', byDefault('container port served over HTTP', 8080))
-        .option('--health-check-path <path>', byDefault('health check path', '/health'))
-        .option('--health-check-success-codes <codes>', byDefault('HTTP codes counted as healthy', '200-299'))
+        .option('--container-name <name>', byDefault('container name', D['container-name']))
+        .option('--container-port <port>', byDefault('container port served over HTTP', D['container-port']))
+        .option('--health-check-path <path>', byDefault('health check path', D['health-check-path']))
+        .option(
+          '--health-check-success-codes <codes>',
+          byDefault('HTTP codes counted as healthy', D['health-check-success-codes']),
+        )
         .option(
           '--environment <KEY=VALUE>',
           byDefault(
@@ -36,7 +36,7 @@ export function registerBackend(cmd: Command): void {
           '--environment-file <path>',
           byDefault('a file of KEY=VALUE lines (# comments; no quotes or export), added to --environment', 'none'),
         )
-        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
+        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', D['timeout-minutes']))
         .option(
           '--lock-bucket <name>',
           byDefault('frontend bucket holding the deploy lock a rollback writes (refuse while locked)', 'no lock check'),
@@ -45,7 +45,7 @@ export function registerBackend(cmd: Command): void {
           'after',
           '\nExample:\n  shisha-ops backend deploy --service-name my-api \\\n    --image public.ecr.aws/<alias>/my-api@sha256:<64 hex> --environment DATABASE_URL=postgres://...',
         ),
-    (inputs, reporter) => deployBackend(withEnvironmentFile(inputs), reporter),
+    (inputs, reporter) => BACKEND_COMMANDS.deploy(withEnvironmentFile(inputs), reporter),
   );
   jobCommand(
     cmd,
@@ -56,14 +56,14 @@ export function registerBackend(cmd: Command): void {
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP)
         .option('--version <n>', byDefault('the version to go back to (see `backend releases`)', 'the previous one'))
-        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', 15))
+        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE', D['timeout-minutes']))
         .option(
           '--lock-bucket <name>',
           byDefault('frontend bucket: lock deploys there until `shisha-ops unlock`', 'no lock'),
         )
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none'))
         .option('--no-lock', 'do not lock deploys after the rollback, even with --lock-bucket'),
-    (inputs, reporter) => backendRollbackJob(inputs, reporter),
+    BACKEND_COMMANDS.rollback,
   );
   jobCommand(
     cmd,
@@ -73,7 +73,7 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP),
-    (inputs, reporter) => backendReleases(inputs, reporter),
+    BACKEND_COMMANDS.releases,
   );
   jobCommand(
     cmd,
@@ -83,7 +83,7 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP),
-    (inputs, reporter) => backendStatus(inputs, reporter),
+    BACKEND_COMMANDS.status,
   );
   jobCommand(
     cmd,
@@ -93,9 +93,9 @@ export function registerBackend(cmd: Command): void {
       c
         .requiredOption('--service-name <name>', required('Lightsail container service name'))
         .option('--region <region>', REGION_HELP)
-        .option('--container-name <name>', byDefault('container name', 'api'))
-        .option('--since-minutes <minutes>', byDefault('how far back to read', 15)),
-    (inputs, reporter) => backendLogs(inputs, reporter),
+        .option('--container-name <name>', byDefault('container name', D['container-name']))
+        .option('--since-minutes <minutes>', byDefault('how far back to read', D['since-minutes'])),
+    BACKEND_COMMANDS.logs,
   );
 }
 

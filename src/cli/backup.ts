@@ -1,21 +1,13 @@
 import type { Command } from 'commander';
-import { runBackup } from '../backup/backup.js';
-import { downloadJob } from '../backup/download.js';
-import { listJob } from '../backup/list.js';
-import { pruneJob } from '../backup/prune.js';
-import { checkJob } from '../backup/check.js';
-import { drillJob } from '../backup/drill.js';
-import { restoreJob, withTargetUrlFromEnv } from '../backup/restore.js';
-import { selfTestJob } from '../backup/selftest.js';
-import { verifyJob } from '../backup/verify.js';
-import { DEFAULTS } from '../backup/inputs.js';
+import { BACKUP_COMMANDS } from '../backup/commands.js';
+import { BACKUP_DEFAULTS as D } from '../backup/defaults.js';
 import { byDefault, jobCommand, required } from './common.js';
 
 /** Where backups live: every sub-command takes these (defaults live in src/backup/inputs.ts). */
 function location(cmd: Command): Command {
   return cmd
     .requiredOption('--bucket <name>', required('S3 bucket holding the backups'))
-    .option('--prefix <prefix>', byDefault('key prefix of the backups', DEFAULTS.prefix));
+    .option('--prefix <prefix>', byDefault('key prefix of the backups', D.prefix));
 }
 
 function filters(cmd: Command): Command {
@@ -33,14 +25,14 @@ export function registerBackup(cmd: Command): void {
         required('postgresql://user:password@host:5432/db', 'secret; or set DATABASE_URL'),
       )
       .requiredOption('--project <name>', required('project part of the object name (lowercase letters, digits, -)'))
-      .option('--environment <name>', byDefault('environment part of the object name', 'prod'))
-      .option('--compression-level <n>', byDefault('gzip level 1-9', 6))
+      .option('--environment <name>', byDefault('environment part of the object name', D.environment))
+      .option('--compression-level <n>', byDefault('gzip level 1-9', D['compression-level']))
       .option(
         '--pg-dump-args <args>',
         byDefault("extra pg_dump options, e.g. '--exclude-table-data=audit_log'", 'none'),
       )
       .option('--no-verify', 'do not re-read and check the stored object')
-      .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', 'auto'))
+      .option('--flavor <flavor>', byDefault('auto (detect Supabase), supabase or postgres', D.flavor))
       .option(
         '--drill-url <url>',
         byDefault(
@@ -55,7 +47,7 @@ export function registerBackup(cmd: Command): void {
     'Dump the database (pg_dump, plain SQL) through gzip into an S3 multipart upload, then verify it',
     runOptions,
     (inputs, reporter) =>
-      runBackup(withEnv(withEnvUrl(inputs, 'database-url'), 'drill-url', 'DRILL_URL'), reporter).then(() => undefined),
+      BACKUP_COMMANDS.run(withEnv(withEnvUrl(inputs, 'database-url'), 'drill-url', 'DRILL_URL'), reporter),
   );
   jobCommand(
     cmd,
@@ -65,14 +57,14 @@ export function registerBackup(cmd: Command): void {
       runOptions(c)
         .option('--target-url <url>', required('scratch database to restore into', 'secret; or set TARGET_URL'))
         .option('--yes', 'do not ask before restoring'),
-    (inputs, reporter) => selfTestJob(withEnvUrl(inputs, 'database-url'), reporter),
+    (inputs, reporter) => BACKUP_COMMANDS.test(withEnvUrl(inputs, 'database-url'), reporter),
   );
   jobCommand(
     cmd,
     'list',
     'List backups, newest first across months',
-    (c) => filters(location(c)).option('--limit <n>', byDefault('rows to show, 0 for all', 20)),
-    (inputs, reporter) => listJob(inputs, reporter).then(() => undefined),
+    (c) => filters(location(c)).option('--limit <n>', byDefault('rows to show, 0 for all', D.limit)),
+    BACKUP_COMMANDS.list,
   );
   jobCommand(
     cmd,
@@ -83,7 +75,7 @@ export function registerBackup(cmd: Command): void {
         .option('--key <key>', byDefault('object key', 'the newest backup'))
         .option('--output <file>', byDefault("where to write it, '-' for stdout", "the object's file name"))
         .option('--force', 'overwrite the output file if it exists'),
-    (inputs, reporter) => downloadJob(inputs, reporter).then(() => undefined),
+    BACKUP_COMMANDS.download,
   );
   jobCommand(
     cmd,
@@ -102,7 +94,7 @@ export function registerBackup(cmd: Command): void {
         )
         .option('--yes', 'do not ask for confirmation (required without a terminal)')
         .option('--allow-unverified', 'restore a backup that has neither a .sha256 nor a .manifest.json'),
-    (inputs, reporter) => restoreJob(withTargetUrlFromEnv(inputs), reporter).then(() => undefined),
+    BACKUP_COMMANDS.restore,
   );
   jobCommand(
     cmd,
@@ -116,7 +108,7 @@ export function registerBackup(cmd: Command): void {
           '--bootstrap',
           "first create Supabase's platform roles and schemas (plain PostgreSQL target, superuser)",
         ),
-    (inputs, reporter) => drillJob(inputs, reporter).then(() => undefined),
+    BACKUP_COMMANDS.drill,
   );
   jobCommand(
     cmd,
@@ -127,14 +119,14 @@ export function registerBackup(cmd: Command): void {
         '--max-age-days <n>',
         required('largest acceptable age of the newest backup in days, e.g. 8'),
       ),
-    (inputs, reporter) => checkJob(inputs, reporter),
+    BACKUP_COMMANDS.check,
   );
   jobCommand(
     cmd,
     'verify',
     'Check a stored backup: size, encryption, sha256 of the whole object, complete dump, tables against the manifest',
     (c) => filters(location(c)).option('--key <key>', byDefault('object key', 'the newest backup')),
-    (inputs, reporter) => verifyJob(inputs, reporter).then(() => undefined),
+    BACKUP_COMMANDS.verify,
   );
   jobCommand(
     cmd,
@@ -143,9 +135,9 @@ export function registerBackup(cmd: Command): void {
     (c) =>
       filters(location(c))
         .option('--older-than-days <n>', required('age in days, by the time in the name'))
-        .option('--keep <n>', byDefault('always keep this many newest backups', 1))
+        .option('--keep <n>', byDefault('always keep this many newest backups', D.keep))
         .option('--dry-run', 'show what would be deleted; delete nothing'),
-    (inputs, reporter) => pruneJob(inputs, reporter).then(() => undefined),
+    BACKUP_COMMANDS.prune,
   );
 }
 

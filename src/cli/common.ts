@@ -43,7 +43,7 @@ export function flagsToInputs(opts: Record<string, unknown>): InputSource {
 /** Runs one CLI sub-command over the core with a terminal reporter; sets the exit code (0, 1, 2). */
 export async function runCli(
   opts: Record<string, unknown>,
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<unknown>,
   reporter: Reporter = new TerminalReporter(),
 ): Promise<number> {
   const code = await runJob(reporter, () => job(flagsToInputs(opts), reporter));
@@ -57,7 +57,7 @@ export function jobCommand(
   name: string,
   description: string,
   configure: (cmd: Command) => Command,
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<unknown>,
 ): Command {
   const cmd = configure(parent.command(name).description(description));
   cmd.action(async (opts: Record<string, unknown>) => {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { deployFrontend, planFrontend } from '../frontend/deploy.js';
-import { listReleases } from '../frontend/rollback.js';
-import { frontendRollbackJob } from '../ops/rollback.js';
+import { FRONTEND_COMMANDS } from '../frontend/commands.js';
+import { FRONTEND_DEFAULTS as D } from '../frontend/defaults.js';
 import { byDefault, collect, jobCommand, required } from './common.js';
 
 function target(cmd: Command): Command {
@@ -15,7 +14,7 @@ function cloudFront(cmd: Command): Command {
     .option('--distribution-id <id>', byDefault('CloudFront distribution to invalidate', 'none; no invalidation'))
     .option('--no-invalidate', 'do not create an invalidation for the changed paths')
     .option('--wait-for-invalidation', 'wait until CloudFront completes the invalidation')
-    .option('--concurrency <n>', byDefault('parallel S3 requests, 1-256', 16));
+    .option('--concurrency <n>', byDefault('parallel S3 requests, 1-256', D.concurrency));
 }
 
 function deployFlags(cmd: Command): Command {
@@ -28,10 +27,16 @@ function deployFlags(cmd: Command): Command {
       ),
       collect,
     )
-    .option('--keep-releases <n>', byDefault('releases whose files are kept for open tabs and rollback, 1-100', 3))
+    .option(
+      '--keep-releases <n>',
+      byDefault('releases whose files are kept for open tabs and rollback, 1-100', D['keep-releases']),
+    )
     .option(
       '--keep-days <n>',
-      byDefault('days the files of a release stay after it, however many releases follow; 0-365, 0 = off', 7),
+      byDefault(
+        'days the files of a release stay after it, however many releases follow; 0-365, 0 = off',
+        D['keep-days'],
+      ),
     )
     .option(
       '--include-dotfiles',
@@ -46,14 +51,14 @@ export function registerFrontend(cmd: Command): void {
     'deploy',
     'Upload what changed (by content), HTML last, then the manifest, invalidation and pruning',
     (c) => deployFlags(c).option('--dry-run', 'print the plan only; change nothing'),
-    deployFrontend,
+    FRONTEND_COMMANDS.deploy,
   );
   jobCommand(
     cmd,
     'plan',
     'Show what a deploy would upload, copy, invalidate (changes nothing)',
     deployFlags,
-    planFrontend,
+    FRONTEND_COMMANDS.plan,
   );
   jobCommand(
     cmd,
@@ -68,7 +73,7 @@ export function registerFrontend(cmd: Command): void {
           '--no-lock',
           'do not lock deploys after the rollback (by default they stay locked until `shisha-ops unlock`)',
         ),
-    frontendRollbackJob,
+    FRONTEND_COMMANDS.rollback,
   );
-  jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, listReleases);
+  jobCommand(cmd, 'releases', 'List the kept releases, newest first', target, FRONTEND_COMMANDS.releases);
 }

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULTS as BACKUP_DEFAULTS } from '../backup/inputs.js';
-import { unlockJob } from '../ops/lock.js';
-import { rollbackJob } from '../ops/rollback.js';
-import { statusJob } from '../ops/status.js';
-import { verifySite } from '../ops/verify.js';
+import { OPS_COMMANDS } from '../ops/job.js';
+import { OPS_DEFAULTS as D } from '../ops/defaults.js';
 import { byDefault, jobCommand, REGION_HELP, required } from './common.js';
 
 /** The top-level operations: verify, status, rollback, unlock (the ops action runs the same jobs). */
@@ -24,16 +21,13 @@ export function registerOps(program: Command): void {
         )
         .option('--prefix <path>', byDefault('key prefix inside the bucket', 'none; the bucket root'))
         .option('--release-id <id>', byDefault('the release expected live', 'the newest in the bucket'))
-        .option(
-          '--deep-link <path>',
-          byDefault('a client-side route that must get the SPA', '/shisha-ops-verify/deep/link'),
-        )
-        .option('--health-path <path>', byDefault("the API's health path through the site", '/api/health'))
+        .option('--deep-link <path>', byDefault('a client-side route that must get the SPA', D['deep-link']))
+        .option('--health-path <path>', byDefault("the API's health path through the site", D['health-path']))
         .option(
           '--wait-seconds <n>',
-          byDefault('how long to wait for the invalidation to serve the release, 0-3600', 300),
+          byDefault('how long to wait for the invalidation to serve the release, 0-3600', D['wait-seconds']),
         ),
-    (inputs, reporter) => verifySite(inputs, reporter),
+    OPS_COMMANDS.verify,
   );
   jobCommand(
     program,
@@ -50,8 +44,8 @@ export function registerOps(program: Command): void {
         .option('--service-name <name>', byDefault('the Lightsail container service', 'none; no API part'))
         .option('--region <region>', REGION_HELP)
         .option('--backup-bucket <name>', byDefault('the backups bucket', 'none; no backup part'))
-        .option('--backup-prefix <prefix>', byDefault('key prefix of the backups', BACKUP_DEFAULTS.prefix)),
-    statusJob,
+        .option('--backup-prefix <prefix>', byDefault('key prefix of the backups', D['backup-prefix'])),
+    OPS_COMMANDS.status,
   );
   jobCommand(
     program,
@@ -60,7 +54,7 @@ export function registerOps(program: Command): void {
     (c) =>
       c
         .requiredOption('--part <part>', required('frontend | backend | both'))
-        .option('--target <target>', byDefault('a release id (frontend) or a version (backend)', 'previous'))
+        .option('--target <target>', byDefault('a release id (frontend) or a version (backend)', D.target))
         .requiredOption('--bucket <name>', required('the SPA bucket; it holds the deploy lock'))
         .option('--prefix <path>', byDefault('key prefix inside the SPA bucket', 'none; the bucket root'))
         .option('--distribution-id <id>', byDefault('CloudFront distribution to invalidate', 'none; no invalidation'))
@@ -70,15 +64,15 @@ export function registerOps(program: Command): void {
           byDefault('the Lightsail container service (required for backend, both)', 'none'),
         )
         .option('--region <region>', REGION_HELP)
-        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE, 1-120', 15))
+        .option('--timeout-minutes <minutes>', byDefault('how long to wait for ACTIVE, 1-120', D['timeout-minutes']))
         .option('--reason <text>', byDefault('why, recorded in the deploy lock', 'none')),
-    (inputs, reporter) => rollbackJob(inputs, reporter),
+    OPS_COMMANDS.rollback,
   );
   jobCommand(
     program,
     'unlock',
     'Clear the deploy lock a rollback wrote (once the fix is on main)',
     (c) => c.requiredOption('--bucket <name>', required('the SPA bucket, which holds _releases/LOCK')),
-    unlockJob,
+    OPS_COMMANDS.unlock,
   );
 }

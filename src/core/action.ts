@@ -12,7 +12,7 @@ export const actionInputs: InputSource = (name) => core.getInput(name);
  * write the step summary (its ❌ line names `title`), and fail the step (exit code 1 or 2) with a one-line error when the job throws.
  */
 export async function runAction(
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<unknown>,
   title = '',
 ): Promise<void> {
   const reporter = new ActionsReporter();

@@ -6,7 +6,7 @@ import type { Reporter } from './reporter.js';
  * either way, and the exit code says what happened (0 done, 1 failed, 2 bad input). Returns the exit code;
  * the caller sets process.exitCode (so pending output is flushed).
  */
-export async function runJob(reporter: Reporter, job: () => Promise<void>): Promise<number> {
+export async function runJob(reporter: Reporter, job: () => Promise<unknown>): Promise<number> {
   let code = 0;
   try {
     await job();

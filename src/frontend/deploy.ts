@@ -1,8 +1,7 @@
 import pMap from 'p-map';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { cloudFrontClient, s3Client } from '../core/aws.js';
 import { InputError, OpsError, describeError } from '../core/errors.js';
-import { shown, type InputSource } from '../core/inputs.js';
+import { shown } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
 import {
@@ -20,7 +19,7 @@ import { isImmutable } from './cache-rules.js';
 import { LOCK, startRun, waitForLock, withLock } from './coordination.js';
 import { checkDistribution } from './invalidation.js';
 import { humanSize } from '../core/size.js';
-import { MAX_KEY_BYTES, parseDeployOptions, type DeployOptions } from './options.js';
+import { MAX_KEY_BYTES, type DeployOptions } from './options.js';
 import {
   counts,
   knownHeaders,
@@ -56,23 +55,8 @@ export interface DeployResult {
   unchangedRelease?: boolean;
 }
 
-export function clients(): Clients {
-  // Uploads stream from disk, so the SDK cannot resend them: that client does not retry, uploadFile does.
-  // Integrity of uploads comes from Content-MD5 (S3 checks it; the manifest records the ETag S3 answers);
-  // the SDK's default extra CRC32 would switch streamed bodies to aws-chunked encoding for no gain.
-  const s3Upload = s3Client({ ...process.env, AWS_MAX_ATTEMPTS: '1' }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
-  return { s3: s3Client(), s3Upload, cf: cloudFrontClient() };
-}
-
-/** `shisha-ops frontend plan`: the deploy with dry-run on. */
-export function planFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
-  return deployFrontend((name) => (name === 'dry-run' ? 'true' : inputs(name)), reporter);
-}
-
-/** The deploy-frontend action and `shisha-ops frontend deploy`. */
-export async function deployFrontend(inputs: InputSource, reporter: Reporter): Promise<void> {
-  const opts = parseDeployOptions(inputs);
-  const r = await deploy(opts, reporter, clients());
+/** The outputs and headline of the deploy-frontend action, `shisha-ops frontend deploy` and `frontend plan`. */
+export function reportFrontendDeploy(r: DeployResult, opts: DeployOptions, reporter: Reporter): void {
   reporter.result(deployHeadline(opts, r));
   reporter.output('release-id', r.releaseId);
   reporter.output('uploaded', r.uploaded);
@@ -104,7 +88,7 @@ interface Progress {
   etags: Map<string, string>;
 }
 
-export async function deploy(opts: DeployOptions, reporter: Reporter, c: Clients): Promise<DeployResult> {
+export async function frontendDeployJob(opts: DeployOptions, c: Clients, reporter: Reporter): Promise<DeployResult> {
   const t0 = Date.now();
   const lap = (what: string) => reporter.debug(`${what}: ${Date.now() - t0} ms`);
   // Checks first: nothing remote changes until the build, the bucket and the distribution are known good. The local

@@ -2,6 +2,7 @@ import { InputError } from '../core/errors.js';
 import { getBoolean, getInt, getString, shown, type InputSource } from '../core/inputs.js';
 import { checkBucketName } from '../core/s3.js';
 import { cacheRules, type CacheRule } from './cache-rules.js';
+import { FRONTEND_DEFAULTS as D } from './defaults.js';
 import { RELEASES_DIR, hasControlCharacter, keyPrefix } from './releases.js';
 
 /** Where the bucket is and how to reach CloudFront: shared by every frontend command. */
@@ -70,7 +71,7 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
       invalidate: false,
       waitForInvalidation: false,
       dryRun: false,
-      concurrency: 16,
+      concurrency: D.concurrency,
     };
   const distributionId = getString(inputs, 'distribution-id');
   if (distributionId && !DISTRIBUTION.test(distributionId)) {
@@ -83,23 +84,23 @@ export function parseTarget(inputs: InputSource, opts: { needsBucketOnly?: boole
     bucket,
     prefix,
     distributionId,
-    invalidate: getBoolean(inputs, 'invalidate', true),
-    waitForInvalidation: getBoolean(inputs, 'wait-for-invalidation', false),
-    dryRun: getBoolean(inputs, 'dry-run', false),
-    concurrency: getInt(inputs, 'concurrency', { default: 16, min: 1, max: 256 }),
+    invalidate: getBoolean(inputs, 'invalidate', D.invalidate),
+    waitForInvalidation: getBoolean(inputs, 'wait-for-invalidation', D['wait-for-invalidation']),
+    dryRun: getBoolean(inputs, 'dry-run', D['dry-run']),
+    concurrency: getInt(inputs, 'concurrency', { default: D.concurrency, min: 1, max: 256 }),
   };
 }
 
-/** Every deploy input, validated before anything remote happens. Defaults live here (action.yml repeats them). */
-export function parseDeployOptions(inputs: InputSource): DeployOptions {
+/** Every deploy input, validated before anything remote happens. Defaults from defaults.ts. */
+export function parseFrontendDeployInputs(inputs: InputSource): DeployOptions {
   const sourceDir = getString(inputs, 'source-dir', { required: true });
   const target = parseTarget(inputs);
   return {
     ...target,
     sourceDir,
     rules: cacheRules(inputs('cache-rules') ?? ''),
-    keepReleases: getInt(inputs, 'keep-releases', { default: 3, min: 1, max: 100 }),
-    keepDays: getInt(inputs, 'keep-days', { default: 7, min: 0, max: 365 }),
-    includeDotfiles: getBoolean(inputs, 'include-dotfiles', false),
+    keepReleases: getInt(inputs, 'keep-releases', { default: D['keep-releases'], min: 1, max: 100 }),
+    keepDays: getInt(inputs, 'keep-days', { default: D['keep-days'], min: 0, max: 365 }),
+    includeDotfiles: getBoolean(inputs, 'include-dotfiles', D['include-dotfiles']),
   };
 }

@@ -9,9 +9,25 @@ import { parseTarget, type TargetOptions } from './options.js';
 import { TIERS, knownHeaders, ordered, tierOf, withRecordedContent, type PlanItem } from './plan.js';
 import { applyInOrder } from './apply-order.js';
 import { blobKey, hashOfId, isReleaseId, releaseId, type Manifest } from './releases.js';
-import { clients } from './deploy.js';
 import { LOCK, startRun, withLock, type HeldLock } from './coordination.js';
 import { invalidate, type Clients } from './steps.js';
+
+/** The bucket, CloudFront, and the release to make live again (empty: the previous one). */
+export interface FrontendReleaseInputs extends TargetOptions {
+  releaseId: string;
+}
+
+/** The inputs of the release rollback itself (`frontend rollback` adds the deploy lock's, see ops/rollback.ts). */
+export function parseFrontendReleaseInputs(inputs: InputSource): FrontendReleaseInputs {
+  const opts = parseTarget(inputs);
+  const releaseId = getString(inputs, 'release-id');
+  if (releaseId && !isReleaseId(releaseId))
+    throw new InputError(
+      'release-id',
+      `'${shown(releaseId)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`,
+    );
+  return { ...opts, releaseId };
+}
 
 /**
  * `shisha-ops frontend rollback`: makes an earlier release live again. Its immutable assets are still in the bucket
@@ -20,18 +36,11 @@ import { invalidate, type Clients } from './steps.js';
  * paths are invalidated. Everything is checked before the first copy; `onChange` is called just before it.
  */
 export async function rollbackFrontend(
-  inputs: InputSource,
+  { releaseId: wanted, ...opts }: FrontendReleaseInputs,
+  c: Clients,
   reporter: Reporter,
   hooks: { onChange?: () => void } = {},
 ): Promise<void> {
-  const opts = parseTarget(inputs);
-  const wanted = getString(inputs, 'release-id');
-  if (wanted && !isReleaseId(wanted))
-    throw new InputError(
-      'release-id',
-      `'${shown(wanted)}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d; see 'frontend releases')`,
-    );
-  const c = clients();
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
@@ -211,10 +220,13 @@ async function restore(
   return { manifest, targetId, done, paths };
 }
 
+/** `shisha-ops frontend releases`: the bucket (and prefix) only. */
+export function parseFrontendReleasesInputs(inputs: InputSource): TargetOptions {
+  return parseTarget(inputs, { needsBucketOnly: true });
+}
+
 /** `shisha-ops frontend releases`: the kept releases, newest first. */
-export async function listReleases(inputs: InputSource, reporter: Reporter): Promise<void> {
-  const opts = parseTarget(inputs, { needsBucketOnly: true });
-  const c = clients();
+export async function frontendReleasesJob(opts: TargetOptions, c: Clients, reporter: Reporter): Promise<string[]> {
   await checkBucket(c.s3, opts.bucket);
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort().reverse();
@@ -232,6 +244,11 @@ export async function listReleases(inputs: InputSource, reporter: Reporter): Pro
     lines: ids.length ? [] : ['no releases yet'],
     table: ids.length ? rows : undefined,
   });
+  return ids;
+}
+
+/** Outputs: releases (newest first), current. */
+export function reportFrontendReleases(ids: string[], _inputs: unknown, reporter: Reporter): void {
   reporter.output('releases', ids.join(' '));
   reporter.output('current', ids[0] ?? '');
 }

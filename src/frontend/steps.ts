@@ -1,5 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { OpsError, describeError } from '../core/errors.js';
 import type { Reporter, Summary } from '../core/reporter.js';
 import { blobKey, manifestKey, type Manifest } from './releases.js';
@@ -12,12 +10,8 @@ import { keptReleases, prunePlan } from './prune.js';
 import type { LocalFile } from './scan.js';
 import { humanSize } from '../core/size.js';
 
-export interface Clients {
-  s3: S3Client;
-  /** Without SDK retries, for streamed uploads (retried by uploadFile with a fresh stream). */
-  s3Upload: S3Client;
-  cf: Pick<CloudFrontClient, 'send'>;
-}
+import type { FrontendClients as Clients } from './clients.js';
+export type { Clients };
 
 /** Invalidates the paths (retrying while CloudFront has too many in progress) and optionally waits. */
 export async function invalidate(

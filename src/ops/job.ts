@@ -1,24 +1,26 @@
 import { InputError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { unlockJob } from './lock.js';
-import { rollbackJob } from './rollback.js';
-import { statusJob } from './status.js';
-import { verifySite } from './verify.js';
+import { command } from '../core/command.js';
+import { opsClients } from './clients.js';
+import { opsUnlockJob, parseOpsUnlockInputs } from './lock.js';
+import { opsRollbackJob, parseOpsRollbackInputs } from './rollback.js';
+import { opsStatusJob, parseOpsStatusInputs } from './status.js';
+import { opsVerifyJob, parseOpsVerifyInputs } from './verify.js';
 
-/** The ops action's commands: the same jobs as `shisha-ops verify|status|rollback|unlock`. */
+/** The ops commands: `shisha-ops verify|status|rollback|unlock`, and the ops action's `command` input. */
 export const OPS_COMMANDS = {
-  verify: verifySite,
-  status: statusJob,
-  rollback: rollbackJob,
-  unlock: unlockJob,
-} as const;
+  verify: command({ parse: parseOpsVerifyInputs, clients: () => opsClients(), run: opsVerifyJob }),
+  status: command({ parse: parseOpsStatusInputs, clients: opsClients, run: opsStatusJob }),
+  rollback: command({ parse: parseOpsRollbackInputs, clients: opsClients, run: opsRollbackJob }),
+  unlock: command({ parse: parseOpsUnlockInputs, clients: () => opsClients(), run: opsUnlockJob }),
+};
 
 /** The ops action: runs the job its `command` input names. */
-export function opsJob(inputs: InputSource, reporter: Reporter): Promise<void> {
+export async function opsJob(inputs: InputSource, reporter: Reporter): Promise<void> {
   const command = getString(inputs, 'command', { required: true });
   const job = OPS_COMMANDS[command as keyof typeof OPS_COMMANDS];
   if (!job)
     throw new InputError('command', `expected one of ${Object.keys(OPS_COMMANDS).join(', ')}, got '${command}'`);
-  return job(inputs, reporter);
+  await job(inputs, reporter);
 }

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3Client } from '../core/aws.js';
 import { checkBucketName } from '../core/s3.js';
 import { OpsError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
@@ -89,10 +88,10 @@ export function describeLock(l: LockInfo): string {
 export async function assertUnlocked(
   lockBucket: string,
   reporter: Reporter,
-  opts: { dryRun?: boolean; s3?: S3Client } = {},
+  opts: { dryRun?: boolean; s3: S3Client },
 ): Promise<void> {
   if (!lockBucket) return;
-  const lock = await readLock(opts.s3 ?? s3Client(), lockBucket);
+  const lock = await readLock(opts.s3, lockBucket);
   if (!lock) return;
   const how = `when the fix is on main, clear it with \`shisha-ops unlock --bucket ${lockBucket}\` or run the rollback workflow with unlock: true`;
   if (opts.dryRun) return reporter.warn(`deploys are ${describeLock(lock)}; ${how}`);
@@ -105,10 +104,17 @@ export function getLockBucket(src: InputSource, name: string, required = false):
   return v && checkBucketName(name, v, 'the frontend bucket, which holds the deploy lock');
 }
 
+/** `unlock`: the frontend bucket, which holds the deploy lock. */
+export function parseOpsUnlockInputs(src: InputSource): { bucket: string } {
+  return { bucket: getLockBucket(src, 'bucket', true) };
+}
+
 /** `shisha-ops unlock --bucket <frontend bucket>`: clears the deploy lock (says who set it and why). */
-export async function unlockJob(src: InputSource, reporter: Reporter): Promise<void> {
-  const bucket = getLockBucket(src, 'bucket', true);
-  const s3 = s3Client();
+export async function opsUnlockJob(
+  { bucket }: { bucket: string },
+  { s3 }: { s3: S3Client },
+  reporter: Reporter,
+): Promise<void> {
   const lock = await readLock(s3, bucket);
   if (!lock) {
     reporter.info(`s3://${bucket}/${LOCK_KEY} is not there: deploys are not locked`);

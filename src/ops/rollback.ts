@@ -1,11 +1,21 @@
-import { s3Client } from '../core/aws.js';
 import { InputError, describeError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
-import { rollbackBackend, type RollbackOptions } from '../backend/rollback.js';
-import { rollbackFrontend } from '../frontend/rollback.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BackendClients } from '../backend/clients.js';
+import { BACKEND_DEFAULTS } from '../backend/defaults.js';
+import {
+  parseBackendVersionInputs,
+  rollbackBackend,
+  type BackendVersionInputs,
+  type RollbackOptions,
+} from '../backend/rollback.js';
+import type { FrontendClients } from '../frontend/clients.js';
+import { FRONTEND_DEFAULTS } from '../frontend/defaults.js';
+import { parseFrontendReleaseInputs, rollbackFrontend, type FrontendReleaseInputs } from '../frontend/rollback.js';
 import { isReleaseId } from '../frontend/releases.js';
+import type { OpsClients } from './clients.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { describeLock, getLockBucket, writeLock } from './lock.js';
 
 const PARTS = ['frontend', 'backend', 'both'] as const;
@@ -18,15 +28,16 @@ type Part = (typeof PARTS)[number];
  * nothing. A lock that cannot be written after a rollback is an error of its own.
  */
 export async function withDeployLock(
+  s3: S3Client,
   lockBucket: string,
   what: string,
-  src: InputSource,
+  reason: string,
   reporter: Reporter,
   rollback: (onChange: () => void) => Promise<void>,
 ): Promise<void> {
   let changed = false;
   const lock = async () => {
-    const info = await writeLock(s3Client(), lockBucket, what, getString(src, 'reason'));
+    const info = await writeLock(s3, lockBucket, what, reason);
     reporter.info(
       `deploys are now ${describeLock(info)}; clear with \`shisha-ops unlock --bucket ${lockBucket}\` once the fix is on main`,
     );
@@ -45,41 +56,81 @@ export async function withDeployLock(
   await lock();
 }
 
+/** `frontend rollback`: the release rollback's inputs, and whether to lock deploys afterwards (never on a dry run). */
+export interface FrontendRollbackInputs extends FrontendReleaseInputs {
+  lock: boolean;
+  reason: string;
+}
+
+export function parseFrontendRollbackInputs(src: InputSource): FrontendRollbackInputs {
+  getLockBucket(src, 'bucket', true);
+  const lock =
+    getBoolean(src, 'lock', FRONTEND_DEFAULTS.lock) && !getBoolean(src, 'dry-run', FRONTEND_DEFAULTS['dry-run']);
+  return { ...parseFrontendReleaseInputs(src), lock, reason: getString(src, 'reason') };
+}
+
 /** `shisha-ops frontend rollback`: the release rollback, then the lock in the same bucket (unless `lock` is false or a dry run). */
-export async function frontendRollbackJob(src: InputSource, reporter: Reporter): Promise<void> {
-  const bucket = getLockBucket(src, 'bucket', true);
-  const lock = getBoolean(src, 'lock', true) && !getBoolean(src, 'dry-run', false);
-  const what = `frontend to ${getString(src, 'release-id') || 'the previous release'}`;
-  if (!lock) return rollbackFrontend(src, reporter);
-  await withDeployLock(bucket, what, src, reporter, (onChange) => rollbackFrontend(src, reporter, { onChange }));
+export async function frontendRollbackJob(
+  inputs: FrontendRollbackInputs,
+  clients: FrontendClients,
+  reporter: Reporter,
+): Promise<void> {
+  const what = `frontend to ${inputs.releaseId || 'the previous release'}`;
+  if (!inputs.lock) return rollbackFrontend(inputs, clients, reporter);
+  await withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, (onChange) =>
+    rollbackFrontend(inputs, clients, reporter, { onChange }),
+  );
+}
+
+/** `backend rollback`: the version rollback's inputs, and the bucket to lock deploys in (empty: none). */
+export interface BackendRollbackInputs extends BackendVersionInputs {
+  lockBucket: string;
+  lock: boolean;
+  reason: string;
+}
+
+export function parseBackendRollbackInputs(src: InputSource): BackendRollbackInputs {
+  const lockBucket = getLockBucket(src, 'lock-bucket');
+  const lock = getBoolean(src, 'lock', BACKEND_DEFAULTS.lock);
+  return { ...parseBackendVersionInputs(src), lockBucket, lock, reason: getString(src, 'reason') };
 }
 
 /** `shisha-ops backend rollback`: the version rollback, then the lock in `lock-bucket` when given. */
 export async function backendRollbackJob(
-  src: InputSource,
+  inputs: BackendRollbackInputs,
+  clients: BackendClients,
   reporter: Reporter,
   options: RollbackOptions = {},
 ): Promise<void> {
-  const lockBucket = getLockBucket(src, 'lock-bucket');
-  const what = `backend to ${getString(src, 'version') || 'the previous version'}`;
-  if (!lockBucket || !getBoolean(src, 'lock', true)) {
-    if (!lockBucket)
+  const what = `backend to ${inputs.version ?? 'the previous version'}`;
+  if (!inputs.lockBucket || !inputs.lock) {
+    if (!inputs.lockBucket)
       reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
-    return rollbackBackend(src, reporter, options);
+    return rollbackBackend(inputs, clients, reporter, options);
   }
-  await withDeployLock(lockBucket, what, src, reporter, (onChange) =>
-    rollbackBackend(src, reporter, { ...options, onChange }),
+  await withDeployLock(clients.s3, inputs.lockBucket, what, inputs.reason, reporter, (onChange) =>
+    rollbackBackend(inputs, clients, reporter, { ...options, onChange }),
   );
 }
 
-/**
- * `shisha-ops rollback --part frontend|backend|both --target previous|<id>` and the ops action's rollback: rolls back
- * the SPA (a release id), the API (a Lightsail version) or both (previous only), then locks deploys.
- */
-export async function rollbackJob(src: InputSource, reporter: Reporter, options: RollbackOptions = {}): Promise<void> {
+/** `rollback`: which part, to what, the bucket holding the deploy lock, and each part's own inputs. */
+export interface OpsRollbackInputs {
+  part: Part;
+  target: string;
+  bucket: string;
+  reason: string;
+  /** The SPA part (part frontend or both). */
+  frontend?: FrontendReleaseInputs;
+  /** The API part (part backend or both). */
+  backend?: BackendVersionInputs;
+  /** Region of the container service (for the clients). */
+  region?: string;
+}
+
+export function parseOpsRollbackInputs(src: InputSource): OpsRollbackInputs {
   const part = getString(src, 'part', { required: true }) as Part;
   if (!PARTS.includes(part)) throw new InputError('part', `expected one of ${PARTS.join(', ')}, got '${part}'`);
-  const target = getString(src, 'target', { default: 'previous' });
+  const target = getString(src, 'target', { default: OPS_DEFAULTS.target });
   if (target !== 'previous') {
     if (part === 'both')
       throw new InputError(
@@ -98,18 +149,29 @@ export async function rollbackJob(src: InputSource, reporter: Reporter, options:
       );
   }
   const bucket = getLockBucket(src, 'bucket', true);
-  // Checked before the SPA part changes anything: a bad backend input must not leave a half-done rollback.
-  if (part !== 'frontend') {
-    getServiceName(src);
-    getRegion(src);
-  }
+  // Every part's inputs are checked before the SPA part changes anything: no half-done rollback on bad input.
   const id = target === 'previous' ? '' : target;
-  const frontend: InputSource = (n) => (n === 'release-id' ? id : src(n));
-  const backend: InputSource = (n) => (n === 'version' ? id : src(n));
+  const backend = part !== 'frontend' ? parseBackendVersionInputs((n) => (n === 'version' ? id : src(n))) : undefined;
+  const frontend =
+    part !== 'backend' ? parseFrontendReleaseInputs((n) => (n === 'release-id' ? id : src(n))) : undefined;
+  return { part, target, bucket, reason: getString(src, 'reason'), frontend, backend, region: backend?.region };
+}
+
+/**
+ * `shisha-ops rollback --part frontend|backend|both --target previous|<id>` and the ops action's rollback: rolls back
+ * the SPA (a release id), the API (a Lightsail version) or both (previous only), then locks deploys.
+ */
+export async function opsRollbackJob(
+  inputs: OpsRollbackInputs,
+  clients: OpsClients,
+  reporter: Reporter,
+  options: RollbackOptions = {},
+): Promise<void> {
+  const { part, target, frontend, backend } = inputs;
   const what = `${part} to ${target === 'previous' ? 'the previous release/version' : target}`;
-  await withDeployLock(bucket, what, src, reporter, async (onChange) => {
+  await withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, async (onChange) => {
     // The SPA first: an older SPA keeps working against the newer API more often than the other way round.
-    if (part !== 'backend') await rollbackFrontend(frontend, reporter, { onChange });
-    if (part !== 'frontend') await rollbackBackend(backend, reporter, { ...options, onChange });
+    if (frontend) await rollbackFrontend(frontend, clients, reporter, { onChange });
+    if (backend) await rollbackBackend(backend, clients, reporter, { ...options, onChange });
   });
 }

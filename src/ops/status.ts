@@ -1,12 +1,12 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ContainerServiceDeployment, LightsailClient } from '@aws-sdk/client-lightsail';
-import { s3Client } from '../core/aws.js';
 import { InputError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { environmentValues } from '../backend/deployment-request.js';
-import { getService, lightsailIn, stateLine, urlWithPath } from '../backend/service.js';
+import { getService, stateLine, urlWithPath } from '../backend/service.js';
+import type { OpsClients } from './clients.js';
 import { humanSize } from '../core/size.js';
 import { listBackups } from '../backup/list.js';
 import { getPrefix as getBackupPrefix } from '../backup/inputs.js';
@@ -27,7 +27,20 @@ const BACKUP_MAX_AGE_HOURS = 8 * 24;
  * `<key>.manifest.json` records one. Each part is shown when its input is given; a part that cannot be read shows
  * why, and the others still show.
  */
-export async function statusJob(src: InputSource, reporter: Reporter): Promise<void> {
+export interface OpsStatusInputs {
+  /** The SPA bucket (empty: no SPA part) and its prefix. */
+  bucket: string;
+  prefix: string;
+  url: string;
+  /** The container service (empty: no API part) and its region. */
+  serviceName: string;
+  region?: string;
+  /** The backups bucket (empty: no backup part) and its prefix. */
+  backupBucket: string;
+  backupsUnder: string;
+}
+
+export function parseOpsStatusInputs(src: InputSource): OpsStatusInputs {
   const bucket = getLockBucket(src, 'bucket');
   const prefix = keyPrefix(getString(src, 'prefix'));
   const url = getString(src, 'url');
@@ -42,7 +55,14 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
       'bucket',
       'give at least one of bucket (the SPA), service-name (the API), backup-bucket (the backups)',
     );
+  return { bucket, prefix, url, serviceName, region, backupBucket, backupsUnder };
+}
 
+export async function opsStatusJob(
+  { bucket, prefix, url, serviceName, backupBucket, backupsUnder }: OpsStatusInputs,
+  clients: OpsClients,
+  reporter: Reporter,
+): Promise<void> {
   const rows: Row[] = [];
   const part = async (name: string, fn: () => Promise<void>) => {
     try {
@@ -51,9 +71,9 @@ export async function statusJob(src: InputSource, reporter: Reporter): Promise<v
       rows.push([name, 'error', describeError(err), '✘']);
     }
   };
-  const s3 = s3Client();
+  const s3 = clients.s3;
   if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, reporter));
-  if (serviceName) await part('API', () => apiRows(lightsailIn(region), serviceName, rows, reporter));
+  if (serviceName) await part('API', () => apiRows(clients.lightsail, serviceName, rows, reporter));
   if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, reporter));
 
   const bad = rows.filter((r) => r[3] === '✘').length;

@@ -1,13 +1,15 @@
 import pLimit from 'p-limit';
-import { s3Client } from '../core/aws.js';
 import { InputError, OpsError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { OpsClients } from './clients.js';
 import { checkBucket, getManifest, listBucket } from '../frontend/bucket.js';
 import { isImmutable } from '../frontend/cache-rules.js';
 import { contentTypeFor } from '../frontend/content-type.js';
 import { isReleaseId, keyPrefix, type Manifest } from '../frontend/releases.js';
 import { assetsInHtml, fetchWhole, immutableForAYear, md5, revalidates, siteUrl, type Fetched } from './http-check.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { securityHeaderProblems } from './security-headers.js';
 
 export interface VerifyOptions {
@@ -45,11 +47,11 @@ function getPath(src: InputSource, name: string, dflt: string): string {
 
 /** The release the site should serve: `release-id`, else the newest manifest in the bucket; and every kept one. */
 async function expectedRelease(
+  s3: S3Client,
   bucket: string,
   prefix: string,
   wanted: string,
 ): Promise<{ release: Manifest; byIndexMd5: Map<string, string> }> {
-  const s3 = s3Client();
   await checkBucket(s3, bucket);
   const state = await listBucket(s3, bucket, prefix);
   const ids = [...state.releases.keys()].sort();
@@ -78,7 +80,19 @@ async function expectedRelease(
  * API's health path; checks status, Content-Type, Cache-Control and the distribution's security headers. One table;
  * fails (exit 1) when any check does.
  */
-export async function verifySite(src: InputSource, reporter: Reporter, options: VerifyOptions = {}): Promise<void> {
+export interface OpsVerifyInputs {
+  /** The site's URL. */
+  base: string;
+  /** The SPA bucket (empty: no release check), its prefix, and the release expected live (empty: the newest). */
+  bucket: string;
+  prefix: string;
+  wanted: string;
+  deepLink: string;
+  healthPath: string;
+  waitSeconds: number;
+}
+
+export function parseOpsVerifyInputs(src: InputSource): OpsVerifyInputs {
   const base = getSiteUrl(src);
   const bucket = getString(src, 'bucket');
   const prefix = keyPrefix(getString(src, 'prefix'));
@@ -86,12 +100,21 @@ export async function verifySite(src: InputSource, reporter: Reporter, options: 
   if (wanted && !isReleaseId(wanted))
     throw new InputError('release-id', `'${wanted}' is not a release id (e.g. 20261124T232735.123Z-1a2b3c4d)`);
   if (wanted && !bucket) throw new InputError('release-id', 'needs bucket (the release manifests are read from it)');
-  const deepLink = getPath(src, 'deep-link', '/shisha-ops-verify/deep/link');
-  const healthPath = getPath(src, 'health-path', '/api/health');
-  const waitSeconds = getInt(src, 'wait-seconds', { default: 300, min: 0, max: 3600 });
+  const deepLink = getPath(src, 'deep-link', OPS_DEFAULTS['deep-link']);
+  const healthPath = getPath(src, 'health-path', OPS_DEFAULTS['health-path']);
+  const waitSeconds = getInt(src, 'wait-seconds', { default: OPS_DEFAULTS['wait-seconds'], min: 0, max: 3600 });
+  return { base, bucket, prefix, wanted, deepLink, healthPath, waitSeconds };
+}
+
+export async function opsVerifyJob(
+  { base, bucket, prefix, wanted, deepLink, healthPath, waitSeconds }: OpsVerifyInputs,
+  clients: Pick<OpsClients, 's3'>,
+  reporter: Reporter,
+  options: VerifyOptions = {},
+): Promise<void> {
   const interval = options.intervalMs ?? 5000;
 
-  const expected = bucket ? await expectedRelease(bucket, prefix, wanted) : undefined;
+  const expected = bucket ? await expectedRelease(clients.s3, bucket, prefix, wanted) : undefined;
   const rows: Row[] = [];
 
   // 1. The live index.html is the release: wait for the invalidation, bounded.

@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { CreateContainerServiceDeploymentCommand } from '@aws-sdk/client-lightsail';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { backendLogs } from '../../src/backend/logs.js';
-import { backendStatus } from '../../src/backend/status.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, lightsailClient, runCaptured, startFake } from './backend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const SECRET = 'cli-secret-4f3e2d1c';
@@ -86,7 +84,7 @@ describe('backend status, logs and the shisha-ops CLI', () => {
   it('status shows state, current and next deployment and url', async () => {
     fake.setImage(image('api', '3'), { outcome: 'stuck' });
     const url = await fake.createService('status-svc', { image: image('api', '1') });
-    const r1 = await runCaptured(backendStatus, { 'service-name': 'status-svc' });
+    const r1 = await runCaptured(BACKEND_COMMANDS.status, { 'service-name': 'status-svc' });
     expect(r1.code).toBe(0);
     expect(r1.out).toContain('service status-svc in us-east-1: RUNNING');
     expect(r1.out).toContain(
@@ -102,7 +100,7 @@ describe('backend status, logs and the shisha-ops CLI', () => {
         containers: { api: { image: image('api', '3'), environment: { K: SECRET }, ports: { '8080': 'HTTP' } } },
       }),
     );
-    const r2 = await runCaptured(backendStatus, { 'service-name': 'status-svc' });
+    const r2 = await runCaptured(BACKEND_COMMANDS.status, { 'service-name': 'status-svc' });
     expect(r2.out).toContain('service status-svc in us-east-1: DEPLOYING (ACTIVATING_DEPLOYMENT)');
     expect(r2.out).toContain(`next deployment: version 2 ACTIVATING (api=${image('api', '3')})`);
     expect(r2.outputs.get('state')).toBe('DEPLOYING');
@@ -111,19 +109,19 @@ describe('backend status, logs and the shisha-ops CLI', () => {
   it('logs prints the recent container log with deployed environment values redacted', async () => {
     await fake.createService('logs-svc', { image: image('api', '1') });
     fake.setImage(image('api', '4'), { outcome: 'active', logs: [`started with TOKEN=${SECRET}`] });
-    const deployed = await runCaptured((i, rep) => deployBackend(i, rep, { timing: FAST }), {
+    const deployed = await runCaptured((i, rep) => BACKEND_COMMANDS.deploy(i, rep, { timing: FAST }), {
       'service-name': 'logs-svc',
       image: image('api', '4'),
       environment: `TOKEN=${SECRET}`,
     });
     expect(deployed.code).toBe(0);
     // A fresh run (a new reporter) learns the secrets from the deployed environment.
-    const r = await runCaptured(backendLogs, { 'service-name': 'logs-svc' });
+    const r = await runCaptured(BACKEND_COMMANDS.logs, { 'service-name': 'logs-svc' });
     expect(r.code).toBe(0);
     expect(r.out).toContain('started with TOKEN=***');
     expect(r.out).toContain('[deployment:2] Reached a steady state');
     expect(r.all).not.toContain(SECRET);
-    const bad = await runCaptured(backendLogs, { 'service-name': 'logs-svc', 'since-minutes': 'x' });
+    const bad = await runCaptured(BACKEND_COMMANDS.logs, { 'service-name': 'logs-svc', 'since-minutes': 'x' });
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("Input 'since-minutes'");
   });

@@ -4,17 +4,15 @@
  * that an earlier step overwrote; the new deployment's health check accepts 2xx only.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { backendLogs } from '../../src/backend/logs.js';
-import { backendReleases, rollbackBackend } from '../../src/backend/rollback.js';
-import { backendStatus } from '../../src/backend/status.js';
-import { statusJob } from '../../src/ops/status.js';
 import { awsEnvFor } from '../lab/index.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, runCaptured } from './backend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
+import { rollbackBackend } from './backend-helpers.js';
 
 const deploy = (values: Record<string, string>) =>
-  runCaptured((inputs, reporter) => deployBackend(inputs, reporter, { timing: FAST }), values);
+  runCaptured((inputs, reporter) => BACKEND_COMMANDS.deploy(inputs, reporter, { timing: FAST }), values);
 
 describe('backend deploy by content, in the service region', () => {
   // The service lives in ap-northeast-1 (like production); the job's AWS_REGION is us-east-1, as
@@ -152,10 +150,10 @@ describe('backend deploy by content, in the service region', () => {
   // backend status, logs, releases, rollback and the ops status read the same service: each takes the region input
   // (one helper builds their Lightsail client), so none of them follows an AWS_REGION another step overwrote.
   const lightsailJobs = {
-    'backend status': (v: Record<string, string>) => runCaptured((i, r) => backendStatus(i, r), v),
-    'backend logs': (v: Record<string, string>) => runCaptured((i, r) => backendLogs(i, r), v),
-    'backend releases': (v: Record<string, string>) => runCaptured((i, r) => backendReleases(i, r), v),
-    status: (v: Record<string, string>) => runCaptured((i, r) => statusJob(i, r), v),
+    'backend status': (v: Record<string, string>) => runCaptured((i, r) => BACKEND_COMMANDS.status(i, r), v),
+    'backend logs': (v: Record<string, string>) => runCaptured((i, r) => BACKEND_COMMANDS.logs(i, r), v),
+    'backend releases': (v: Record<string, string>) => runCaptured((i, r) => BACKEND_COMMANDS.releases(i, r), v),
+    status: (v: Record<string, string>) => runCaptured((i, r) => OPS_COMMANDS.status(i, r), v),
     'backend rollback': (v: Record<string, string>) =>
       runCaptured((i, r) => rollbackBackend(i, r, { timing: FAST }), v),
   };

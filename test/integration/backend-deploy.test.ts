@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateContainerServiceDeploymentCommand } from '@aws-sdk/client-lightsail';
-import { deployBackend } from '../../src/backend/deploy.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, lightsailClient, runCaptured, startFake } from './backend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
 
 const deploy = (values: Record<string, string>) =>
-  runCaptured((inputs, reporter) => deployBackend(inputs, reporter, { timing: FAST }), values);
+  runCaptured((inputs, reporter) => BACKEND_COMMANDS.deploy(inputs, reporter, { timing: FAST }), values);
 
 const JWT = 'jwt-9f8e7d6c5b4a';
 const DB_PASSWORD = 'pg-Pa55w0rd-xyz';

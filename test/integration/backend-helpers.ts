@@ -6,6 +6,9 @@ import type { Timing } from '../../src/backend/timing.js';
 import { awsEnvFor } from '../lab/index.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { runCaptured as captureRun, type CapturedRun } from '../lab/capture.js';
+import { command } from '../../src/core/command.js';
+import { backendClients } from '../../src/backend/clients.js';
+import { parseBackendVersionInputs, rollbackBackend as rollbackVersion } from '../../src/backend/rollback.js';
 
 export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 export const image = (name: string, c = 'a') => `public.ecr.aws/shisha/${name}@${DIGEST(c)}`;
@@ -44,8 +47,15 @@ export type Run = CapturedRun;
 
 /** Runs a job as the CLI would, capturing stdout and stderr (debug lines included: they must not leak secrets either). */
 export const runCaptured = (
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<unknown>,
   values: Record<string, string>,
 ): Promise<Run> => captureRun(job, values, { verbose: true });
 
 export { lightsailClient };
+
+/** The version rollback without the deploy lock (what `backend rollback` runs without lock-bucket), as a command. */
+export const rollbackBackend = command({
+  parse: parseBackendVersionInputs,
+  clients: backendClients,
+  run: rollbackVersion,
+});

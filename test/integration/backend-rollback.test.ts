@@ -1,12 +1,13 @@
 /** `backend rollback` and `backend releases` against the Lightsail fake (real @aws-sdk/client-lightsail). */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteContainerImageCommand } from '@aws-sdk/client-lightsail';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { backendReleases, rollbackBackend } from '../../src/backend/rollback.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, lightsailClient, runCaptured, startFake } from './backend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { rollbackBackend } from './backend-helpers.js';
 
-const deploy = (values: Record<string, string>) => runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), values);
+const deploy = (values: Record<string, string>) =>
+  runCaptured((i, r) => BACKEND_COMMANDS.deploy(i, r, { timing: FAST }), values);
 const rollback = (values: Record<string, string>) =>
   runCaptured((i, r) => rollbackBackend(i, r, { timing: FAST }), values);
 
@@ -61,7 +62,7 @@ describe('backend rollback', () => {
       healthCheck: { path: '/health' },
     });
 
-    const list = await runCaptured((i, rep) => backendReleases(i, rep), { 'service-name': 'rb-svc' });
+    const list = await runCaptured((i, rep) => BACKEND_COMMANDS.releases(i, rep), { 'service-name': 'rb-svc' });
     expect(list.code).toBe(0);
     expect(list.outputs.get('versions')).toBe('4 3 2 1');
     expect(list.outputs.get('current')).toBe('4');
@@ -115,7 +116,7 @@ describe('backend rollback', () => {
     const first = await rollback({ 'service-name': 'rb-twice' });
     expect(first.code).toBe(0);
     expect(first.outputs.get('rolled-back-to')).toBe('2');
-    const list = await runCaptured((i, rep) => backendReleases(i, rep), { 'service-name': 'rb-twice' });
+    const list = await runCaptured((i, rep) => BACKEND_COMMANDS.releases(i, rep), { 'service-name': 'rb-twice' });
     expect(list.out).toMatch(/1\s+INACTIVE.*previous \(rollback goes here\)/);
     expect(list.out).not.toMatch(/3\s+INACTIVE.*previous/);
     const second = await rollback({ 'service-name': 'rb-twice' });

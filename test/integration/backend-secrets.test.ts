@@ -4,10 +4,9 @@
  * decoded form.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { backendLogs } from '../../src/backend/logs.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FAST, image, runCaptured, startFake } from './backend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
 
 const OLD_TOKEN = 'old-token-9f8e7d6c5b';
 const DATABASE_URL = 'postgres://app:Sup3r%40Secret@db.example.com:5432/shisha';
@@ -21,7 +20,7 @@ describe('secrets of earlier deployments stay masked', () => {
   afterAll(() => stop());
 
   const deploy = (version: string, environment: string) =>
-    runCaptured((i, rep) => deployBackend(i, rep, { timing: FAST }), {
+    runCaptured((i, rep) => BACKEND_COMMANDS.deploy(i, rep, { timing: FAST }), {
       'service-name': 'sec-svc',
       image: image('api', version),
       environment,
@@ -38,7 +37,7 @@ describe('secrets of earlier deployments stay masked', () => {
     expect((await deploy('4', 'TOKEN=fourth-token-bbbb')).code).toBe(0);
 
     // Deployment 2 is neither current nor next any more, but Lightsail still lists it.
-    const logs = await runCaptured(backendLogs, { 'service-name': 'sec-svc' });
+    const logs = await runCaptured(BACKEND_COMMANDS.logs, { 'service-name': 'sec-svc' });
     expect(logs.code).toBe(0);
     expect(logs.out).toContain('leaked ***');
     expect(logs.out).toContain('with password ***');

@@ -10,13 +10,12 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { runBackup } from '../../src/backup/backup.js';
-import { drillJob } from '../../src/backup/drill.js';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import { runCaptured } from '../lab/capture.js';
 import { startPostgres, type Postgres } from '../lab/postgres.js';
 import { uniqueName, useLabAws } from '../lab/shared.js';
 import { startSupabasePostgres, type SupabaseProject } from '../lab/supabase.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 const get = async (bucket: string, key: string) => {
   const r = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -41,7 +40,7 @@ describe('restore drill of a Supabase-mode backup', () => {
       startPostgres(),
     ]);
     source.psql(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'supabase-app.sql'), 'utf8'));
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': source.url,
       bucket,
@@ -64,7 +63,7 @@ describe('restore drill of a Supabase-mode backup', () => {
   });
 
   it('passes into a fresh Supabase-shaped project, restoring as the non-superuser postgres', async () => {
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': fresh.url,
@@ -83,7 +82,7 @@ describe('restore drill of a Supabase-mode backup', () => {
   });
 
   it('passes into plain PostgreSQL 15 after the bootstrap', async () => {
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': plain.createDatabase('drill'),
@@ -95,7 +94,7 @@ describe('restore drill of a Supabase-mode backup', () => {
   });
 
   it('refuses a project that is in use, and fails on a tampered copy without committing anything', async () => {
-    const used = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const used = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': fresh.url,
@@ -123,7 +122,7 @@ describe('restore drill of a Supabase-mode backup', () => {
         Body: await get(bucket, `${key}.manifest.json`),
       }),
     );
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key: bad,
       'target-url': fresh2.url,

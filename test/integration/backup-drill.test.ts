@@ -9,16 +9,11 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { runBackup } from '../../src/backup/backup.js';
-import { checkJob } from '../../src/backup/check.js';
-import { downloadJob } from '../../src/backup/download.js';
-import { drillJob } from '../../src/backup/drill.js';
-import { restoreJob } from '../../src/backup/restore.js';
-import { selfTestJob } from '../../src/backup/selftest.js';
 import { backupKey } from '../../src/backup/naming.js';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import { runCaptured } from '../lab/capture.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 const APP = `
 CREATE TYPE public.kind AS ENUM ('fruit', 'mint', '甘い');
@@ -98,7 +93,7 @@ describe('manifest, drill, check and restore safety', () => {
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     pg.createDatabase(source);
     pg.psql(source, APP);
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       bucket,
@@ -143,7 +138,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('`backup drill` restores into an empty database and compares every table: passed', async () => {
     const target = freshDb('drill');
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': pg.urlFor(target),
@@ -166,7 +161,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('the drill never restores into the source, even by another host name, nor into a database that holds tables', async () => {
     const viaLocalhost = pg.urlFor(source).replace('127.0.0.1', 'localhost');
-    const same = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const same = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': viaLocalhost,
@@ -177,7 +172,7 @@ describe('manifest, drill, check and restore safety', () => {
     );
     const used = freshDb('used');
     pg.psql(used, 'CREATE TABLE public.precious (id int)');
-    const busy = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const busy = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key,
       'target-url': pg.urlFor(used),
@@ -191,7 +186,7 @@ describe('manifest, drill, check and restore safety', () => {
     expect(tampered).not.toBe(sql);
     const k = await put(bucket, 'tampered', gzipSync(tampered), { sidecar: true, manifest });
     const target = freshDb('tampered');
-    const run = await runCaptured((i, r) => drillJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.drill(i, r).then(() => undefined), {
       bucket,
       key: k,
       'target-url': pg.urlFor(target),
@@ -209,7 +204,7 @@ describe('manifest, drill, check and restore safety', () => {
     const cut = sql.indexOf('セッション 1000\n') + 'セッション 1000\n'.length;
     const target = freshDb('truncated');
     const noProof = await put(bucket, 'cut', gzipSync(sql.slice(0, cut)));
-    const r1 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+    const r1 = await runCaptured((i, r) => BACKUP_COMMANDS.restore(i, r).then(() => undefined), {
       bucket,
       key: noProof,
       'target-url': pg.urlFor(target),
@@ -218,7 +213,7 @@ describe('manifest, drill, check and restore safety', () => {
     expect(r1.code).toBe(2);
     expect(r1.err).toContain("Input 'allow-unverified': ");
     expect(r1.err).toContain('has neither a .sha256 nor a .manifest.json');
-    const r2 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+    const r2 = await runCaptured((i, r) => BACKUP_COMMANDS.restore(i, r).then(() => undefined), {
       bucket,
       key: noProof,
       'target-url': pg.urlFor(target),
@@ -231,7 +226,7 @@ describe('manifest, drill, check and restore safety', () => {
     // Cut exactly after pg_dump's own closing lines (our closing line missing): still incomplete.
     const afterPgDump = sql.slice(0, sql.lastIndexOf('-- shisha-ops backup complete'));
     const k3 = await put(bucket, 'cut2', gzipSync(afterPgDump), { manifest });
-    const r3 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+    const r3 = await runCaptured((i, r) => BACKUP_COMMANDS.restore(i, r).then(() => undefined), {
       bucket,
       key: k3,
       'target-url': pg.urlFor(target),
@@ -249,7 +244,7 @@ describe('manifest, drill, check and restore safety', () => {
     lines.splice(at + 1, 0, `\\! touch ${file}`);
     const k = await put(bucket, 'hostile', gzipSync(lines.join('\n')), { sidecar: true });
     const target = freshDb('hostile');
-    const run = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.restore(i, r).then(() => undefined), {
       bucket,
       key: k,
       'target-url': pg.urlFor(target),
@@ -263,7 +258,7 @@ describe('manifest, drill, check and restore safety', () => {
     // The same text mid-line after a statement is a meta-command to psql too.
     lines[at + 1] = `SELECT 1; \\! touch ${file}`;
     const k2 = await put(bucket, 'hostile2', gzipSync(lines.join('\n')), { sidecar: true });
-    const run2 = await runCaptured((i, r) => restoreJob(i, r).then(() => undefined), {
+    const run2 = await runCaptured((i, r) => BACKUP_COMMANDS.restore(i, r).then(() => undefined), {
       bucket,
       key: k2,
       'target-url': pg.urlFor(target),
@@ -275,7 +270,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('#12.3 `backup test` asks both servers who they are (localhost vs 127.0.0.1 is the same) and refuses --clean', async () => {
     const viaLocalhost = pg.urlFor(source).replace('127.0.0.1', 'localhost');
-    const same = await runCaptured((i, r) => selfTestJob(i, r), {
+    const same = await runCaptured((i, r) => BACKUP_COMMANDS.test(i, r), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       'target-url': viaLocalhost,
@@ -285,7 +280,7 @@ describe('manifest, drill, check and restore safety', () => {
     expect(same.code).toBe(2);
     expect(same.err).toContain(`Input 'target-url': localhost:${pg.port}/${source} is the database being backed up`);
     const target = freshDb('selftest');
-    const clean = await runCaptured((i, r) => selfTestJob(i, r), {
+    const clean = await runCaptured((i, r) => BACKUP_COMMANDS.test(i, r), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       'target-url': pg.urlFor(target),
@@ -297,7 +292,7 @@ describe('manifest, drill, check and restore safety', () => {
     expect(clean.err).toContain("Input 'pg-dump-args': '--clean'");
     expect(pg.psql(source, 'SELECT count(*) FROM public.sessions')).toBe('2000');
     // The drill after a backup (drill-url) refuses the source before dumping.
-    const drillSame = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const drillSame = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       bucket,
@@ -309,7 +304,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('#12.5 refuses prefixes outside a folder, and never overwrites a downloaded file without --force', async () => {
     for (const prefix of ['../x', '/', 'backups/../../etc', 'a//b']) {
-      const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+      const run = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
         project: 'shisha-log',
         'database-url': pg.urlFor(source),
         bucket,
@@ -320,11 +315,15 @@ describe('manifest, drill, check and restore safety', () => {
     }
     const file = path.join(tmp, 'mine.sql.gz');
     writeFileSync(file, 'precious');
-    const refused = await runCaptured((i, r) => downloadJob(i, r).then(() => undefined), { bucket, key, output: file });
+    const refused = await runCaptured((i, r) => BACKUP_COMMANDS.download(i, r).then(() => undefined), {
+      bucket,
+      key,
+      output: file,
+    });
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(`Input 'output': ${file} already exists`);
     expect(readFileSync(file, 'utf8')).toBe('precious');
-    const forced = await runCaptured((i, r) => downloadJob(i, r).then(() => undefined), {
+    const forced = await runCaptured((i, r) => BACKUP_COMMANDS.download(i, r).then(() => undefined), {
       bucket,
       key,
       output: file,
@@ -336,7 +335,7 @@ describe('manifest, drill, check and restore safety', () => {
 
   it('after a backup, drill-url proves it and reports it as outputs', async () => {
     const target = freshDb('actiondrill');
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       bucket,
@@ -353,7 +352,7 @@ describe('manifest, drill, check and restore safety', () => {
   });
 
   it('a drill target that is down does not cost the backup: it is stored, then the drill fails', async () => {
-    const run = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const run = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       bucket,
@@ -374,16 +373,16 @@ describe('manifest, drill, check and restore safety', () => {
   it('`backup check` passes on a fresh backup with its sidecars, fails when it is too old or lacks its manifest', async () => {
     const cb = uniqueName('backup-check');
     await s3Client().send(new CreateBucketCommand({ Bucket: cb }));
-    const ok = await runCaptured((i, r) => runBackup(i, r).then(() => undefined), {
+    const ok = await runCaptured((i, r) => BACKUP_COMMANDS.run(i, r).then(() => undefined), {
       project: 'shisha-log',
       'database-url': pg.urlFor(source),
       bucket: cb,
     });
     const newest = ok.outputs.get('key')!;
-    const fresh = await runCaptured((i, r) => checkJob(i, r), { bucket: cb, 'max-age-days': '8' });
+    const fresh = await runCaptured((i, r) => BACKUP_COMMANDS.check(i, r), { bucket: cb, 'max-age-days': '8' });
     expect(fresh.code).toBe(0);
     expect(fresh.outputs.get('latest-key')).toBe(newest);
-    const old = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 9 * 86400_000)), {
+    const old = await runCaptured((i, r) => BACKUP_COMMANDS.check(i, r, new Date(Date.now() + 9 * 86400_000)), {
       bucket: cb,
       'max-age-days': '8',
     });
@@ -398,7 +397,7 @@ describe('manifest, drill, check and restore safety', () => {
       time: new Date(Date.now() + 60_000),
     });
     await s3Client().send(new PutObjectCommand({ Bucket: cb, Key: later, Body: gzipSync('x') }));
-    const missing = await runCaptured((i, r) => checkJob(i, r, new Date(Date.now() + 120_000)), {
+    const missing = await runCaptured((i, r) => BACKUP_COMMANDS.check(i, r, new Date(Date.now() + 120_000)), {
       bucket: cb,
       'max-age-days': '8',
     });

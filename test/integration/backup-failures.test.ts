@@ -14,12 +14,10 @@ import {
 import { s3Client } from '../../src/core/aws.js';
 import { InputError, OpsError } from '../../src/core/errors.js';
 import { inputsFrom } from '../../src/core/inputs.js';
-import { runBackup } from '../../src/backup/backup.js';
-import { restoreJob } from '../../src/backup/restore.js';
-import { pruneJob } from '../../src/backup/prune.js';
 import { backupKey } from '../../src/backup/naming.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 import { captureReporter } from '../lab/capture.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 const run = promisify(execFile);
 
@@ -63,10 +61,10 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
 
   async function failing(
     inputs: Record<string, string>,
-    opts: Parameters<typeof runBackup>[2] = {},
+    opts: Parameters<typeof BACKUP_COMMANDS.run>[2] = {},
   ): Promise<{ err: Error; text: string }> {
     const out = capture();
-    const err = await runBackup(inputsFrom({ bucket, project: 'app', ...inputs }), out.reporter, opts).then(
+    const err = await BACKUP_COMMANDS.run(inputsFrom({ bucket, project: 'app', ...inputs }), out.reporter, opts).then(
       () => new Error('expected the backup to fail'),
       (e: Error) => e,
     );
@@ -199,21 +197,29 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     const out = capture();
     const inputs = { bucket, key, 'target-url': pg.urlFor(target) };
     // No terminal and no --yes: refused as bad input (exit 2) before anything runs.
-    const refused = await restoreJob(inputsFrom(inputs), out.reporter, async () => undefined).catch((e: Error) => e);
+    const refused = await BACKUP_COMMANDS.restore(inputsFrom(inputs), out.reporter, async () => undefined).catch(
+      (e: Error) => e,
+    );
     expect(refused).toBeInstanceOf(InputError);
     expect((refused as Error).message).toMatch(/^Input 'yes': .*pass --yes/);
     // A wrong answer on the terminal is refused too.
-    const wrong = await restoreJob(inputsFrom(inputs), out.reporter, async () => 'postgres').catch((e: Error) => e);
+    const wrong = await BACKUP_COMMANDS.restore(inputsFrom(inputs), out.reporter, async () => 'postgres').catch(
+      (e: Error) => e,
+    );
     expect(wrong).toBeInstanceOf(InputError);
     // The database name alone (`postgres` on every Supabase project) does not confirm: the target's host and database do.
-    const nameOnly = await restoreJob(inputsFrom(inputs), out.reporter, async () => target).catch((e: Error) => e);
+    const nameOnly = await BACKUP_COMMANDS.restore(inputsFrom(inputs), out.reporter, async () => target).catch(
+      (e: Error) => e,
+    );
     expect((nameOnly as Error).message).toBe(
       `Input 'yes': not confirmed (expected '${pg.host}:${pg.port}/${target}' to be typed); nothing was restored`,
     );
     // Confirmed, but the object does not match its checksum: psql is stopped before it can commit.
-    const bad = await restoreJob(inputsFrom(inputs), out.reporter, async () => `${pg.host}:${pg.port}/${target}`).catch(
-      (e: Error) => e,
-    );
+    const bad = await BACKUP_COMMANDS.restore(
+      inputsFrom(inputs),
+      out.reporter,
+      async () => `${pg.host}:${pg.port}/${target}`,
+    ).catch((e: Error) => e);
     expect(bad).toBeInstanceOf(OpsError);
     expect((bad as Error).message).toMatch(/sha256 is [0-9a-f]{64}, the backup recorded 0{64}.*nothing was restored/);
     expect(pg.psql(target, `SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`)).toBe('0');
@@ -247,24 +253,29 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     ];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: pb, Key, Body: 'x' }));
     const out = capture();
-    const dry = await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }), out.reporter, now);
+    const dry = await BACKUP_COMMANDS.prune(
+      inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }),
+      out.reporter,
+      now,
+    );
     expect(dry.map((b) => b.key)).toEqual([at(40), at(100), at(400)]);
     expect((await bucketState(pb)).objects).toHaveLength(keys.length);
-    await pruneJob(inputsFrom({ bucket: pb, 'older-than-days': 30 }), out.reporter, now);
+    await BACKUP_COMMANDS.prune(inputsFrom({ bucket: pb, 'older-than-days': 30 }), out.reporter, now);
     expect((await bucketState(pb)).objects.sort()).toEqual(
       [at(1), at(20), at(100, 'other'), 'backups/README.txt', `${at(100)}.bak`].sort(),
     );
     // keep: the newest backups stay whatever their age.
-    await pruneJob(
+    await BACKUP_COMMANDS.prune(
       inputsFrom({ bucket: pb, 'older-than-days': 1, keep: 1 }),
       out.reporter,
       new Date('2030-01-01T00:00:00Z'),
     );
     expect((await bucketState(pb)).objects).toContain(at(1));
     expect((await bucketState(pb)).objects).not.toContain(at(20));
-    const noPrefix = await pruneJob(inputsFrom({ bucket: pb, prefix: '/', 'older-than-days': 1 }), out.reporter).catch(
-      (e: Error) => e,
-    );
+    const noPrefix = await BACKUP_COMMANDS.prune(
+      inputsFrom({ bucket: pb, prefix: '/', 'older-than-days': 1 }),
+      out.reporter,
+    ).catch((e: Error) => e);
     expect(noPrefix).toBeInstanceOf(InputError);
   });
 

@@ -12,17 +12,12 @@ import {
   ListMultipartUploadsCommand,
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { runBackup } from '../../src/backup/backup.js';
-import { downloadJob } from '../../src/backup/download.js';
-import { listJob } from '../../src/backup/list.js';
-import { restoreJob } from '../../src/backup/restore.js';
-import { verifyJob } from '../../src/backup/verify.js';
-import { selfTestJob } from '../../src/backup/selftest.js';
 import { InputError } from '../../src/core/errors.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { parseBackupKey } from '../../src/backup/naming.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 import { captureReporter } from '../lab/capture.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 /** A terminal reporter whose output the test can read (to prove no password is printed). */
 const capture = () => captureReporter(true);
@@ -101,7 +96,7 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
   });
 
   it('dumps through gzip into an encrypted object named by project, environment, database and UTC time', async () => {
-    const res = await runBackup(
+    const res = await BACKUP_COMMANDS.run(
       inputsFrom({
         'database-url': pg.urlFor(source),
         bucket,
@@ -136,7 +131,7 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
 
   it('downloads the file with a matching sha256, and gunzip | psql restores identical schema and data', async () => {
     const file = path.join(tmp, key.split('/').pop()!);
-    await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: file }), out.reporter);
+    await BACKUP_COMMANDS.download(inputsFrom({ bucket, prefix: 'db/backups', key, output: file }), out.reporter);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256);
     // The sidecar checks a downloaded file with the standard tool.
     const side = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.sha256` }));
@@ -147,11 +142,15 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     // `--output -` streams the same bytes to stdout (and keeps its own messages off stdout).
     const chunks: Buffer[] = [];
     const stdout = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) });
-    await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', key, output: '-' }), out.reporter, stdout);
+    await BACKUP_COMMANDS.download(
+      inputsFrom({ bucket, prefix: 'db/backups', key, output: '-' }),
+      out.reporter,
+      stdout,
+    );
     expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(sha256);
     // A directory (`make backup-download OUT=.`) receives the object's own file name; no --key means the newest.
     const dir = mkdtempSync(path.join(tmp, 'dir-'));
-    const got = await downloadJob(inputsFrom({ bucket, prefix: 'db/backups', output: dir }), out.reporter);
+    const got = await BACKUP_COMMANDS.download(inputsFrom({ bucket, prefix: 'db/backups', output: dir }), out.reporter);
     expect(got.path).toBe(path.join(dir, key.split('/').pop()!));
     expect(createHash('sha256').update(readFileSync(got.path)).digest('hex')).toBe(sha256);
 
@@ -180,12 +179,12 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
   });
 
   it('lists it newest first, verifies it, and restores it with `backup restore --yes`', async () => {
-    const shown = await listJob(inputsFrom({ bucket, prefix: 'db/backups' }), out.reporter);
+    const shown = await BACKUP_COMMANDS.list(inputsFrom({ bucket, prefix: 'db/backups' }), out.reporter);
     expect(shown[0]?.key).toBe(key);
-    const v = await verifyJob(inputsFrom({ bucket, prefix: 'db/backups', key }), out.reporter);
+    const v = await BACKUP_COMMANDS.verify(inputsFrom({ bucket, prefix: 'db/backups', key }), out.reporter);
     expect(v.sha256).toBe(sha256);
 
-    await restoreJob(
+    await BACKUP_COMMANDS.restore(
       inputsFrom({ bucket, prefix: 'db/backups', 'target-url': pg.urlFor(scratch2), yes: true }),
       out.reporter,
     );
@@ -196,7 +195,7 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
     const scratch3 = uniqueName('selftest').replace(/-/g, '_');
     pg.createDatabase(scratch3);
     try {
-      await selfTestJob(
+      await BACKUP_COMMANDS.test(
         inputsFrom({
           'database-url': pg.urlFor(source),
           'target-url': pg.urlFor(scratch3),
@@ -214,7 +213,7 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
           ['auth.users', '2', '2', 'ok'],
         ]),
       );
-      const same = await selfTestJob(
+      const same = await BACKUP_COMMANDS.test(
         inputsFrom({
           'database-url': pg.urlFor(source),
           'target-url': pg.urlFor(source),

@@ -6,13 +6,11 @@ import path from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { inputsFrom } from '../../src/core/inputs.js';
-import { runBackup } from '../../src/backup/backup.js';
-import { downloadJob } from '../../src/backup/download.js';
-import { restoreJob } from '../../src/backup/restore.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 import { captureReporter } from '../lab/capture.js';
 import { startPostgres, type Postgres } from '../lab/postgres.js';
 import { startSupabasePostgres, type SupabaseProject } from '../lab/supabase.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 /** The seed's recovery, strict: gunzip the file into psql, stop at the first error, all or nothing. Returns psql's stderr. */
 function strictRestore(file: string, url: string): string {
@@ -125,7 +123,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
   });
 
   it('detects the Supabase server and stores one .sql.gz with the seed naming', async () => {
-    const res = await runBackup(
+    const res = await BACKUP_COMMANDS.run(
       inputsFrom({ 'database-url': source.url, bucket, project: 'shisha-log', environment: 'prod' }),
       out.reporter,
     );
@@ -139,7 +137,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     expect(out.text()).not.toContain('auth.schema_migrations: not readable');
     expect(out.text()).toContain('role supabase_reader: its name looks like one of Supabase');
     file = path.join(tmp, 'backup.sql.gz');
-    await downloadJob(inputsFrom({ bucket, key, output: file }), out.reporter);
+    await BACKUP_COMMANDS.download(inputsFrom({ bucket, key, output: file }), out.reporter);
     // The data is in COPY blocks (the drill's manifest counts rows from them), auth and storage included.
     const sql = execFileSync('gunzip', ['-c', file], { encoding: 'utf8' });
     expect(sql).toContain('COPY "auth"."users"');
@@ -244,7 +242,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
 
   it('restores into plain PostgreSQL 15 after `backup restore --bootstrap`', async () => {
     const db = 'plain_restore';
-    await restoreJob(
+    await BACKUP_COMMANDS.restore(
       inputsFrom({ bucket, key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }),
       out.reporter,
     );
@@ -259,7 +257,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
 
   it('all parts of the backup see one snapshot: changes made while it runs are in none of them', async () => {
     let started = 0;
-    const res = await runBackup(
+    const res = await BACKUP_COMMANDS.run(
       inputsFrom({ 'database-url': source.url, bucket, prefix: 'snapshot', project: 'shisha-log' }),
       out.reporter,
       {
@@ -279,7 +277,7 @@ describe('Supabase mode: a backup of a Supabase-shaped project restores into a f
     );
     expect(started).toBe(3);
     const db = 'snapshot_restore';
-    await restoreJob(
+    await BACKUP_COMMANDS.restore(
       inputsFrom({ bucket, key: res.key, 'target-url': plain.createDatabase(db), bootstrap: true, yes: true }),
       out.reporter,
     );
@@ -311,12 +309,15 @@ describe('PostgreSQL mode: the whole database with its privileges', () => {
          CREATE TABLE public.secrets (id int); REVOKE ALL ON public.secrets FROM PUBLIC;
          GRANT SELECT ON public.reports TO report_reader; REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
       );
-      const res = await runBackup(
+      const res = await BACKUP_COMMANDS.run(
         inputsFrom({ 'database-url': pg.urlFor(src), bucket, project: 'shisha-log' }),
         out.reporter,
       );
       expect(out.text()).toContain('PostgreSQL mode');
-      await restoreJob(inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(dst), yes: true }), out.reporter);
+      await BACKUP_COMMANDS.restore(
+        inputsFrom({ bucket, key: res.key, 'target-url': pg.urlFor(dst), yes: true }),
+        out.reporter,
+      );
       expect(
         pg.psql(
           dst,

@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { Edge } from '../lab/edge.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { useLabAws } from '../lab/shared.js';
 import { buildSpa, startExampleApi, type SpaBuild } from '../lab/spa.js';
 import { listKeys, makeTarget, run, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const KEEP = 2;
@@ -28,7 +28,7 @@ describe('the example SPA in Chromium through the local edge', () => {
   let userDataDir: string;
   const problems: string[] = [];
   const deploy = async (b: SpaBuild) => {
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': b.dir,
       bucket: t.bucket,
       'distribution-id': t.distributionId,

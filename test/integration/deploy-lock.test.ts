@@ -3,17 +3,17 @@
  * both deploys refuse with an error that says how to clear it. The real rollback job against moto and the fake.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
-import { LOCK_KEY, unlockJob, writeLock } from '../../src/ops/lock.js';
+import { LOCK_KEY, writeLock } from '../../src/ops/lock.js';
 import { s3Client } from '../../src/core/aws.js';
-import { backendRollbackJob, frontendRollbackJob, rollbackJob } from '../../src/ops/rollback.js';
 import { useLabAws } from '../lab/shared.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl } from '../lab/shared.js';
 import { FAST, image, runCaptured, startFake } from './backend-helpers.js';
 import { baseBuild, getText, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
 
 describe('deploy lock', () => {
   let t: Target;
@@ -25,9 +25,9 @@ describe('deploy lock', () => {
       'index.html': `<!doctype html><p>v${n}</p><script src="/assets/index-aaa111.js"></script>`,
     });
   const feDeploy = (n: number) =>
-    run(deployFrontend, { 'source-dir': v(n), bucket: t.bucket, 'distribution-id': t.distributionId });
+    run(FRONTEND_COMMANDS.deploy, { 'source-dir': v(n), bucket: t.bucket, 'distribution-id': t.distributionId });
   const beDeploy = (img: string) =>
-    runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+    runCaptured((i, r) => BACKEND_COMMANDS.deploy(i, r, { timing: FAST }), {
       'service-name': 'lock-svc',
       image: img,
       'lock-bucket': t.bucket,
@@ -49,7 +49,7 @@ describe('deploy lock', () => {
     process.env.GITHUB_ACTOR = 'octocat';
     let r;
     try {
-      r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+      r = await runCaptured((i, rep) => OPS_COMMANDS.rollback(i, rep, { timing: FAST }), {
         part: 'both',
         bucket: t.bucket,
         'distribution-id': t.distributionId,
@@ -83,36 +83,36 @@ describe('deploy lock', () => {
     expect(be.err).toContain('deploy refused: deploys are locked');
     expect(fake.deployments('lock-svc').at(-1)?.containers.api?.image).toBe(image('api', '1'));
     // A plan only warns.
-    const plan = await run(planFrontend, { 'source-dir': v(3), bucket: t.bucket });
+    const plan = await run(FRONTEND_COMMANDS.plan, { 'source-dir': v(3), bucket: t.bucket });
     expect(plan.code).toBe(0);
     expect(plan.err).toContain('warning: deploys are locked');
 
-    const u = await run(unlockJob, { bucket: t.bucket });
+    const u = await run(OPS_COMMANDS.unlock, { bucket: t.bucket });
     expect(u.code).toBe(0);
     expect(u.out).toContain('deploys unlocked (they were locked since');
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
     expect((await feDeploy(3)).code).toBe(0);
     expect((await beDeploy(image('api', '3'))).code).toBe(0);
-    expect((await run(unlockJob, { bucket: t.bucket })).out).toContain('deploys are not locked');
+    expect((await run(OPS_COMMANDS.unlock, { bucket: t.bucket })).out).toContain('deploys are not locked');
   });
 
   it('frontend rollback locks by default, not with --lock false; bad input locks nothing', async () => {
-    const bad = await run(frontendRollbackJob, { bucket: t.bucket, 'release-id': 'nope' });
+    const bad = await run(FRONTEND_COMMANDS.rollback, { bucket: t.bucket, 'release-id': 'nope' });
     expect(bad.code).toBe(2);
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
-    const noLock = await run(frontendRollbackJob, { bucket: t.bucket, lock: 'false' });
+    const noLock = await run(FRONTEND_COMMANDS.rollback, { bucket: t.bucket, lock: 'false' });
     expect(noLock.err).toBe('');
     expect(noLock.code).toBe(0);
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
     expect((await feDeploy(4)).code).toBe(0);
-    const locked = await run(frontendRollbackJob, { bucket: t.bucket, reason: 'again' });
+    const locked = await run(FRONTEND_COMMANDS.rollback, { bucket: t.bucket, reason: 'again' });
     expect(locked.err).toBe('');
     expect(locked.code).toBe(0);
     expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({
       reason: 'again',
       what: 'frontend to the previous release',
     });
-    expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
+    expect((await run(OPS_COMMANDS.unlock, { bucket: t.bucket })).code).toBe(0);
   });
 
   it('rollback inputs are checked before anything changes (exit 2)', async () => {
@@ -131,7 +131,7 @@ describe('deploy lock', () => {
       [{ part: 'frontend' }, "Input 'bucket': is required"],
     ];
     for (const [values, msg] of cases) {
-      const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), values);
+      const r = await runCaptured((i, rep) => OPS_COMMANDS.rollback(i, rep, { timing: FAST }), values);
       expect(r.code).toBe(2);
       expect(r.err).toContain(msg);
     }
@@ -151,7 +151,7 @@ describe('deploy lock', () => {
       expect(be.err).toContain('region test');
       // The stand-in is strict: the first request, signed for us-east-1, got S3's redirect.
       expect(proxy.seen.length).toBeGreaterThan(1);
-      const u = await run(unlockJob, { bucket: t.bucket });
+      const u = await run(OPS_COMMANDS.unlock, { bucket: t.bucket });
       expect(u.err).toBe('');
       expect(u.out).toContain('deploys unlocked');
     } finally {
@@ -162,7 +162,7 @@ describe('deploy lock', () => {
 
   it('a rollback that changes nothing (a refusal) locks nothing', async () => {
     await fake.createService('lock-none', { image: image('api', '1') });
-    const r = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+    const r = await runCaptured((i, rep) => OPS_COMMANDS.rollback(i, rep, { timing: FAST }), {
       part: 'backend',
       bucket: t.bucket,
       'service-name': 'lock-none',
@@ -172,7 +172,7 @@ describe('deploy lock', () => {
     expect(r.err).toContain('no earlier version served before the current one');
     expect(r.out).toContain('nothing was changed: deploys are not locked');
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
-    const be = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), {
+    const be = await runCaptured((i, rep) => BACKEND_COMMANDS.rollback(i, rep, { timing: FAST }), {
       'service-name': 'lock-none',
       'lock-bucket': t.bucket,
     });
@@ -180,7 +180,7 @@ describe('deploy lock', () => {
     expect(await listKeys(t.bucket)).not.toContain(LOCK_KEY);
     // Both parts: the SPA was rolled back before the API part refused, so deploys are locked.
     expect((await feDeploy(7)).code).toBe(0);
-    const both = await runCaptured((i, rep) => rollbackJob(i, rep, { timing: FAST }), {
+    const both = await runCaptured((i, rep) => OPS_COMMANDS.rollback(i, rep, { timing: FAST }), {
       part: 'both',
       bucket: t.bucket,
       'distribution-id': t.distributionId,
@@ -190,14 +190,14 @@ describe('deploy lock', () => {
     expect(both.code).toBe(1);
     expect(both.outputs.get('restored-from')).toBeDefined();
     expect(JSON.parse(await getText(t.bucket, LOCK_KEY))).toMatchObject({ reason: 'y' });
-    expect((await run(unlockJob, { bucket: t.bucket })).code).toBe(0);
+    expect((await run(OPS_COMMANDS.unlock, { bucket: t.bucket })).code).toBe(0);
   });
 
   it('a rollback whose lock cannot be written says the rollback was made and deploys are not locked', async () => {
     await fake.createService('lock-fail', { image: image('api', '1') });
     expect(
       (
-        await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+        await runCaptured((i, r) => BACKEND_COMMANDS.deploy(i, r, { timing: FAST }), {
           'service-name': 'lock-fail',
           image: image('api', '2'),
         })
@@ -207,7 +207,7 @@ describe('deploy lock', () => {
     const saved = process.env.AWS_ENDPOINT_URL_S3;
     try {
       process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
-      const r = await runCaptured((i, rep) => backendRollbackJob(i, rep, { timing: FAST }), {
+      const r = await runCaptured((i, rep) => BACKEND_COMMANDS.rollback(i, rep, { timing: FAST }), {
         'service-name': 'lock-fail',
         'lock-bucket': t.bucket,
       });

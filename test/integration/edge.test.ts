@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { RELEASES_DIR } from '../../src/frontend/releases.js';
 import { SECURITY_HEADERS } from '../../src/ops/security-headers.js';
 import { Edge, loadCloudFrontFunction } from '../lab/edge.js';
@@ -17,6 +16,7 @@ import { startExampleApi } from '../lab/spa.js';
 import { useLabAws } from '../lab/shared.js';
 import { tfModule } from '../unit/infra-hcl.js';
 import { baseBuild, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 /** The API container: echoes the path it received; /fail answers 500, /missing 404. */
 function echoApi(): Promise<{ url: string; server: http.Server }> {
@@ -46,7 +46,7 @@ describe('local edge', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('edge');
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild({ ...baseBuild(), '404.html': NOT_FOUND_PAGE }),
       bucket: t.bucket,
       'distribution-id': t.distributionId,
@@ -157,7 +157,7 @@ describe('local edge', () => {
       'index.html': '<!doctype html><script src="/assets/index-bbb222.js"></script>',
       'assets/index-bbb222.js': 'console.log("v2")',
     };
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(v2),
       bucket: t.bucket,
       'distribution-id': t.distributionId,

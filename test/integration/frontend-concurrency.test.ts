@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { withLock } from '../../src/frontend/coordination.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useLabAws } from '../lab/shared.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Build } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { rollbackFrontend } from './frontend-helpers.js';
 
 /** A build whose index.html loads `n` chunks named after `tag`. */
 function build(tag: string, n: number): Build {
@@ -42,7 +42,7 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
     async (delay) => {
       const t = await makeTarget('fe-race');
       const deploy = (b: Build) =>
-        run(deployFrontend, {
+        run(FRONTEND_COMMANDS.deploy, {
           'source-dir': writeBuild(b),
           bucket: t.bucket,
           'keep-releases': 1,
@@ -84,7 +84,12 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
   it('a deploy that finds another deploy in progress leaves pruning to it; a crashed one blocks pruning only for its lease', async () => {
     const t = await makeTarget('fe-lease');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
+      run(FRONTEND_COMMANDS.deploy, {
+        'source-dir': writeBuild(b),
+        bucket: t.bucket,
+        'keep-releases': 1,
+        'keep-days': 0,
+      });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
     const put = (Key: string, body: object) =>
@@ -127,7 +132,12 @@ describe("leases are judged by S3's clock (review of #12, finding 1)", () => {
   it('a deploy from a machine whose clock runs 11 min fast leaves pruning to a deploy in progress', async () => {
     const t = await makeTarget('fe-skew');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
+      run(FRONTEND_COMMANDS.deploy, {
+        'source-dir': writeBuild(b),
+        bucket: t.bucket,
+        'keep-releases': 1,
+        'keep-days': 0,
+      });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const s3 = s3Client();
     // A deploy in progress on a machine with a right clock: its marker has a 10-minute lease.
@@ -163,7 +173,7 @@ describe('a redeploy that changes nothing (issue #17)', () => {
     const s3 = s3Client();
     await s3.send(new PutBucketVersioningCommand({ Bucket: t.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     const dir = writeBuild(build('same', 3));
-    const deploy = () => run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const deploy = () => run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     expect((await deploy()).code).toBe(0);
     const versions = async () => {
       const res = await s3.send(new ListObjectVersionsCommand({ Bucket: t.bucket }));
@@ -241,7 +251,12 @@ describe('a rollback racing a deploy (review of #12, finding 5)', () => {
   it('registers a run marker and restores only under the lock, so no deploy publishes or prunes in between', async () => {
     const t = await makeTarget('fe-rb-lock');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 2, 'keep-days': 0 });
+      run(FRONTEND_COMMANDS.deploy, {
+        'source-dir': writeBuild(b),
+        bucket: t.bucket,
+        'keep-releases': 2,
+        'keep-days': 0,
+      });
     expect((await deploy(build('one', 3))).code).toBe(0);
     expect((await deploy(build('two', 3))).code).toBe(0);
     const s3 = s3Client();
@@ -273,7 +288,7 @@ describe('several sites in one bucket', () => {
 
   it('root deploys with keep-releases 1 never prune a site under a prefix (its own _releases/)', async () => {
     const t = await makeTarget('fe-nest');
-    const staging = await run(deployFrontend, {
+    const staging = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(build('staging', 3)),
       bucket: t.bucket,
       prefix: 'staging/',
@@ -284,7 +299,7 @@ describe('several sites in one bucket', () => {
     const stagingKeys = (await listKeys(t.bucket)).filter((k) => k.startsWith('staging/'));
     expect(stagingKeys).toEqual(expect.arrayContaining(['staging/index.html', 'staging/assets/staging-0.js']));
     for (const n of [1, 2, 3]) {
-      const r = await run(deployFrontend, {
+      const r = await run(FRONTEND_COMMANDS.deploy, {
         'source-dir': writeBuild(build(`root${n}`, 2)),
         bucket: t.bucket,
         'keep-releases': 1,
@@ -300,13 +315,20 @@ describe('several sites in one bucket', () => {
   it('a root build with a folder named like a nested site is refused before anything changes (review of #12, finding 4)', async () => {
     const t = await makeTarget('fe-clash');
     expect(
-      (await run(deployFrontend, { 'source-dir': writeBuild(build('docs', 2)), bucket: t.bucket, prefix: 'docs/' }))
-        .code,
+      (
+        await run(FRONTEND_COMMANDS.deploy, {
+          'source-dir': writeBuild(build('docs', 2)),
+          bucket: t.bucket,
+          prefix: 'docs/',
+        })
+      ).code,
     ).toBe(0);
-    expect((await run(deployFrontend, { 'source-dir': writeBuild(build('root', 2)), bucket: t.bucket })).code).toBe(0);
+    expect(
+      (await run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(build('root', 2)), bucket: t.bucket })).code,
+    ).toBe(0);
     const before = await listKeys(t.bucket);
     const docsHtml = await getText(t.bucket, 'docs/index.html');
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild({ ...build('root2', 2), 'docs/index.html': 'overwritten' }),
       bucket: t.bucket,
     });
@@ -325,7 +347,12 @@ describe('a manifest with an id in the far future (review of #12, finding 7)', (
   it('is ignored: later deploys get valid ids, their manifests stay and describe the live index.html', async () => {
     const t = await makeTarget('fe-future');
     const deploy = (b: Build) =>
-      run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1, 'keep-days': 0 });
+      run(FRONTEND_COMMANDS.deploy, {
+        'source-dir': writeBuild(b),
+        bucket: t.bucket,
+        'keep-releases': 1,
+        'keep-days': 0,
+      });
     expect((await deploy(build('one', 2))).code).toBe(0);
     const md5 = createHash('md5').update('x').digest('hex');
     const future = '99991231T235959.999Z-deadbeef';

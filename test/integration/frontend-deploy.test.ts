@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { deployFrontend, planFrontend } from '../../src/frontend/deploy.js';
 import { useLabAws } from '../lab/shared.js';
 import {
   baseBuild,
@@ -14,12 +13,18 @@ import {
   writeBuild,
   type Target,
 } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 describe('frontend deploy against moto_server', () => {
   let t: Target;
   let dir: string;
   const deploy = (extra: Record<string, string | number | boolean> = {}) =>
-    run(deployFrontend, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId, ...extra });
+    run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': dir,
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      ...extra,
+    });
 
   beforeAll(async () => {
     useLabAws();
@@ -112,7 +117,7 @@ describe('frontend deploy against moto_server', () => {
     const before = await listKeys(t.bucket);
     const html = await getText(t.bucket, 'index.html');
     for (const r of [
-      await run(planFrontend, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId }),
+      await run(FRONTEND_COMMANDS.plan, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId }),
       await deploy({ 'dry-run': true }),
     ]) {
       expect(r.code).toBe(0);
@@ -137,7 +142,7 @@ describe('frontend deploy against moto_server', () => {
     };
     const d2 = writeBuild(b);
     const args = { 'source-dir': d2, bucket: t.bucket, prefix: '/site/v1/', 'distribution-id': t.distributionId };
-    const first = await run(deployFrontend, args);
+    const first = await run(FRONTEND_COMMANDS.deploy, args);
     expect(first.err).toBe('');
     expect(first.outputs.get('uploaded')).toBe('6');
     expect((await head(t.bucket, 'site/v1/img/a b+c ü.svg')).ContentType).toBe('image/svg+xml; charset=utf-8');
@@ -148,7 +153,7 @@ describe('frontend deploy against moto_server', () => {
     expect(first.outputs.get('invalidation-paths')).toBe(
       '/ /app.wasm /data.json /docs/%E6%97%A5%E6%9C%AC%E8%AA%9E.txt /img/a%20b+c%20%C3%BC.svg /index.html /x.map',
     );
-    const again = await run(deployFrontend, args);
+    const again = await run(FRONTEND_COMMANDS.deploy, args);
     expect(again.outputs.get('uploaded')).toBe('0');
     expect(again.outputs.get('unchanged')).toBe('6');
     // Nothing outside the prefix was touched by the prefixed deploys.
@@ -158,7 +163,12 @@ describe('frontend deploy against moto_server', () => {
     // Pruning under the prefix never touches anything outside it.
     const outside = (await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'));
     const d3 = writeBuild({ ...b, 'index.html': '<p>v2</p>', 'img/a b+c ü.svg': '<svg>2</svg>' });
-    const third = await run(deployFrontend, { ...args, 'source-dir': d3, 'keep-releases': 1, 'keep-days': 0 });
+    const third = await run(FRONTEND_COMMANDS.deploy, {
+      ...args,
+      'source-dir': d3,
+      'keep-releases': 1,
+      'keep-days': 0,
+    });
     expect(third.err).toBe('');
     expect(Number(third.outputs.get('deleted'))).toBeGreaterThan(0);
     expect((await listKeys(t.bucket)).filter((k) => !k.startsWith('site/'))).toEqual(outside);
@@ -174,9 +184,9 @@ describe('frontend deploy to a bucket with more than 1,000 objects', () => {
     for (let i = 0; i < 1100; i++) b[`assets/chunk-${String(i).padStart(4, '0')}.js`] = `export default ${i}`;
     const dir = writeBuild(b);
     const args = { 'source-dir': dir, bucket: t.bucket, concurrency: 32 };
-    const first = await run(deployFrontend, args);
+    const first = await run(FRONTEND_COMMANDS.deploy, args);
     expect(first.outputs.get('uploaded')).toBe('1101');
-    const again = await run(deployFrontend, { ...args, 'source-dir': writeBuild(b, dir) });
+    const again = await run(FRONTEND_COMMANDS.deploy, { ...args, 'source-dir': writeBuild(b, dir) });
     expect(again.err).toBe('');
     expect(again.outputs.get('uploaded')).toBe('0');
     expect(again.outputs.get('unchanged')).toBe('1101');
@@ -201,7 +211,11 @@ describe('frontend deploy adopting a bucket filled by another tool (no manifest)
       );
     }
     await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: 'assets/old-chunk-zzz.js', Body: 'old' }));
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'keep-releases': 1 });
+    const r = await run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': writeBuild(b),
+      bucket: t.bucket,
+      'keep-releases': 1,
+    });
     expect(r.err).toBe('');
     expect(r.outputs.get('uploaded')).toBe('0');
     expect(r.outputs.get('copied')).toBe('7');

@@ -7,16 +7,24 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { rollbackFrontend } from '../../src/frontend/rollback.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import type { Manifest } from '../../src/frontend/releases.js';
-import { verifySite } from '../../src/ops/verify.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
 import { runCaptured } from '../lab/capture.js';
 import { Edge } from '../lab/edge.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
-import { getText, head, makeTarget, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
+import {
+  getText,
+  head,
+  makeTarget,
+  rollbackFrontend,
+  run,
+  writeBuild,
+  type Build,
+  type Target,
+} from './frontend-helpers.js';
 
 /** Release n: its own entry chunk, a shared vendor chunk, an index.html pointing at the entry chunk, a text file. */
 const release = (n: number): Build => ({
@@ -43,7 +51,7 @@ describe('frontend on a bucket whose ETags are not MD5s (SSE-KMS, through the pr
   let proxy: FaultProxy;
   const ids: string[] = [];
   const deploy = (n: number, extra: Record<string, string> = {}) =>
-    run(deployFrontend, { 'source-dir': writeBuild(release(n)), bucket: t.bucket, ...extra });
+    run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(release(n)), bucket: t.bucket, ...extra });
   const writes = () => proxy.seen.filter((s) => s.method !== 'GET' && s.method !== 'HEAD');
 
   beforeAll(async () => {
@@ -132,7 +140,7 @@ describe('frontend on a bucket whose ETags are not MD5s (SSE-KMS, through the pr
     const edge = new Edge({ bucket: t.bucket, apiOrigin: api, stripApiPrefix: true });
     await edge.start();
     try {
-      const v = await runCaptured((i, rep) => verifySite(i, rep, { intervalMs: 50 }), {
+      const v = await runCaptured((i, rep) => OPS_COMMANDS.verify(i, rep, { intervalMs: 50 }), {
         url: edge.url,
         bucket: t.bucket,
       });
@@ -148,7 +156,7 @@ describe('frontend on a bucket whose ETags are not MD5s (SSE-KMS, through the pr
   it('a manifest without ETags (written before they were recorded) costs one full upload, then none', async () => {
     const current =
       (
-        await run(deployFrontend, { 'source-dir': writeBuild(release(1)), bucket: t.bucket, 'dry-run': true })
+        await run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(release(1)), bucket: t.bucket, 'dry-run': true })
       ).outputs.get('release-id') ?? '';
     const m = await manifest(t.bucket, current);
     for (const f of Object.values(m.files)) delete f.etag;
@@ -168,14 +176,14 @@ describe('manifests without ETags on a bucket whose ETags are MD5s', () => {
     useLabAws();
     const t = await makeTarget('fe-noetag');
     const dir = writeBuild(release(1));
-    const first = await run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const first = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     const id = first.outputs.get('release-id') ?? '';
     const m = await manifest(t.bucket, id);
     for (const f of Object.values(m.files)) delete f.etag;
     await s3Client().send(
       new PutObjectCommand({ Bucket: t.bucket, Key: `_releases/${id}.json`, Body: JSON.stringify(m) }),
     );
-    const again = await run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const again = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     expect(again.err).toBe('');
     expect(again.outputs.get('uploaded')).toBe('0');
     expect(again.outputs.get('release-id')).toBe(id);

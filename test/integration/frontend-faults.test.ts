@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
 import {
@@ -14,12 +13,17 @@ import {
   type Build,
   type Target,
 } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 describe('frontend deploy through a fault-injecting proxy (transient S3 errors are retried)', () => {
   let t: Target;
   let proxy: FaultProxy;
   const deploy = (b: Build) =>
-    run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, 'distribution-id': t.distributionId });
+    run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': writeBuild(b),
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+    });
 
   beforeAll(async () => {
     useLabAws();

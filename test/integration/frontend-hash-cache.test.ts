@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { useLabAws } from '../lab/shared.js';
 import { baseBuild, getText, makeTarget, run, writeBuild } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 describe('the local MD5 cache of an unchanged redeploy', () => {
   const saved = process.env.XDG_CACHE_HOME;
@@ -25,7 +25,7 @@ describe('the local MD5 cache of an unchanged redeploy', () => {
   it('a same-size edit with the old mtime put back is still uploaded', async () => {
     const t = await makeTarget('fe-cache');
     const dir = writeBuild(baseBuild());
-    const deploy = () => run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const deploy = () => run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     expect((await deploy()).code).toBe(0);
     expect((await deploy()).outputs.get('uploaded')).toBe('0'); // the cache is written and used
     const file = path.join(dir, 'robots.txt');
@@ -41,7 +41,7 @@ describe('the local MD5 cache of an unchanged redeploy', () => {
   it('a cached MD5 that the release manifest does not record is not trusted: the file is read again', async () => {
     const t = await makeTarget('fe-cache2');
     const dir = writeBuild(baseBuild());
-    const deploy = () => run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const deploy = () => run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     expect((await deploy()).code).toBe(0);
     // Every cache entry now claims other content for untouched files (same stamp, another MD5).
     for (const name of readdirSync(path.join(cacheHome, 'shisha-ops'))) {

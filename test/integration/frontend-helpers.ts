@@ -14,6 +14,9 @@ import type { InputSource } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
 import { uniqueName } from '../lab/shared.js';
 import { runCaptured, type CapturedRun } from '../lab/capture.js';
+import { command } from '../../src/core/command.js';
+import { frontendClients } from '../../src/frontend/clients.js';
+import { parseFrontendReleaseInputs, rollbackFrontend as rollbackRelease } from '../../src/frontend/rollback.js';
 
 export type Build = Record<string, string | Buffer>;
 
@@ -75,7 +78,7 @@ export type RunResult = CapturedRun;
 
 /** Runs a core job as the CLI would (terminal reporter, exit code), capturing what it prints. */
 export const run = (
-  job: (inputs: InputSource, r: Reporter) => Promise<void>,
+  job: (inputs: InputSource, r: Reporter) => Promise<unknown>,
   values: Record<string, string | number | boolean | undefined>,
 ): Promise<RunResult> => runCaptured(job, values);
 
@@ -104,3 +107,10 @@ export async function invalidations(distributionId: string): Promise<string[][]>
   }
   return out;
 }
+
+/** The release rollback without the deploy lock (what `frontend rollback --no-lock` runs), as a command. */
+export const rollbackFrontend = command({
+  parse: parseFrontendReleaseInputs,
+  clients: () => frontendClients(),
+  run: rollbackRelease,
+});

@@ -9,13 +9,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { rollbackFrontend } from '../../src/frontend/rollback.js';
 import { ActionsReporter } from '../../src/core/reporter-actions.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { runJob } from '../../src/core/run.js';
 import { useLabAws } from '../lab/shared.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { rollbackFrontend } from './frontend-helpers.js';
 
 describe('frontend deploy of hostile builds', () => {
   let t: Target;
@@ -25,7 +25,8 @@ describe('frontend deploy of hostile builds', () => {
   });
 
   it('a symlinked index.html inside source-dir is deployed as index.html; a link leaving it is skipped with a warning naming it', async () => {
-    const deploy = (dir: string) => run(deployFrontend, { 'source-dir': dir, bucket: t.bucket, 'keep-releases': 1 });
+    const deploy = (dir: string) =>
+      run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket, 'keep-releases': 1 });
     expect((await deploy(writeBuild({ 'index.html': '<!doctype html>v1', 'assets/a-1.js': 'a1' }))).code).toBe(0);
     const outside = mkdtempSync(path.join(os.tmpdir(), 'fe-outside-'));
     writeFileSync(path.join(outside, 'secret.txt'), 'do not publish');
@@ -66,7 +67,7 @@ describe('frontend deploy of hostile builds', () => {
     symlinkSync('.env', path.join(dir, 'config.txt'));
     symlinkSync('loop-b', path.join(dir, 'loop-a'));
     symlinkSync('loop-a', path.join(dir, 'loop-b'));
-    const r = await run(deployFrontend, { 'source-dir': dir, bucket: b.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: b.bucket });
     expect(r.code).toBe(0);
     expect(r.err).toContain(
       'warning: skipped 2 symlinks that lead nowhere (dangling, or a loop of links): loop-a, loop-b',
@@ -88,7 +89,7 @@ describe('frontend deploy of hostile builds', () => {
     writeFileSync(path.join(outside, 'index.html'), 'elsewhere');
     const dir = writeBuild({ 'app.js': 'x' });
     symlinkSync(path.join(outside, 'index.html'), path.join(dir, 'index.html'));
-    const r = await run(deployFrontend, { 'source-dir': dir, bucket: t.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir, bucket: t.bucket });
     expect(r.code).toBe(2);
     expect(r.err).toContain("Input 'source-dir': index.html is a symlink that leads outside");
     expect(await listKeys(t.bucket)).toEqual(before);
@@ -102,14 +103,14 @@ describe('frontend deploy of hostile builds', () => {
       '.well-known/security.txt': 'Contact: a@b',
     };
     const b = await makeTarget('fe-dot');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(files), bucket: b.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(files), bucket: b.bucket });
     expect(r.code).toBe(0);
     expect(r.err).toMatch(
       /warning: skipped 2 hidden files or folders in source-dir: \.env, \.git\/ \(set include-dotfiles to true to deploy them\)/,
     );
     expect(await listKeys(b.bucket)).toEqual(expect.arrayContaining(['index.html', '.well-known/security.txt']));
     expect((await listKeys(b.bucket)).filter((k) => k.startsWith('.e') || k.startsWith('.g'))).toEqual([]);
-    const r2 = await run(deployFrontend, {
+    const r2 = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(files),
       bucket: b.bucket,
       'include-dotfiles': true,
@@ -136,7 +137,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
     ['a//b', "Input 'prefix': 'a//b/' must not contain an empty segment ('//')"],
     ['   ', "Input 'prefix': is only whitespace: leave it empty to deploy to the bucket root"],
   ])('prefix %j', async (prefix, message) => {
-    const r = await run(deployFrontend, { 'source-dir': dir(), bucket: t.bucket, prefix });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir(), bucket: t.bucket, prefix });
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -146,7 +147,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
   it('a file name with a newline', async () => {
     const d = dir();
     writeFileSync(path.join(d, 'assets', 'evil\nname.js'), 'x');
-    const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': d, bucket: t.bucket });
     expect(r.code).toBe(2);
     expect(r.err).toContain(`Input 'source-dir': file name "assets/evil\\nname.js" contains a control character`);
     expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -154,7 +155,11 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
   });
 
   it('a prefix longer than S3 keys may be (review of #12, finding 11)', async () => {
-    const r = await run(deployFrontend, { 'source-dir': dir(), bucket: t.bucket, prefix: 'p'.repeat(10_000) });
+    const r = await run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': dir(),
+      bucket: t.bucket,
+      prefix: 'p'.repeat(10_000),
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain(
       `Input 'prefix': '${'p'.repeat(60)}… (10001 characters)' is 10001 bytes long: at most 960 (S3 keys are at most 1024 bytes`,
@@ -168,7 +173,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
       Buffer.concat([Buffer.from(path.join(d, 'assets', 'x')), Buffer.from([0xff]), Buffer.from('.js')]),
       'x',
     );
-    const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': d, bucket: t.bucket });
     expect(r.code).toBe(2);
     expect(r.err).toContain(`Input 'source-dir': file name "assets/x\uFFFD.js" is not valid UTF-8`);
     expect(await listKeys(t.bucket)).toEqual([]);
@@ -179,7 +184,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
     const long = ['a', 'b', 'c', 'd', 'e'].map((c) => c.repeat(210));
     mkdirSync(path.join(d, ...long), { recursive: true });
     writeFileSync(path.join(d, ...long, 'f.js'), 'x');
-    const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket, prefix: 'site' });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': d, bucket: t.bucket, prefix: 'site' });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
       /Input 'source-dir': 'a{60}… \(1059 characters\)' makes a key of 1064 bytes: S3 keys are at most 1024 bytes/,
@@ -190,7 +195,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
   it('a folder named _releases below the root (it would look like another site)', async () => {
     const d = dir();
     writeFileSync(path.join(d, 'assets', '_releases'), 'x');
-    const r = await run(deployFrontend, { 'source-dir': d, bucket: t.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': d, bucket: t.bucket });
     expect(r.code).toBe(2);
     expect(r.err).toContain("Input 'source-dir': 'assets/_releases' uses the name '_releases', which is reserved");
     expect(await listKeys(t.bucket)).toEqual([]);
@@ -204,7 +209,7 @@ describe('frontend deploy: more bad input, refused before anything changes (exit
       ['distribution-id', 'E'.repeat(10_000)],
       ['cache-rules', 'x'.repeat(10_000)],
     ]) {
-      const r = await run(deployFrontend, { 'source-dir': dir(), bucket: t.bucket, [name as string]: value });
+      const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': dir(), bucket: t.bucket, [name as string]: value });
       expect(r.code).toBe(2);
       expect(r.err).toContain(`Input '${name}'`);
       expect(r.err).toContain('(10000 characters)');
@@ -231,7 +236,7 @@ describe('the step summary in GitHub Actions', () => {
     try {
       const reporter = new ActionsReporter();
       const code = await runJob(reporter, () =>
-        deployFrontend(inputsFrom({ 'source-dir': d, bucket: t.bucket }), reporter),
+        FRONTEND_COMMANDS.deploy(inputsFrom({ 'source-dir': d, bucket: t.bucket }), reporter),
       );
       expect(code).toBe(0);
     } finally {
@@ -257,7 +262,7 @@ describe('frontend rollback to a hand-written manifest (review of #12, finding 3
   ])('a manifest naming %j is refused and nothing changes', async (rel, message) => {
     const t = await makeTarget('fe-rbkey');
     const deploy = (files: Record<string, string>, prefix?: string) =>
-      run(deployFrontend, { 'source-dir': writeBuild(files), bucket: t.bucket, prefix });
+      run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(files), bucket: t.bucket, prefix });
     expect((await deploy({ 'index.html': 'staging' }, 'staging/')).code).toBe(0);
     expect((await deploy({ 'index.html': 'root v1' })).code).toBe(0);
     expect((await deploy({ 'index.html': 'root v2' })).code).toBe(0);

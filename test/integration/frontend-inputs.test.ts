@@ -2,17 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
 import { baseBuild, listKeys, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 describe('frontend deploy: bad input fails with one clear error before anything changes', () => {
   let t: Target;
   let dir: string;
   const proxy = new FaultProxy(process.env.LAB_MOTO_URL ?? '');
   const deploy = (extra: Record<string, string | number | boolean | undefined>) =>
-    run(deployFrontend, { 'source-dir': dir, bucket: t.bucket, 'distribution-id': t.distributionId, ...extra });
+    run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': dir,
+      bucket: t.bucket,
+      'distribution-id': t.distributionId,
+      ...extra,
+    });
 
   beforeAll(async () => {
     useLabAws();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cloudFrontClient } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { createInvalidation, waitForInvalidation } from '../../src/frontend/invalidation.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
@@ -33,7 +33,7 @@ describe('waiting for a CloudFront invalidation', () => {
   it('a deploy with wait-for-invalidation finishes once CloudFront reports the invalidation Completed', async () => {
     proxy.clear();
     proxy.rewrite({ method: 'GET', path: GET_INVALIDATION, body: status('Completed') });
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(baseBuild()),
       bucket: t.bucket,
       'distribution-id': t.distributionId,

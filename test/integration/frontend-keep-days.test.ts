@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { hashOfId, isReleaseId, type Manifest } from '../../src/frontend/releases.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
@@ -27,7 +27,12 @@ describe('prune with keep-days (keep-releases 1)', () => {
   let proxy: FaultProxy;
   const manifests = async () => (await listKeys(t.bucket)).filter((k) => /^_releases\/[^/]+\.json$/.test(k));
   const deploy = (n: number, extra: Record<string, string | number> = {}) =>
-    run(deployFrontend, { 'source-dir': writeBuild(release(n)), bucket: t.bucket, 'keep-releases': 1, ...extra });
+    run(FRONTEND_COMMANDS.deploy, {
+      'source-dir': writeBuild(release(n)),
+      bucket: t.bucket,
+      'keep-releases': 1,
+      ...extra,
+    });
 
   beforeAll(async () => {
     useLabAws();

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend, clients } from '../../src/frontend/deploy.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { frontendClients } from '../../src/frontend/clients.js';
 import { uploadFile } from '../../src/frontend/bucket.js';
 import type { LocalFile } from '../../src/frontend/scan.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
@@ -42,7 +43,7 @@ describe('frontend uploads (the lean PutObject path)', () => {
   it('sends the bytes, headers and Content-MD5; returns the ETag; keys with spaces, + and non-ASCII arrive as named', async () => {
     const key = 'assets/a b+c (1)/ü*!.js';
     const f = file(key, 'export const x = "ü"');
-    const etag = await uploadFile(clients().s3Upload, t.bucket, key, f);
+    const etag = await uploadFile(frontendClients().s3Upload, t.bucket, key, f);
     expect(etag).toBe(f.md5);
     expect(await getText(t.bucket, key)).toBe('export const x = "ü"');
     const h = await head(t.bucket, key);
@@ -55,7 +56,7 @@ describe('frontend uploads (the lean PutObject path)', () => {
     const other = await makeTarget('fe-put-region');
     proxy.clear();
     proxy.inBucketRegion(other.bucket, 'eu-west-1');
-    const r = await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: other.bucket });
+    const r = await run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(baseBuild()), bucket: other.bucket });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs.get('uploaded')).toBe(String(Object.keys(baseBuild()).length));

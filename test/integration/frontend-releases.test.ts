@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { listReleases, rollbackFrontend } from '../../src/frontend/rollback.js';
 import { useLabAws } from '../lab/shared.js';
 import { getText, head, listKeys, makeTarget, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { rollbackFrontend } from './frontend-helpers.js';
 
 /** Release n: its own entry chunk, a shared vendor chunk, and an index.html pointing at the entry chunk. */
 const release = (n: number): Build => ({
@@ -16,7 +16,7 @@ describe('frontend releases: prune, rollback, list', () => {
   let t: Target;
   const ids: string[] = [];
   const deploy = (n: number) =>
-    run(deployFrontend, {
+    run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(release(n)),
       bucket: t.bucket,
       'distribution-id': t.distributionId,
@@ -53,7 +53,7 @@ describe('frontend releases: prune, rollback, list', () => {
   });
 
   it('releases lists the kept releases, newest first', async () => {
-    const r = await run(listReleases, { bucket: t.bucket });
+    const r = await run(FRONTEND_COMMANDS.releases, { bucket: t.bucket });
     expect(r.code).toBe(0);
     expect(r.outputs.get('releases')).toBe(`${ids[2]} ${ids[1]}`);
     expect(r.outputs.get('current')).toBe(ids[2]);
@@ -75,7 +75,7 @@ describe('frontend releases: prune, rollback, list', () => {
     expect(r.outputs.get('invalidation-id')).not.toBe('');
 
     // The rollback is recorded as the current release; rolling back again does not go back to the bad release 3.
-    const list = await run(listReleases, { bucket: t.bucket });
+    const list = await run(FRONTEND_COMMANDS.releases, { bucket: t.bucket });
     expect(list.out).toContain(`rollback to ${ids[1]}`);
     const again = await run(rollbackFrontend, { bucket: t.bucket, 'dry-run': true });
     expect(again.code).toBe(1);

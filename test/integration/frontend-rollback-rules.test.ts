@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { rollbackFrontend } from '../../src/frontend/rollback.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { FaultProxy } from '../lab/fault-proxy.js';
 import { motoUrl, useLabAws } from '../lab/shared.js';
-import { getText, makeTarget, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
+import { getText, makeTarget, rollbackFrontend, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
 
 /** Rollback follows the deploy's rules: the same files have rollback copies, and the same apply order. */
 describe('rollback follows the rules of the deploy', () => {
   let t: Target;
   let proxy: FaultProxy;
   const deploy = (b: Build, extra: Record<string, string> = {}) =>
-    run(deployFrontend, { 'source-dir': writeBuild(b), bucket: t.bucket, invalidate: false, ...extra });
+    run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(b), bucket: t.bucket, invalidate: false, ...extra });
 
   beforeAll(async () => {
     useLabAws();

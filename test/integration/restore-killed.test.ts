@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { runBackup } from '../../src/backup/backup.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 import { s3Client } from '../../src/core/aws.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { captureReporter } from '../lab/capture.js';
@@ -32,7 +32,7 @@ describe('a restore whose process is killed midway', () => {
       `CREATE TABLE public.big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS a FROM generate_series(1, 1200000) AS g`,
     );
     const out = captureReporter(true);
-    const res = await runBackup(
+    const res = await BACKUP_COMMANDS.run(
       inputsFrom({
         'database-url': pg.urlFor(source),
         bucket,

@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { backupKey } from '../../src/backup/naming.js';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { statusJob } from '../../src/ops/status.js';
 import { Edge } from '../lab/edge.js';
 import { uniqueName, useLabAws } from '../lab/shared.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { DIGEST, FAST, image, runCaptured, startFake } from './backend-helpers.js';
 import { baseBuild, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
 
 describe('status', () => {
   let t: Target;
@@ -32,7 +32,7 @@ describe('status', () => {
     useLabAws({ lightsail: fake.url });
     t = await makeTarget('status');
     releaseId =
-      (await run(deployFrontend, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket })).outputs.get(
+      (await run(FRONTEND_COMMANDS.deploy, { 'source-dir': writeBuild(baseBuild()), bucket: t.bucket })).outputs.get(
         'release-id',
       ) ?? '';
     edge = new Edge({ bucket: t.bucket });
@@ -40,7 +40,7 @@ describe('status', () => {
     await fake.createService('status-svc', { image: image('api', '1') });
     expect(
       (
-        await runCaptured((i, r) => deployBackend(i, r, { timing: FAST }), {
+        await runCaptured((i, r) => BACKEND_COMMANDS.deploy(i, r, { timing: FAST }), {
           'service-name': 'status-svc',
           image: image('api', '2'),
           environment: 'TOKEN=status-secret-token',
@@ -57,7 +57,7 @@ describe('status', () => {
   });
 
   it('shows the SPA release and that the live index.html is it, the API version/digest/state/health, the newest backup', async () => {
-    const r = await runCaptured(statusJob, {
+    const r = await runCaptured(OPS_COMMANDS.status, {
       bucket: t.bucket,
       url: edge.url,
       'service-name': 'status-svc',
@@ -87,7 +87,7 @@ describe('status', () => {
     await cached.start();
     try {
       await fetch(`${cached.url}/`); // CloudFront now holds release 1's index.html
-      await run(deployFrontend, {
+      await run(FRONTEND_COMMANDS.deploy, {
         'source-dir': writeBuild(v2),
         bucket: t.bucket,
         'distribution-id': t.distributionId,
@@ -100,7 +100,7 @@ describe('status', () => {
           Body: JSON.stringify({ drill: { result: 'passed', at: '2026-11-23T00:10:00Z' } }),
         }),
       );
-      const r = await runCaptured(statusJob, { bucket: t.bucket, url: cached.url, 'backup-bucket': backups });
+      const r = await runCaptured(OPS_COMMANDS.status, { bucket: t.bucket, url: cached.url, 'backup-bucket': backups });
       expect(r.code).toBe(0);
       expect(r.out).toMatch(
         new RegExp(`SPA\\s+live index.html\\s+differs: the live index.html is release ${releaseId}\\s+✘`),
@@ -114,14 +114,14 @@ describe('status', () => {
   });
 
   it('checks backup-prefix as the backup commands check prefix (exit 2, nothing read)', async () => {
-    const r = await runCaptured(statusJob, { 'backup-bucket': backups, 'backup-prefix': 'backups/../other' });
+    const r = await runCaptured(OPS_COMMANDS.status, { 'backup-bucket': backups, 'backup-prefix': 'backups/../other' });
     expect(r.code).toBe(2);
     expect(r.err).toContain("Input 'backup-prefix': expected a folder such as 'backups'");
     expect(r.out).not.toContain('Backup');
   });
 
   it('needs at least one part (exit 2)', async () => {
-    const r = await runCaptured(statusJob, {});
+    const r = await runCaptured(OPS_COMMANDS.status, {});
     expect(r.code).toBe(2);
     expect(r.err).toContain("Input 'bucket': give at least one of bucket");
   });

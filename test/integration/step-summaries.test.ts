@@ -8,19 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deployBackend } from '../../src/backend/deploy.js';
-import { runBackup } from '../../src/backup/backup.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import type { Reporter } from '../../src/core/reporter.js';
 import { ActionsReporter } from '../../src/core/reporter-actions.js';
 import { runJob } from '../../src/core/run.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
 import { pg, uniqueName, useLabAws } from '../lab/shared.js';
 import { FAST, image, startFake } from './backend-helpers.js';
 import { baseBuild, makeTarget, writeBuild } from './frontend-helpers.js';
 import type { LightsailFake } from '../lab/lightsail-fake.js';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'summaries-'));
 const summaryFile = path.join(dir, 'step-summary.md');
@@ -65,7 +65,10 @@ describe('step summaries', () => {
     const t = await makeTarget('summary-fe');
     const source = writeBuild(baseBuild());
     const r = await render('frontend', 'Frontend deploy', (rep) =>
-      deployFrontend(inputsFrom({ 'source-dir': source, bucket: t.bucket, 'distribution-id': t.distributionId }), rep),
+      FRONTEND_COMMANDS.deploy(
+        inputsFrom({ 'source-dir': source, bucket: t.bucket, 'distribution-id': t.distributionId }),
+        rep,
+      ),
     );
     expect(r.code).toBe(0);
     expect(r.first).toMatch(
@@ -80,7 +83,9 @@ describe('step summaries', () => {
   it('deploy-backend: ✅ the version and the service URL first', async () => {
     const url = await fake.createService('summary-svc', { image: image('api', '1') });
     const r = await render('backend', 'Backend deploy', (rep) =>
-      deployBackend(inputsFrom({ 'service-name': 'summary-svc', image: image('api', '2') }), rep, { timing: FAST }),
+      BACKEND_COMMANDS.deploy(inputsFrom({ 'service-name': 'summary-svc', image: image('api', '2') }), rep, {
+        timing: FAST,
+      }),
     );
     expect(r.code).toBe(0);
     expect(r.first).toBe(`<h3>✅ Backend deployed: version 2 of 'summary-svc' at ${url} is ACTIVE and healthy</h3>`);
@@ -94,7 +99,7 @@ describe('step summaries', () => {
     const bucket = uniqueName('summary-backups');
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     const r = await render('backup', 'Database backup', (rep) =>
-      runBackup(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep),
+      BACKUP_COMMANDS.run(inputsFrom({ 'database-url': url, bucket, project: 'my-app' }), rep),
     );
     expect(r.code).toBe(0);
     expect(r.first).toMatch(
@@ -111,7 +116,7 @@ describe('step summaries', () => {
     fake.setImage(bad, { outcome: 'failed', logs: ['Error: boom'] });
     await fake.createService('summary-fail', { image: image('api', '1') });
     const r = await render('failure', 'Backend deploy', (rep) =>
-      deployBackend(inputsFrom({ 'service-name': 'summary-fail', image: bad }), rep, { timing: FAST }),
+      BACKEND_COMMANDS.deploy(inputsFrom({ 'service-name': 'summary-fail', image: bad }), rep, { timing: FAST }),
     );
     expect(r.code).toBe(1);
     const lines = r.md.split('\n');
@@ -124,7 +129,7 @@ describe('step summaries', () => {
 
   it('bad input: ❌ and the one line naming the input, nothing else', async () => {
     const r = await render('bad-input', 'Database backup', (rep) =>
-      runBackup(
+      BACKUP_COMMANDS.run(
         inputsFrom({
           'database-url': 'postgresql://u:secret-pw@db.example.com:6543/postgres',
           bucket: 'b-ok',

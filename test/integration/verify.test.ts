@@ -6,16 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, s3Client } from '../../src/core/aws.js';
-import { deployFrontend } from '../../src/frontend/deploy.js';
-import { verifySite } from '../../src/ops/verify.js';
 import { Edge } from '../lab/edge.js';
 import { LightsailFake } from '../lab/lightsail-fake.js';
 import { runCaptured } from '../lab/capture.js';
 import { useLabAws } from '../lab/shared.js';
 import { baseBuild, head, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
+import { OPS_COMMANDS } from '../../src/ops/job.js';
 
 const verify = (values: Record<string, string | number>) =>
-  runCaptured((i, r) => verifySite(i, r, { intervalMs: 50 }), values);
+  runCaptured((i, r) => OPS_COMMANDS.verify(i, r, { intervalMs: 50 }), values);
 
 describe('verify', () => {
   let t: Target;
@@ -27,7 +27,7 @@ describe('verify', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('verify');
-    const r = await run(deployFrontend, {
+    const r = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(baseBuild()),
       bucket: t.bucket,
       'distribution-id': t.distributionId,
@@ -139,7 +139,7 @@ describe('verify', () => {
       'index.html': '<!doctype html><script src="/assets/index-ddd444.js"></script>',
       'assets/index-ddd444.js': 'console.log("v2")',
     };
-    const d = await run(deployFrontend, {
+    const d = await run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(v2),
       bucket: t.bucket,
       'distribution-id': t.distributionId,

@@ -37,7 +37,7 @@ export interface CapturedRun {
 
 /** Runs a job with the given input values as the CLI would, capturing stdout and stderr. */
 export async function runCaptured(
-  job: (inputs: InputSource, reporter: Reporter) => Promise<void>,
+  job: (inputs: InputSource, reporter: Reporter) => Promise<unknown>,
   values: Record<string, string | number | boolean | undefined>,
   opts: { verbose?: boolean } = {},
 ): Promise<CapturedRun> {

@@ -10,6 +10,10 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { flagsToInputs } from '../../src/cli/common.js';
 import { OPS_COMMANDS } from '../../src/ops/job.js';
+import { BACKEND_DEFAULTS } from '../../src/backend/defaults.js';
+import { BACKUP_DEFAULTS } from '../../src/backup/defaults.js';
+import { FRONTEND_DEFAULTS } from '../../src/frontend/defaults.js';
+import { OPS_DEFAULTS } from '../../src/ops/defaults.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -22,12 +26,15 @@ interface ActionYml {
   runs: { using: string; main: string };
 }
 
-// Each action and the CLI command(s) over the same core; the ops action's `command` input picks one of its four.
-const actions: [string, string[][]][] = [
-  ['deploy-frontend', [['frontend', 'deploy']]],
-  ['deploy-backend', [['backend', 'deploy']]],
-  ['db-backup', [['backup', 'run']]],
-  ['ops', Object.keys(OPS_COMMANDS).map((c) => [c])],
+type Defaults = Readonly<Record<string, unknown>>;
+
+// Each action, the CLI command(s) over the same core (the ops action's `command` input picks one of its four), and
+// its area's defaults table.
+const actions: [string, string[][], Defaults][] = [
+  ['deploy-frontend', [['frontend', 'deploy']], FRONTEND_DEFAULTS],
+  ['deploy-backend', [['backend', 'deploy']], BACKEND_DEFAULTS],
+  ['db-backup', [['backup', 'run']], BACKUP_DEFAULTS],
+  ['ops', Object.keys(OPS_COMMANDS).map((c) => [c]), OPS_DEFAULTS],
 ];
 
 function command(names: string[]): Command {
@@ -40,7 +47,7 @@ function command(names: string[]): Command {
   return cmd;
 }
 
-describe.each(actions)('actions/%s', (name, commands) => {
+describe.each(actions)('actions/%s', (name, commands, defaults) => {
   const yml = parse(readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
   const inputs = Object.entries(yml.inputs).filter(([input]) => !(name === 'ops' && input === 'command'));
   /** The (first) CLI command that takes this input, as a switch or a value flag. */
@@ -65,6 +72,22 @@ describe.each(actions)('actions/%s', (name, commands) => {
       expect(output).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(spec.description.length).toBeGreaterThan(5);
     }
+  });
+
+  it("declares each optional input's default as its area's defaults table has it (src/<area>/defaults.ts)", () => {
+    const differences = inputs
+      .filter(([, spec]) => !spec.required)
+      .map(([input, spec]) => ({
+        input,
+        'action.yml': spec.default,
+        table: input in defaults ? String(defaults[input]) : '(not in the table)',
+      }))
+      .filter((d) => d['action.yml'] !== d.table);
+    expect(differences).toEqual([]);
+  });
+
+  it('has no required input in the defaults table', () => {
+    expect(inputs.filter(([input, spec]) => spec.required && input in defaults).map(([input]) => input)).toEqual([]);
   });
 
   it(`is also \`shisha-ops ${commands.map((c) => c.join(' ')).join('|')}\`, whose flags carry the same names, requirement and defaults`, () => {

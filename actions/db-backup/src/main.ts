@@ -1,4 +1,4 @@
 import { runAction } from '../../../src/core/action.js';
-import { runBackup } from '../../../src/backup/backup.js';
+import { BACKUP_COMMANDS } from '../../../src/backup/commands.js';
 
-await runAction((inputs, reporter) => runBackup(inputs, reporter).then(() => undefined), 'Database backup');
+await runAction(BACKUP_COMMANDS.run, 'Database backup');

@@ -1,4 +1,4 @@
 import { runAction } from '../../../src/core/action.js';
-import { deployBackend } from '../../../src/backend/deploy.js';
+import { BACKEND_COMMANDS } from '../../../src/backend/commands.js';
 
-await runAction((inputs, reporter) => deployBackend(inputs, reporter), 'Backend deploy');
+await runAction(BACKEND_COMMANDS.deploy, 'Backend deploy');

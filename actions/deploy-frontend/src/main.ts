@@ -1,4 +1,4 @@
 import { runAction } from '../../../src/core/action.js';
-import { deployFrontend } from '../../../src/frontend/deploy.js';
+import { FRONTEND_COMMANDS } from '../../../src/frontend/commands.js';
 
-await runAction((inputs, reporter) => deployFrontend(inputs, reporter), 'Frontend deploy');
+await runAction(FRONTEND_COMMANDS.deploy, 'Frontend deploy');
