@@ -37,7 +37,7 @@ describe('CloudFront distribution', () => {
     const { m, d } = await distribution();
     const def = one(d.default_cache_behavior);
     const s3 = list(d.origin).find((o) => m.resolve(o.origin_id) === m.resolve(def.target_origin_id));
-    expect(s3.domain_name).toBe('${aws_s3_bucket.spa.bucket_regional_domain_name}');
+    expect(s3.domain_name).toBe('${module.bucket.bucket_regional_domain_name}');
     expect(s3.origin_access_control_id).toBe('${aws_cloudfront_origin_access_control.spa.id}');
     expect(s3.custom_origin_config).toBeUndefined();
     const oac = m.block('resource', 'aws_cloudfront_origin_access_control', 'spa');
@@ -112,7 +112,11 @@ describe('release manifests are not served, missing files are 404', () => {
   it('lets CloudFront (this distribution only) read objects and list the bucket, and denies it the _releases/ prefix', async () => {
     const m = await tfModule(DIR);
     expect(m.variable('releases_prefix').default).toBe('_releases/');
-    const doc = m.block('data', 'aws_iam_policy_document', 'spa_bucket');
+    // The bucket's policy: these statements, merged by the private-bucket module with its TLS-only Deny.
+    const bucket = m.named('module').find((b) => b.name === 'bucket')!.body;
+    expect(bucket.source).toBe('../private-bucket');
+    expect(bucket.policy_documents).toEqual(['${data.aws_iam_policy_document.cloudfront_access.json}']);
+    const doc = m.block('data', 'aws_iam_policy_document', 'cloudfront_access');
     const forCloudFront = list(doc.statement).filter((s) =>
       list(s.principals).some((p) => p.type === 'Service' && list(p.identifiers).includes('cloudfront.amazonaws.com')),
     );
@@ -120,8 +124,10 @@ describe('release manifests are not served, missing files are 404', () => {
     // GetObject on the objects; ListBucket on the bucket, so S3 answers 404 (not 403) for a missing file and the
     // distribution's 404 page applies. (The document is read at apply time, so a plan cannot show it.)
     expect(allow.map((s) => [list(s.actions), list(s.resources)])).toEqual([
-      [['s3:GetObject'], ['${aws_s3_bucket.spa.arn}/*']],
-      [['s3:ListBucket'], ['${aws_s3_bucket.spa.arn}']],
+      [
+        ['s3:GetObject', 's3:ListBucket'],
+        ['${module.bucket.arn}/*', '${module.bucket.arn}'],
+      ],
     ]);
     for (const s of allow) {
       expect(one(s.condition)).toMatchObject({
@@ -134,7 +140,7 @@ describe('release manifests are not served, missing files are 404', () => {
     const deny = forCloudFront.filter((s) => s.effect === 'Deny');
     expect(deny).toHaveLength(1);
     expect(list(deny[0].actions)).toEqual(['s3:GetObject']);
-    expect(list(deny[0].resources).map((r: string) => m.resolve(r))).toEqual(['${aws_s3_bucket.spa.arn}/_releases/*']);
+    expect(list(deny[0].resources).map((r: string) => m.resolve(r))).toEqual(['${module.bucket.arn}/_releases/*']);
     expect(deny[0].condition).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@
  * parses a workflow (or a snippet) against GitHub's workflow schema, converts it the way the service does (jobs,
  * needs, reusable-workflow calls resolved from this repository's files), and returns every error it reports.
  *
- * The package imports its JSON schema without import attributes, which Node 20 refuses; Jest (ESM mode) and tsx
+ * The package imports its JSON schema without import attributes, which Node refuses; Jest (ESM mode) and tsx
  * both load it, so import this module from a test or through `node --import tsx`.
  */
 import { readFileSync } from 'node:fs';

@@ -1,41 +1,16 @@
-# Database backups: private, encrypted, versioned, TLS only, with a retention rule that replaces the seed's
-# Lambda-side cleanup (the backup role therefore needs no delete permission).
+# Database backups: private, encrypted, TLS only (the private-bucket module), versioned, with a retention rule that
+# replaces the seed's Lambda-side cleanup (the backup role therefore needs no delete permission).
 
-resource "aws_s3_bucket" "backups" {
-  bucket        = var.bucket_name
+module "bucket" {
+  source = "../private-bucket"
+
+  bucket_name   = var.bucket_name
   force_destroy = var.force_destroy
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "backups" {
-  bucket = aws_s3_bucket.backups.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "backups" {
-  bucket = aws_s3_bucket.backups.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
-  bucket = aws_s3_bucket.backups.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
 resource "aws_s3_bucket_versioning" "backups" {
-  bucket = aws_s3_bucket.backups.id
+  bucket = module.bucket.id
 
   versioning_configuration {
     status = "Enabled"
@@ -43,7 +18,7 @@ resource "aws_s3_bucket_versioning" "backups" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "backups" {
-  bucket = aws_s3_bucket.backups.id
+  bucket = module.bucket.id
 
   rule {
     id     = "expire-backups"
@@ -76,31 +51,29 @@ resource "aws_s3_bucket_lifecycle_configuration" "backups" {
   depends_on = [aws_s3_bucket_versioning.backups]
 }
 
-data "aws_iam_policy_document" "backups" {
-  # Every request must use TLS. A wildcard in a Deny only restricts; it is the form AWS Config
-  # (s3-bucket-ssl-requests-only) and Security Hub (S3.5) check for.
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.backups.arn, "${aws_s3_bucket.backups.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+# The bucket and its private, encrypted, TLS-only settings were written here before the private-bucket module: an
+# existing state keeps its resources.
+moved {
+  from = aws_s3_bucket.backups
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_policy" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  policy = data.aws_iam_policy_document.backups.json
+moved {
+  from = aws_s3_bucket_public_access_block.backups
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.backups]
+moved {
+  from = aws_s3_bucket_ownership_controls.backups
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.backups
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.backups
+  to   = module.bucket.aws_s3_bucket_policy.this
 }

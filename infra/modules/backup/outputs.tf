@@ -1,11 +1,11 @@
 output "bucket_name" {
   description = "Name of the backup bucket (input bucket of the db-backup action)."
-  value       = aws_s3_bucket.backups.bucket
+  value       = module.bucket.id
 }
 
 output "bucket_arn" {
   description = "ARN of the backup bucket (scope of the backup role's permissions)."
-  value       = aws_s3_bucket.backups.arn
+  value       = module.bucket.arn
 }
 
 output "backup_prefix" {

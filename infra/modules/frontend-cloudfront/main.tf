@@ -9,43 +9,19 @@ locals {
   releases_glob = "${var.releases_prefix}*"
 }
 
-# --- S3 bucket (private, encrypted, TLS only) ---------------------------------------------------------------------
+# --- S3 bucket (private, encrypted, TLS only: the private-bucket module) ---------------------------------------
 
-resource "aws_s3_bucket" "spa" {
-  bucket        = var.bucket_name
-  force_destroy = var.force_destroy
-  tags          = var.tags
-}
+module "bucket" {
+  source = "../private-bucket"
 
-resource "aws_s3_bucket_public_access_block" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket_name      = var.bucket_name
+  force_destroy    = var.force_destroy
+  tags             = var.tags
+  policy_documents = [data.aws_iam_policy_document.cloudfront_access.json]
 }
 
 resource "aws_s3_bucket_versioning" "spa" {
-  bucket = aws_s3_bucket.spa.id
+  bucket = module.bucket.id
 
   versioning_configuration {
     status = "Enabled"
@@ -53,7 +29,7 @@ resource "aws_s3_bucket_versioning" "spa" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "spa" {
-  bucket = aws_s3_bucket.spa.id
+  bucket = module.bucket.id
 
   rule {
     id     = "expire-noncurrent-versions"
@@ -80,33 +56,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "spa" {
   depends_on = [aws_s3_bucket_versioning.spa]
 }
 
-data "aws_iam_policy_document" "spa_bucket" {
-  # CloudFront (this distribution only) may read objects...
+data "aws_iam_policy_document" "cloudfront_access" {
+  # CloudFront (this distribution only) may read objects and list the bucket, so a missing file answers 404
+  # (without ListBucket S3 answers 403 for a missing key). The distribution never asks for the bucket root: "/" is
+  # the default root object and the SPA function's index.html.
   statement {
     sid       = "AllowCloudFrontRead"
     effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.spa.arn}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.this.arn]
-    }
-  }
-
-  # ...and list it, so a missing file answers 404 (without ListBucket S3 answers 403 for a missing key). The
-  # distribution never asks for the bucket root: "/" is the default root object and the SPA function's index.html.
-  statement {
-    sid       = "AllowCloudFrontList"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.spa.arn]
+    actions   = ["s3:GetObject", "s3:ListBucket"]
+    resources = ["${module.bucket.arn}/*", module.bucket.arn]
 
     principals {
       type        = "Service"
@@ -125,40 +83,40 @@ data "aws_iam_policy_document" "spa_bucket" {
     sid       = "DenyCloudFrontReleaseManifests"
     effect    = "Deny"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.spa.arn}/${local.releases_glob}"]
+    resources = ["${module.bucket.arn}/${local.releases_glob}"]
 
     principals {
       type        = "Service"
       identifiers = ["cloudfront.amazonaws.com"]
     }
   }
-
-  # Every request must use TLS. A wildcard in a Deny only restricts; it is the form AWS Config
-  # (s3-bucket-ssl-requests-only) and Security Hub (S3.5) check for.
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.spa.arn, "${aws_s3_bucket.spa.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
 }
 
-resource "aws_s3_bucket_policy" "spa" {
-  bucket = aws_s3_bucket.spa.id
-  policy = data.aws_iam_policy_document.spa_bucket.json
+# The bucket and its private, encrypted, TLS-only settings were written here before the private-bucket module: an
+# existing state keeps its resources (the bucket policy now holds the CloudFront statements and the TLS Deny).
+moved {
+  from = aws_s3_bucket.spa
+  to   = module.bucket.aws_s3_bucket.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.spa]
+moved {
+  from = aws_s3_bucket_public_access_block.spa
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.spa
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.spa
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.spa
+  to   = module.bucket.aws_s3_bucket_policy.this
 }
 
 # --- CloudFront ---------------------------------------------------------------------------------------------------
@@ -284,7 +242,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   origin {
     origin_id                = local.s3_origin_id
-    domain_name              = aws_s3_bucket.spa.bucket_regional_domain_name
+    domain_name              = module.bucket.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
   }
 

@@ -1,11 +1,11 @@
 output "bucket_name" {
   description = "Name of the SPA bucket (input bucket of the deploy-frontend action)."
-  value       = aws_s3_bucket.spa.bucket
+  value       = module.bucket.id
 }
 
 output "bucket_arn" {
   description = "ARN of the SPA bucket."
-  value       = aws_s3_bucket.spa.arn
+  value       = module.bucket.arn
 }
 
 output "distribution_id" {

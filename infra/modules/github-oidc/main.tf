@@ -164,12 +164,6 @@ data "aws_iam_policy_document" "frontend_deploy" {
   }
 }
 
-resource "aws_iam_role_policy" "frontend_deploy" {
-  name   = "frontend-deploy"
-  role   = aws_iam_role.this["frontend_deploy"].id
-  policy = data.aws_iam_policy_document.frontend_deploy.json
-}
-
 # --- Backend deploy: push the image to ECR Public, create a Lightsail deployment ----------------------------------
 
 data "aws_iam_policy_document" "backend_deploy" {
@@ -273,12 +267,6 @@ data "aws_iam_policy_document" "backend_deploy" {
   }
 }
 
-resource "aws_iam_role_policy" "backend_deploy" {
-  name   = "backend-deploy"
-  role   = aws_iam_role.this["backend_deploy"].id
-  policy = data.aws_iam_policy_document.backend_deploy.json
-}
-
 # --- Backup: write, list and read backups; no delete (the bucket's lifecycle rule expires them) -------------------
 
 data "aws_iam_policy_document" "backup" {
@@ -314,12 +302,6 @@ data "aws_iam_policy_document" "backup" {
     ]
     resources = ["${var.backup_bucket_arn}/${var.backup_prefix}*"]
   }
-}
-
-resource "aws_iam_role_policy" "backup" {
-  name   = "backup"
-  role   = aws_iam_role.this["backup"].id
-  policy = data.aws_iam_policy_document.backup.json
 }
 
 # --- Infra plan (pull requests): the reads `terraform plan -refresh=false` makes, and no secret -------------------
@@ -406,12 +388,6 @@ data "aws_iam_policy_document" "infra_plan" {
     actions       = ["s3:GetObject", "s3:GetObjectVersion"]
     not_resources = [local.state_object_arn]
   }
-}
-
-resource "aws_iam_role_policy" "infra_plan" {
-  name   = "infra-plan"
-  role   = aws_iam_role.this["infra_plan"].id
-  policy = data.aws_iam_policy_document.infra_plan.json
 }
 
 # --- Infra apply (deploy workflow, production environment) -------------------------------------------------------
@@ -618,10 +594,48 @@ data "aws_iam_policy_document" "infra_apply" {
   }
 }
 
-resource "aws_iam_role_policy" "infra_apply" {
-  count = var.create_infra_apply_role ? 1 : 0
+# --- One inline policy per role (the documents above) ---------------------------------------------------------------
 
-  name   = "infra-apply"
-  role   = aws_iam_role.this["infra_apply"].id
-  policy = data.aws_iam_policy_document.infra_apply.json
+locals {
+  role_policies = {
+    frontend_deploy = data.aws_iam_policy_document.frontend_deploy.json
+    backend_deploy  = data.aws_iam_policy_document.backend_deploy.json
+    backup          = data.aws_iam_policy_document.backup.json
+    infra_plan      = data.aws_iam_policy_document.infra_plan.json
+    infra_apply     = data.aws_iam_policy_document.infra_apply.json
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.trust_subjects # the roles this module creates
+
+  name   = replace(each.key, "_", "-")
+  role   = aws_iam_role.this[each.key].id
+  policy = local.role_policies[each.key]
+}
+
+# Each role's policy had a resource of its own before: an existing state keeps them.
+moved {
+  from = aws_iam_role_policy.frontend_deploy
+  to   = aws_iam_role_policy.this["frontend_deploy"]
+}
+
+moved {
+  from = aws_iam_role_policy.backend_deploy
+  to   = aws_iam_role_policy.this["backend_deploy"]
+}
+
+moved {
+  from = aws_iam_role_policy.backup
+  to   = aws_iam_role_policy.this["backup"]
+}
+
+moved {
+  from = aws_iam_role_policy.infra_plan
+  to   = aws_iam_role_policy.this["infra_plan"]
+}
+
+moved {
+  from = aws_iam_role_policy.infra_apply[0]
+  to   = aws_iam_role_policy.this["infra_apply"]
 }

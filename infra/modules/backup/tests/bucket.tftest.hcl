@@ -1,14 +1,22 @@
-# The backup bucket as Terraform plans it (mocked provider, no AWS account):
+# The backup bucket as Terraform plans it (mocked provider, no AWS account). Its private, encrypted, TLS-only
+# settings are the private-bucket module's, tested there (infra/modules/private-bucket/tests).
 #   cd infra/modules/backup && terraform init && terraform test
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  # The private-bucket module merges policy documents: a mocked one must still be a JSON policy.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
 
 run "defaults" {
   command = plan
 
   assert {
-    condition     = aws_s3_bucket.backups.bucket == "shisha-log-prod-db-backups" && aws_s3_bucket.backups.force_destroy == false
-    error_message = "the seed-style name, and destroy never empties the bucket"
+    condition     = output.bucket_name == "shisha-log-prod-db-backups" && aws_s3_bucket_versioning.backups.bucket == "shisha-log-prod-db-backups" && var.force_destroy == false
+    error_message = "the seed-style name, its versioning on that bucket, and destroy never empties the bucket"
   }
 
   assert {

@@ -55,7 +55,7 @@ override_resource {
 }
 
 override_resource {
-  target          = aws_s3_bucket.spa
+  target          = module.bucket.aws_s3_bucket.this
   override_during = plan
   values = {
     arn = "arn:aws:s3:::shisha-log-prod-frontend"

@@ -74,18 +74,18 @@ run "the_plan_role_reads_no_secret" {
         "lightsail:GetContainerLog",
         "ssm:GetParameter",
         "secretsmanager:GetSecretValue",
-      ] : contains(one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Action, a)
+      ] : contains(one([for s in jsondecode(aws_iam_role_policy.this["infra_plan"].policy).Statement : s if s.Sid == "NoSecretReads"]).Action, a)
     ])
     error_message = "the plan role (assumable by pull requests) must be denied the reads that return the container environment and other secrets"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Effect == "Deny"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["infra_plan"].policy).Statement : s if s.Sid == "NoSecretReads"]).Effect == "Deny"
     error_message = "secret reads must be an explicit Deny (ReadOnlyAccess allows them)"
   }
 
   assert {
-    condition = one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoObjectReadsButTheState"]) == {
+    condition = one([for s in jsondecode(aws_iam_role_policy.this["infra_plan"].policy).Statement : s if s.Sid == "NoObjectReadsButTheState"]) == {
       Sid         = "NoObjectReadsButTheState"
       Effect      = "Deny"
       Action      = ["s3:GetObjectVersion", "s3:GetObject"]
@@ -96,7 +96,7 @@ run "the_plan_role_reads_no_secret" {
 
   assert {
     condition = join(",", sort(flatten([
-      for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s.Action if s.Effect == "Allow"
+      for s in jsondecode(aws_iam_role_policy.this["infra_plan"].policy).Statement : s.Action if s.Effect == "Allow"
       ]))) == join(",", sort([
       "s3:GetObject", "s3:ListBucket",
       "cloudfront:ListCachePolicies", "cloudfront:GetCachePolicy", "cloudfront:ListOriginRequestPolicies", "cloudfront:GetOriginRequestPolicy",
@@ -107,7 +107,7 @@ run "the_plan_role_reads_no_secret" {
   }
 
   assert {
-    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.infra_plan.policy).Statement : s if s.Sid == "NoSecretReads"]).Action, "cloudtrail:LookupEvents")
+    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.this["infra_plan"].policy).Statement : s if s.Sid == "NoSecretReads"]).Action, "cloudtrail:LookupEvents")
     error_message = "CloudTrail's event history (the container environment in CreateContainerServiceDeployment's parameters) is denied too"
   }
 }
@@ -116,19 +116,19 @@ run "the_apply_role_cannot_change_itself" {
   command = plan
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s if s.Sid == "NeverChangeItself"]).Effect == "Deny"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["infra_apply"].policy).Statement : s if s.Sid == "NeverChangeItself"]).Effect == "Deny"
     error_message = "the apply role needs an explicit Deny on changes to itself"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s if s.Sid == "NeverChangeItself"]).Resource == "arn:aws:iam::123456789012:role/shisha-log-prod-infra-apply"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["infra_apply"].policy).Statement : s if s.Sid == "NeverChangeItself"]).Resource == "arn:aws:iam::123456789012:role/shisha-log-prod-infra-apply"
     error_message = "the Deny must name the apply role's own ARN"
   }
 
   assert {
     condition = alltrue([
       for a in ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"] :
-      contains(one([for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s if s.Sid == "NeverChangeItself"]).Action, a)
+      contains(one([for s in jsondecode(aws_iam_role_policy.this["infra_apply"].policy).Statement : s if s.Sid == "NeverChangeItself"]).Action, a)
     ])
     error_message = "the Deny must cover every way to widen a role's rights or trust"
   }
@@ -136,7 +136,7 @@ run "the_apply_role_cannot_change_itself" {
   # No Allow on any IAM role names the apply role, or a wildcard that would include it.
   assert {
     condition = alltrue(flatten([
-      for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : [
+      for s in jsondecode(aws_iam_role_policy.this["infra_apply"].policy).Statement : [
         for r in flatten([s.Resource]) : !strcontains(r, "role/shisha-log-prod-infra-apply") && !strcontains(r, "*")
       ] if s.Effect == "Allow" && anytrue([for a in flatten([s.Action]) : startswith(a, "iam:")])
     ]))
@@ -145,7 +145,7 @@ run "the_apply_role_cannot_change_itself" {
 
   assert {
     condition = length([
-      for s in jsondecode(aws_iam_role_policy.infra_apply[0].policy).Statement : s
+      for s in jsondecode(aws_iam_role_policy.this["infra_apply"].policy).Statement : s
       if s.Effect == "Allow" && length(setintersection(toset(flatten([s.Action])), toset(["iam:CreateRole", "iam:UpdateAssumeRolePolicy"]))) > 0
     ]) == 0
     error_message = "the apply role must not create roles or change who may assume them"
@@ -156,17 +156,17 @@ run "the_deploy_roles_touch_only_their_resources" {
   command = plan
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s if s.Sid == "DeployContainerService"]).Resource == "arn:aws:lightsail:ap-northeast-1:123456789012:ContainerService/abc"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : s if s.Sid == "DeployContainerService"]).Resource == "arn:aws:lightsail:ap-northeast-1:123456789012:ContainerService/abc"
     error_message = "backend deploy creates deployments on its own service only"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s if s.Sid == "ReadContainerService"]).Condition.StringEquals["aws:RequestedRegion"] == "ap-northeast-1"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : s if s.Sid == "ReadContainerService"]).Condition.StringEquals["aws:RequestedRegion"] == "ap-northeast-1"
     error_message = "the backend role's Lightsail reads are limited to the service region (the deploy must call Lightsail there)"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.frontend_deploy.policy).Statement : s if s.Sid == "InvalidateDistribution"]).Resource == "arn:aws:cloudfront::123456789012:distribution/E123"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["frontend_deploy"].policy).Statement : s if s.Sid == "InvalidateDistribution"]).Resource == "arn:aws:cloudfront::123456789012:distribution/E123"
     error_message = "frontend deploy invalidates its own distribution only"
   }
 }
@@ -175,7 +175,7 @@ run "each_role_lists_exactly_the_actions_its_job_calls" {
   command = plan
 
   assert {
-    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.frontend_deploy.policy).Statement : s.Action]))) == join(",", sort([
+    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.this["frontend_deploy"].policy).Statement : s.Action]))) == join(",", sort([
       "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
       "s3:ListMultipartUploadParts", "cloudfront:GetDistribution", "cloudfront:CreateInvalidation", "cloudfront:GetInvalidation",
     ]))
@@ -183,7 +183,7 @@ run "each_role_lists_exactly_the_actions_its_job_calls" {
   }
 
   assert {
-    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s.Action]))) == join(",", sort([
+    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : s.Action]))) == join(",", sort([
       "lightsail:CreateContainerServiceDeployment", "lightsail:GetContainerServices", "lightsail:GetContainerServiceDeployments",
       "lightsail:GetContainerLog", "ecr-public:BatchCheckLayerAvailability", "ecr-public:InitiateLayerUpload", "ecr-public:UploadLayerPart",
       "ecr-public:CompleteLayerUpload", "ecr-public:PutImage", "ecr-public:DescribeImages", "ecr-public:DescribeRepositories",
@@ -194,14 +194,14 @@ run "each_role_lists_exactly_the_actions_its_job_calls" {
   }
 
   assert {
-    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.backup.policy).Statement : s.Action]))) == join(",", sort([
+    condition = join(",", sort(flatten([for s in jsondecode(aws_iam_role_policy.this["backup"].policy).Statement : s.Action]))) == join(",", sort([
       "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
     ]))
     error_message = "backup: write, list and read backups, no delete (the lifecycle rule expires them)"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_role_policy.backup.policy).Statement : s if s.Sid == "WriteAndReadBackups"]).Resource == "arn:aws:s3:::shisha-log-prod-db-backups/backups/*"
+    condition     = one([for s in jsondecode(aws_iam_role_policy.this["backup"].policy).Statement : s if s.Sid == "WriteAndReadBackups"]).Resource == "arn:aws:s3:::shisha-log-prod-db-backups/backups/*"
     error_message = "backup objects only under backups/"
   }
 }
@@ -210,7 +210,7 @@ run "the_backend_role_holds_the_deploy_lock_and_reads_status_but_no_dump" {
   command = plan
 
   assert {
-    condition = jsonencode([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [s.Effect, sort(s.Action), s.Resource] if s.Sid == "DeployLock"]) == jsonencode([
+    condition = jsonencode([for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : [s.Effect, sort(s.Action), s.Resource] if s.Sid == "DeployLock"]) == jsonencode([
       ["Allow", ["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK"]
     ])
     error_message = "the backend role reads (deploy) and writes (rollback) the deploy lock object, and nothing else in the SPA bucket"
@@ -218,7 +218,7 @@ run "the_backend_role_holds_the_deploy_lock_and_reads_status_but_no_dump" {
 
   assert {
     condition = alltrue(flatten([
-      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [
+      for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : [
         for r in flatten([s.Resource]) : contains([
           "arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK",
           "arn:aws:s3:::shisha-log-prod-frontend/_releases/*",
@@ -231,7 +231,7 @@ run "the_backend_role_holds_the_deploy_lock_and_reads_status_but_no_dump" {
 
   assert {
     condition = length([
-      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s
+      for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : s
       if contains(flatten([s.Action]), "s3:PutObject") && flatten([s.Resource]) != ["arn:aws:s3:::shisha-log-prod-frontend/_releases/LOCK"]
     ]) == 0
     error_message = "the backend role writes one object: the deploy lock"
@@ -239,18 +239,18 @@ run "the_backend_role_holds_the_deploy_lock_and_reads_status_but_no_dump" {
 
   assert {
     condition = !anytrue(flatten([
-      for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : [for a in flatten([s.Action]) : startswith(a, "s3:Delete")]
+      for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : [for a in flatten([s.Action]) : startswith(a, "s3:Delete")]
     ]))
     error_message = "the backend role deletes nothing in S3 (unlock is the frontend role's)"
   }
 
   assert {
-    condition     = toset(one([for s in jsondecode(aws_iam_role_policy.backend_deploy.policy).Statement : s if s.Sid == "StatusListBackups"]).Condition.StringLike["s3:prefix"]) == toset(["backups/", "backups/*"])
+    condition     = toset(one([for s in jsondecode(aws_iam_role_policy.this["backend_deploy"].policy).Statement : s if s.Sid == "StatusListBackups"]).Condition.StringLike["s3:prefix"]) == toset(["backups/", "backups/*"])
     error_message = "the backend role lists the backups under their prefix only"
   }
 
   assert {
-    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.frontend_deploy.policy).Statement : s if s.Sid == "SyncSpaObjects"]).Action, "s3:DeleteObject")
+    condition     = contains(one([for s in jsondecode(aws_iam_role_policy.this["frontend_deploy"].policy).Statement : s if s.Sid == "SyncSpaObjects"]).Action, "s3:DeleteObject")
     error_message = "the frontend role clears the deploy lock (rollback.yml's unlock job)"
   }
 }
