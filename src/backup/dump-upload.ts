@@ -42,8 +42,12 @@ export interface DumpUploadResult {
   compressedSize: number;
 }
 
-export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
-export const DEFAULT_QUEUE_SIZE = 3;
+/**
+ * S3 allows 10,000 parts: 8 MiB parts carry a backup of up to 10,000 × 8 MiB ≈ 78 GiB compressed (several hundred
+ * GiB of SQL), where 5 MiB parts would stop at 48.8 GiB; two in flight keep the memory at about 24 MiB.
+ */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_QUEUE_SIZE = 2;
 
 /**
  * dump source → gzip (on all cores, see ParallelGzip) → S3 multipart upload (SSE AES256), hashing the gzip bytes on

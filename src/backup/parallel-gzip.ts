@@ -42,7 +42,10 @@ export class ParallelGzip extends Transform {
   constructor(opts: ParallelGzipOptions) {
     super();
     this.blockSize = opts.blockSize ?? 1024 * 1024;
-    const concurrency = Math.max(2, opts.concurrency ?? os.availableParallelism?.() ?? os.cpus().length);
+    // At most the libuv pool's threads (zlib runs there): more blocks in flight would only wait and hold memory.
+    const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const cores = os.availableParallelism?.() ?? os.cpus().length;
+    const concurrency = Math.max(2, opts.concurrency ?? Math.min(cores, pool));
     this.inFlight = concurrency + 1;
     // memLevel 9: a larger hash table, a little faster and smaller at the same level (256 KiB more per block).
     this.zlib = { level: opts.level, memLevel: 9 };

@@ -94,6 +94,8 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
       `s3://${bucket}/${key} has no .sha256 checksum file next to it: checking it against its manifest only`,
     );
   const psql = findPsql();
+  // The object is opened before psql starts: a failed GetObject leaves no psql waiting on its input.
+  const body = await openBackup(s3, bucket, key);
   reporter.info(`restoring s3://${bucket}/${key} (${humanSize(size)}) into ${where} with ${psql}`);
   const child = startTool(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--dbname', urlWithoutPassword(target)], {
     env: pgEnv(target),
@@ -147,7 +149,6 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   void child.exited.then(() => {
     if (!feed.writableFinished && !feed.destroyed) feed.destroy(new Error('psql exited before the end of the backup'));
   });
-  const body = await openBackup(s3, bucket, key);
   let streamErr: unknown;
   try {
     await pipeline(body, h.tap, createGunzip(), guard, feed);

@@ -19,7 +19,7 @@ export const OPS_COMMANDS = {
 /** The ops action: runs the job its `command` input names. */
 export async function opsJob(inputs: InputSource, reporter: Reporter): Promise<void> {
   const command = getString(inputs, 'command', { required: true });
-  const job = OPS_COMMANDS[command as keyof typeof OPS_COMMANDS];
+  const job = Object.hasOwn(OPS_COMMANDS, command) ? OPS_COMMANDS[command as keyof typeof OPS_COMMANDS] : undefined;
   if (!job)
     throw new InputError('command', `expected one of ${Object.keys(OPS_COMMANDS).join(', ')}, got '${command}'`);
   await job(inputs, reporter);
