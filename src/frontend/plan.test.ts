@@ -174,7 +174,7 @@ describe('releases and prune', () => {
     expect(prunePlan(s, new Map(), 2, m3).site).toEqual([]);
   });
 
-  it('with keep-days, also keeps every release younger than that, and every object younger than that', () => {
+  it('with keep-days, also keeps every release live less than that ago, and every object younger than that', () => {
     const DAY = 24 * 3600_000;
     const m1 = manifest('1', [f('index.html', 'h1'), f('assets/a1.js', 'a1', IMM)]);
     const m2 = manifest('2', [f('index.html', 'h2'), f('assets/a2.js', 'a2', IMM)]);
@@ -209,10 +209,12 @@ describe('releases and prune', () => {
       releases: [],
       blobs: [],
     });
-    // Release 1 is a day old, release 2 not yet: release 1's files go, release 2's stay, the orphan is too young.
-    expect(prunePlan(s, all, 1, m3, { keepDays: 1, now: 200 + DAY })).toEqual({
+    // Release 1 stopped being live a day ago (release 2 came at 210), release 2 less than that: release 1's files go,
+    // release 2's stay; the orphan (uploaded before release 2) is a day old too and goes.
+    expect(prunePlan(s, all, 1, m3, { keepDays: 1, now: 210 + DAY - 1 }).kept).toEqual(['1', '2', '3']);
+    expect(prunePlan(s, all, 1, m3, { keepDays: 1, now: 210 + DAY })).toEqual({
       kept: ['2', '3'],
-      site: ['assets/a1.js'],
+      site: ['assets/a1.js', 'orphan.js'],
       releases: ['1'],
       blobs: ['h1'],
     });
@@ -252,9 +254,25 @@ describe('releases and prune', () => {
       [id, new Date(t)],
       ['20261120T000000.000Z-2b3c4d5e', new Date(t + 19 * 24 * 3600_000)],
     ]);
-    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 7 * 24 * 3600_000 - 1 })).toEqual([...releases.keys()]);
-    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 7 * 24 * 3600_000 })).toEqual([
+    // The first release was live until the second was made (day 19): kept for 7 days from then, not from day 0.
+    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 26 * 24 * 3600_000 - 1 })).toEqual([...releases.keys()]);
+    expect(keptReleases(releases, 1, { keepDays: 7, now: t + 26 * 24 * 3600_000 })).toEqual([
       '20261120T000000.000Z-2b3c4d5e',
     ]);
+  });
+
+  it('a release made a month ago and replaced this morning by a burst of deploys is kept (its tabs are open)', () => {
+    const day = 24 * 3600_000;
+    const now = Date.UTC(2026, 10, 25, 12);
+    const at = (ms: number, n: number) =>
+      [
+        `${new Date(ms).toISOString().replace(/[-:]/g, '')}-${n}a2b3c4d`.replace(/^(\d{8}T\d{6})\.(\d{3})Z/, '$1.$2Z'),
+        new Date(ms),
+      ] as const;
+    const month = at(now - 30 * day, 1);
+    const burst = [at(now - 3 * 3600_000, 2), at(now - 2 * 3600_000, 3), at(now - 3600_000, 4)];
+    const releases = new Map([month, ...burst]);
+    expect(keptReleases(releases, 3, { keepDays: 7, now })).toEqual([month[0], ...burst.map((b) => b[0])]);
+    expect(keptReleases(releases, 3, { keepDays: 0, now })).toEqual(burst.map((b) => b[0]));
   });
 });

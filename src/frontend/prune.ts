@@ -12,7 +12,7 @@ export interface PrunePlan {
   blobs: string[];
 }
 
-/** How long what a release references stays (`keep-days`), and the time to count from (default: now). */
+/** How long what a release references stays (`keep-days`), and the time to count from (S3's clock; default: now). */
 export interface AgePolicy {
   keepDays: number;
   now?: number;
@@ -30,15 +30,19 @@ export function releaseTime(id: string, lastModified: Date): number {
 }
 
 /**
- * The releases that stay, oldest first: the newest `keep`, and with `keepDays` > 0 every release made less than
- * `keepDays` days ago too, so a tab opened on a release this morning keeps its files through a burst of deploys.
+ * The releases that stay, oldest first: the newest `keep`, and with `keepDays` > 0 every release that was live less
+ * than `keepDays` days ago too: a release stops being live when the next one is made, so a tab opened this morning
+ * on a release made a month ago keeps its files through a burst of deploys.
  */
 export function keptReleases(releases: Map<string, Date>, keep: number, age: AgePolicy): string[] {
   const ids = [...releases.keys()].sort();
   const now = age.now ?? Date.now();
-  const young = (id: string) =>
-    age.keepDays > 0 && now - releaseTime(id, releases.get(id) as Date) < age.keepDays * DAY_MS;
-  return ids.filter((id, i) => i >= ids.length - keep || young(id));
+  const replacedAt = (i: number) => {
+    const next = ids[i + 1];
+    return next === undefined ? now : releaseTime(next, releases.get(next) as Date);
+  };
+  const liveLately = (i: number) => age.keepDays > 0 && now - replacedAt(i) < age.keepDays * DAY_MS;
+  return ids.filter((_, i) => i >= ids.length - keep || liveLately(i));
 }
 
 /**

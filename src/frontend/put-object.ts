@@ -73,7 +73,8 @@ export class LeanPut {
   }
 
   private async resolve(bucket: string, region?: string): Promise<Target | undefined> {
-    const config = region ? { ...this.s3.config, region: () => Promise.resolve(region) } : this.s3.config;
+    // A copy: the endpoint rules write into the config they are given (an endpoint from the shared config file).
+    const config = region ? { ...this.s3.config, region: () => Promise.resolve(region) } : { ...this.s3.config };
     const ep = await getEndpointFromInstructions(
       { Bucket: bucket, Key: 'k' },
       PutObjectCommand as unknown as Parameters<typeof getEndpointFromInstructions>[1],
@@ -96,10 +97,12 @@ export class LeanPut {
 
   private async send(t: Target, p: PutRequest): Promise<Response> {
     const small = p.size <= SMALL_FILE_MAX ? readSmall(p.abs) : undefined;
+    const stream = small ? undefined : createReadStream(p.abs);
     try {
-      return await this.sendBody(t, p, small ? small.bytes : createReadStream(p.abs), small?.bytes.length ?? p.size);
+      return await this.sendBody(t, p, small ? small.bytes : stream!, small?.bytes.length ?? p.size);
     } finally {
       small?.release();
+      stream?.destroy(); // closes the file also when signing or the request failed
     }
   }
 
@@ -123,13 +126,18 @@ export class LeanPut {
         'content-type': p.contentType,
         'cache-control': p.cacheControl,
         'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', // the bytes are checked by S3 against Content-MD5
+        // As the SDK does from 2 MiB: S3 can refuse on the headers (redirect, access, clock) before the body is sent.
+        ...(size >= EXPECT_CONTINUE_FROM ? { expect: '100-continue' } : {}),
       },
       body,
     });
-    const offset = (this.s3.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
-    const signed = await t.signer.sign(request, { signingDate: new Date(Date.now() + offset) });
+    const config = this.s3.config as { systemClockOffset?: number };
+    const signed = await t.signer.sign(request, {
+      signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)),
+    });
     try {
       const { response } = await this.s3.config.requestHandler.handle(signed as HttpRequest, {});
+      config.systemClockOffset = correctedOffset(response.headers, config.systemClockOffset ?? 0);
       const body = response.body as NodeJS.ReadableStream | undefined;
       let text = '';
       if (body) {
@@ -141,6 +149,21 @@ export class LeanPut {
       throw nameEndpoint(err, request, this.seconds);
     }
   }
+}
+
+const EXPECT_CONTINUE_FROM = 2 * 1024 * 1024;
+const SKEW_MS = 5 * 60_000;
+
+/**
+ * The clock correction the SDK's signer makes from every response (its getUpdatedSystemClockOffset): when S3's `Date`
+ * is more than 5 minutes off this host's clock plus the current offset, the offset becomes the difference, so the
+ * next signature (a retry of a RequestTimeTooSkewed, and every later upload) carries S3's time. Cached answers
+ * (`Age`) do not count.
+ */
+export function correctedOffset(headers: Record<string, string>, offset: number, now = Date.now()): number {
+  const server = Date.parse(headers.date ?? '');
+  if (Number.isNaN(server) || headers.age !== undefined) return offset;
+  return Math.abs(server - (now + offset)) > SKEW_MS ? server - now : offset;
 }
 
 interface Response {

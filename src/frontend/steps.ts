@@ -57,7 +57,11 @@ type PruneOptions = TargetOptions & { keepReleases: number; keepDays: number; dr
 async function pruneKeys(c: Clients, opts: PruneOptions, state: BucketState, current: Manifest, local: LocalFile[]) {
   const s: BucketState = { ...state, releases: new Map(state.releases) };
   if (!s.releases.has(current.id)) s.releases.set(current.id, new Date(8.64e15));
-  const age = { keepDays: opts.keepDays, now: Date.now() };
+  // S3's clock (the offset the SDK learnt from its answers): ages are compared with S3's LastModified.
+  const age = {
+    keepDays: opts.keepDays,
+    now: Date.now() + ((c.s3.config as { systemClockOffset?: number }).systemClockOffset ?? 0),
+  };
   const ids = keptReleases(s.releases, opts.keepReleases, age);
   // While every release is kept nothing is pruned (prunePlan): the kept manifests are read only when one falls out.
   const reads = s.releases.size > ids.length ? ids.filter((id) => id !== current.id) : [];

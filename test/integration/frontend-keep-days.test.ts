@@ -1,6 +1,7 @@
 /**
  * Issue #16: prune protects open tabs by age too. An object leaves only when no release within `keep-releases`
- * references it and its last release is older than `keep-days` (default 7). moto stamps every write with the present,
+ * references it and its last release stopped being live (the next release was made) more than `keep-days` ago
+ * (default 7). moto stamps every write with the present,
  * so the release made "ten days ago" is listed through the fault proxy with its objects backdated, and its manifest
  * carries an id of that time.
  */
@@ -45,12 +46,12 @@ describe('prune with keep-days (keep-releases 1)', () => {
     await proxy.stop();
   });
 
-  it('an asset whose last release is older than keep-days and outside keep-releases goes', async () => {
-    // Release 0, made ten days ago: its manifest under an id of that time, its objects listed as written then.
-    const r0 = await deploy(0);
-    expect(r0.err).toBe('');
-    const id = r0.outputs.get('release-id') ?? '';
-    const stamp = new Date(Date.now() - 10 * DAY).toISOString().replace(/[-:]/g, '');
+  /** Makes deploy `n` a release of `days` ago: its manifest under an id of that time, its objects listed as written then. */
+  const deployedDaysAgo = async (n: number, days: number) => {
+    const r = await deploy(n);
+    expect(r.err).toBe('');
+    const id = r.outputs.get('release-id') ?? '';
+    const stamp = new Date(Date.now() - days * DAY).toISOString().replace(/[-:]/g, '');
     const oldId = `${stamp}-${hashOfId(id)}`;
     expect(isReleaseId(oldId)).toBe(true);
     const m = JSON.parse(await getText(t.bucket, `_releases/${id}.json`)) as Manifest;
@@ -65,20 +66,30 @@ describe('prune with keep-days (keep-releases 1)', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: `_releases/${id}.json` }));
     const blobs = (await listKeys(t.bucket)).filter((k) => k.startsWith('_releases/blobs/'));
     proxy.backdate(
-      [`_releases/${oldId}.json`, 'index.html', 'assets/entry-0.js', 'assets/vendor-shared.js', ...blobs].map(
+      [`_releases/${oldId}.json`, 'index.html', `assets/entry-${n}.js`, 'assets/vendor-shared.js', ...blobs].map(
         (k) => `${t.bucket}/${k}`,
       ),
-      10 * DAY,
+      days * DAY,
     );
+    return oldId;
+  };
 
-    // This morning's release: release 0 falls out of keep-releases and is older than 7 days.
+  it('an asset whose last release stopped being live more than keep-days ago, outside keep-releases, goes', async () => {
+    // Release 0, made ten days ago and replaced nine days ago by release 9, which was live until this morning.
+    const id0 = await deployedDaysAgo(0, 10);
+    const id9 = await deployedDaysAgo(9, 9);
+
+    // This morning's release: release 0 stopped being live 9 days ago (> 7), release 9 only now.
     const r1 = await deploy(1);
     expect(r1.err).toBe('');
     const keys = await listKeys(t.bucket);
     expect(keys).not.toContain('assets/entry-0.js');
-    expect(keys).not.toContain(`_releases/${oldId}.json`);
-    expect(keys).toEqual(expect.arrayContaining(['assets/entry-1.js', 'assets/vendor-shared.js']));
-    expect(await manifests()).toEqual([`_releases/${r1.outputs.get('release-id')}.json`]);
+    expect(keys).not.toContain(`_releases/${id0}.json`);
+    // Release 9 was made nine days ago but served until this morning: a tab opened on it keeps its files.
+    expect(keys).toEqual(expect.arrayContaining(['assets/entry-1.js', 'assets/entry-9.js', 'assets/vendor-shared.js']));
+    expect(await manifests()).toEqual(
+      [`_releases/${id9}.json`, `_releases/${r1.outputs.get('release-id')}.json`].sort(),
+    );
   });
 
   it("a burst of deploys within the hour keeps the morning release's assets (keep-days defaults to 7)", async () => {
@@ -89,17 +100,17 @@ describe('prune with keep-days (keep-releases 1)', () => {
       expect(r.outputs.get('deleted')).toBe('0');
     }
     const keys = await listKeys(t.bucket);
-    for (const n of [1, 2, 3, 4]) expect(keys).toContain(`assets/entry-${n}.js`);
+    for (const n of [1, 2, 3, 4, 9]) expect(keys).toContain(`assets/entry-${n}.js`);
     // Their manifests stay too: the next prune still knows what each release references (and rollback can use them).
     expect(await manifests()).toEqual(expect.arrayContaining(before));
-    expect(await manifests()).toHaveLength(4);
+    expect(await manifests()).toHaveLength(5);
   });
 
   it('with keep-days 0 only keep-releases counts: the earlier releases of the burst are pruned', async () => {
     const r = await deploy(5, { 'keep-days': 0 });
     expect(r.err).toBe('');
     const keys = await listKeys(t.bucket);
-    for (const n of [1, 2, 3, 4]) expect(keys).not.toContain(`assets/entry-${n}.js`);
+    for (const n of [1, 2, 3, 4, 9]) expect(keys).not.toContain(`assets/entry-${n}.js`);
     expect(keys).toEqual(expect.arrayContaining(['assets/entry-5.js', 'assets/vendor-shared.js']));
     expect(await manifests()).toEqual([`_releases/${r.outputs.get('release-id')}.json`]);
   });
