@@ -167,17 +167,28 @@ export async function copyWithHeaders(
   from: string,
   to: string,
   h: ObjectHeaders,
+  ifMatch?: string,
 ): Promise<string> {
-  const res = await s3.send(
-    new CopyObjectCommand({
-      Bucket: bucket,
-      Key: to,
-      CopySource: copySource(bucket, from),
-      MetadataDirective: 'REPLACE',
-      ContentType: h.contentType,
-      CacheControl: h.cacheControl,
-    }),
-  );
+  const res = await s3
+    .send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: to,
+        CopySource: copySource(bucket, from),
+        // Only the object this deploy saw (listed, or wrote itself): never bytes another deploy put there meanwhile.
+        CopySourceIfMatch: ifMatch ? `"${ifMatch}"` : undefined,
+        MetadataDirective: 'REPLACE',
+        ContentType: h.contentType,
+        CacheControl: h.cacheControl,
+      }),
+    )
+    .catch((err: unknown) => {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412)
+        throw new OpsError(`${from} changed while this deploy ran (another deploy wrote it): rerun the deploy`, {
+          cause: err,
+        });
+      throw err;
+    });
   return unquoted(res.CopyObjectResult?.ETag);
 }
 

@@ -318,7 +318,7 @@ async function publish(
     const n = steps.filter((i) => i.tier === tier).length;
     if (!n) return;
     await reporter.group(`${tierTitle(tier)}: ${n}`, () =>
-      applyInOrder(steps, tier, opts.concurrency, (i) => applyItem(c, opts, reporter, i, p)),
+      applyInOrder(steps, tier, opts.concurrency, (i) => applyItem(c, opts, reporter, i, p, state)),
     );
   };
   try {
@@ -341,7 +341,7 @@ async function publish(
         await applyTier('html');
         stage = 'manifest';
         lap('uploaded');
-        await keepRollbackCopies(c.s3, opts, local, state);
+        await keepRollbackCopies(c.s3, opts, local, state, p.etags);
         recordEtags(files, plan, state, p.etags);
         await lock.assertHeld(); // never a manifest for HTML that another deploy may have overwritten meanwhile
         await putManifest(c.s3, opts.bucket, opts.prefix, manifest);
@@ -399,10 +399,21 @@ async function planAgainst(
   return makePlan(local, state.site, headers);
 }
 
-async function applyItem(c: Clients, opts: DeployOptions, reporter: Reporter, i: PlanItem, p: Progress): Promise<void> {
+async function applyItem(
+  c: Clients,
+  opts: DeployOptions,
+  reporter: Reporter,
+  i: PlanItem,
+  p: Progress,
+  state: BucketState,
+): Promise<void> {
   const key = opts.prefix + i.file.rel;
   if (i.action === 'headers') {
-    p.etags.set(i.file.rel, await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file)));
+    const listed = state.site.get(i.file.rel)?.etag;
+    p.etags.set(
+      i.file.rel,
+      await wrap('CopyObject', key, () => copyWithHeaders(c.s3, opts.bucket, key, key, i.file, listed)),
+    );
     p.copiesDone++;
   } else {
     const etag = await wrap('PutObject', key, () =>
@@ -446,6 +457,7 @@ async function keepRollbackCopies(
   opts: DeployOptions,
   local: LocalFile[],
   state: BucketState,
+  written: Map<string, string>,
 ): Promise<void> {
   const todo = new Map<string, LocalFile>();
   for (const f of local) if (!isImmutable(f.cacheControl) && !state.blobs.has(f.md5)) todo.set(f.md5, f);
@@ -453,7 +465,15 @@ async function keepRollbackCopies(
     todo.values(),
     (f) =>
       wrap('CopyObject', blobKey(opts.prefix, f.md5), () =>
-        copyWithHeaders(s3, opts.bucket, opts.prefix + f.rel, blobKey(opts.prefix, f.md5), f as ObjectHeaders),
+        copyWithHeaders(
+          s3,
+          opts.bucket,
+          opts.prefix + f.rel,
+          blobKey(opts.prefix, f.md5),
+          f as ObjectHeaders,
+          // The copy stores this build's bytes: the object this deploy wrote, or the one it listed unchanged.
+          written.get(f.rel) ?? state.site.get(f.rel)?.etag,
+        ),
       ),
     { concurrency: opts.concurrency },
   );

@@ -197,7 +197,9 @@ async function restore(
       await applyInOrder(items, tier, opts.concurrency, async (i) => {
         const key = opts.prefix + i.file.rel;
         const from = i.action === 'headers' || !state.blobs.has(i.file.md5) ? key : blobKey(opts.prefix, i.file.md5);
-        written.set(i.file.rel, await copyWithHeaders(c.s3, opts.bucket, from, key, i.file));
+        // An in-place copy only of the object listed (a blob's name is its MD5: its bytes are those of the release).
+        const ifMatch = from === key ? state.site.get(i.file.rel)?.etag : undefined;
+        written.set(i.file.rel, await copyWithHeaders(c.s3, opts.bucket, from, key, i.file, ifMatch));
         done++;
       });
     // The ETags now in the bucket: what the copies answered, the listed one for files left as they were.

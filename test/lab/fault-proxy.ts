@@ -150,6 +150,57 @@ export class FaultProxy {
         });
         return;
       }
+      const ifMatch = req.headers['x-amz-copy-source-if-match'];
+      const source = req.headers['x-amz-copy-source'];
+      if (req.method === 'PUT' && typeof ifMatch === 'string' && typeof source === 'string') {
+        // moto ignores the copy's condition; S3 answers 412 when the source's ETag differs.
+        req.pause();
+        void this.sourceEtag(target, source, req.headers).then((etag) => {
+          if (etag !== undefined && etag === ifMatch.replace(/"/g, '')) return this.forward(req, res, target, path);
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(412, { 'content-type': 'application/xml', connection: 'close' });
+            res.end(
+              '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>x-amz-copy-source-If-Match</Condition><RequestId>copy</RequestId></Error>',
+            );
+          });
+        });
+        return;
+      }
+      this.forward(req, res, target, path);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The ETag a client sees for the copy source `bucket/key` (URL-encoded, as in x-amz-copy-source). */
+  private sourceEtag(target: URL, source: string, asked: http.IncomingHttpHeaders): Promise<string | undefined> {
+    // moto checks who asks (the access key of the signature), not the signature itself.
+    const who = Object.fromEntries(
+      ['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']
+        .filter((h) => typeof asked[h] === 'string')
+        .map((h) => [h, asked[h] as string]),
+    );
+    const p = `/${source.replace(/^\//, '').split('?')[0]}`;
+    return new Promise((resolve) => {
+      http
+        .request(
+          { host: target.hostname, port: target.port, method: 'HEAD', path: p, headers: who, agent: this.agent },
+          (r) => {
+            r.resume();
+            const moto = typeof r.headers.etag === 'string' ? r.headers.etag.replace(/"/g, '') : undefined;
+            if ((r.statusCode ?? 500) >= 300 || moto === undefined) return resolve(undefined);
+            resolve(this.kms ? this.etagFor(safeDecode(p), moto, false) : moto);
+          },
+        )
+        .on('error', () => resolve(undefined))
+        .end();
+    });
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: URL, path: string): void {
+    {
       const headers = { ...req.headers };
       if (this.kms) {
         for (const h of ['if-match', 'if-none-match'] as const) {
@@ -194,10 +245,7 @@ export class FaultProxy {
       );
       up.on('error', () => res.destroy());
       req.pipe(up);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
+    }
   }
 
   /** A response with moto's ETags replaced by SSE-KMS-like ones (`sseKmsEtags`) and listings backdated (`backdate`). */
