@@ -4,6 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import {
   CreateBucketCommand,
@@ -15,7 +17,8 @@ import { s3Client } from '../../src/core/aws.js';
 import { InputError, OpsError } from '../../src/core/errors.js';
 import { inputsFrom } from '../../src/core/inputs.js';
 import { backupKey } from '../../src/backup/naming.js';
-import { pg, uniqueName, useLabAws } from '../lab/shared.js';
+import { motoUrl, pg, uniqueName, useLabAws } from '../lab/shared.js';
+import { FaultProxy } from '../lab/fault-proxy.js';
 import { captureReporter } from '../lab/capture.js';
 import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
 
@@ -222,6 +225,42 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     ).catch((e: Error) => e);
     expect(bad).toBeInstanceOf(OpsError);
     expect((bad as Error).message).toMatch(/sha256 is [0-9a-f]{64}, the backup recorded 0{64}.*nothing was restored/);
+    expect(pg.psql(target, `SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`)).toBe('0');
+    outputs += out.text();
+    pg.psql('postgres', `DROP DATABASE IF EXISTS "${target}" WITH (FORCE)`);
+  });
+
+  it('a backup whose download is refused leaves no psql behind: nothing connected to the target, nothing restored', async () => {
+    const target = uniqueName('target').replace(/-/g, '_');
+    pg.createDatabase(target);
+    const key = backupKey({
+      prefix: 'backups',
+      project: 'shisha-log',
+      environment: 'prod',
+      dbname: 'unreadable',
+      time: new Date(),
+    });
+    const body = gzipSync('CREATE TABLE should_not_exist (id int);\n');
+    const sha = createHash('sha256').update(body).digest('hex');
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${sha}  x.sql.gz\n` }));
+    // GetObject of the backup itself is denied (a KMS key or a policy the restoring role lacks); its sidecar is not.
+    const proxy = new FaultProxy(motoUrl()).inject({ method: 'GET', path: /unreadable[^/]*\.sql\.gz$/, fault: '403' });
+    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
+    const out = capture();
+    try {
+      const err = await BACKUP_COMMANDS.restore(
+        inputsFrom({ bucket, key, 'target-url': pg.urlFor(target), yes: true }),
+        out.reporter,
+      ).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/AccessDenied|Access Denied/);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
+      await proxy.stop();
+    }
+    await sleep(500); // a psql started before the download would have connected by now
+    expect(pg.psql('postgres', `SELECT count(*) FROM pg_stat_activity WHERE datname = '${target}'`)).toBe('0');
     expect(pg.psql(target, `SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'`)).toBe('0');
     outputs += out.text();
     pg.psql('postgres', `DROP DATABASE IF EXISTS "${target}" WITH (FORCE)`);
