@@ -96,7 +96,7 @@ export class LeanPut {
   }
 
   private async send(t: Target, p: PutRequest): Promise<Response> {
-    const small = p.size <= SMALL_FILE_MAX ? readSmall(p.abs) : undefined;
+    const small = p.size <= SMALL_FILE_MAX ? readSmall(p.abs, p.size) : undefined;
     const stream = small ? undefined : createReadStream(p.abs);
     try {
       return await this.sendBody(t, p, small ? small.bytes : stream!, small?.bytes.length ?? p.size);
