@@ -7,7 +7,8 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
  * buffer per file, so hashing and uploading 20,000 files leaves no garbage the size of the build behind (which the GC
  * is slow to return: peak RSS grew with the build's bytes). The buffers come in power-of-two sizes from 16 KiB to
  * 2 MiB, each file taking the smallest that holds it with a byte to spare (a full buffer means the file grew): 16
- * uploads of typical 30 KiB chunks hold 1 MiB, not 16 one-MiB buffers (bench/frontend.sh, 2,000 files: array buffers at peak 17 MB before, 4 MB after).
+ * uploads of typical 30 KiB chunks hold 1 MiB, not 16 one-MiB buffers (bench/frontend.sh, 2,000 files: array
+ * buffers at peak 17 MB before, 4 MB after).
  */
 export const SMALL_FILE_MAX = 1 << 20;
 
