@@ -146,7 +146,7 @@ export async function frontendDeployJob(opts: DeployOptions, c: Clients, reporte
   const firstPlan = early
     ? undefined
     : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
-  if (firstPlan && isNoOp(firstPlan, files, first.current)) {
+  if (firstPlan && isNoOp(firstPlan, entriesOf(files), first.current)) {
     const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
     done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
     lap('done (nothing changed)');
@@ -221,12 +221,10 @@ async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter
 }
 
 /** Nothing to upload, copy or publish: the bucket and the current manifest already hold this build. */
-function isNoOp(plan: Plan, local: LocalFile[], current: Manifest | undefined): boolean {
+function isNoOp(plan: Plan, files: Record<string, FileEntry>, current: Manifest | undefined): boolean {
   const cnt = counts(plan);
   return (
-    cnt.new + cnt.changed + cnt.headers === 0 &&
-    current !== undefined &&
-    hashOfId(current.id) === contentHash(entriesOf(local))
+    cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(files)
   );
 }
 
@@ -267,7 +265,7 @@ async function publish(
 
   const files = entriesOf(local);
   const cnt = counts(plan);
-  const nothingToDo = isNoOp(plan, local, current);
+  const nothingToDo = isNoOp(plan, files, current);
   const manifest: Manifest =
     nothingToDo && current
       ? current
