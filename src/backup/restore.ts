@@ -106,18 +106,28 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   child.stdin.write('BEGIN;\n');
 
   const h = hashingTap();
-  const scanner = new SqlScanner({ guard: true });
-  // Scans each chunk before passing it on: psql never receives a line the scanner refused.
+  // Scans each line before passing it on: psql never receives a line the scanner refused, nor pg_dump's BEGIN/COMMIT
+  // around large-object data (a COMMIT there would end our transaction early).
+  let incomplete: string | undefined;
   const guard = new Transform({
     transform(chunk: Buffer, _e, cb) {
       try {
         scanner.push(chunk);
-        cb(null, chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        incomplete = scanner.incompleteReason();
+        cb();
       } catch (err) {
         cb(err as Error);
       }
     },
   });
+  const scanner = new SqlScanner({ guard: true, pass: (bytes) => guard.push(bytes) });
   // Killed, not asked to stop: psql must never get to commit what it has read so far.
   const stopPsql = () => child.stop('SIGKILL');
   // Feeds psql; ends its input only after everything upstream and every completeness check succeeded.
@@ -131,7 +141,6 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
       const got = h.digest();
       if (meta.sha256 && got !== meta.sha256)
         return cb(new OpsError(`sha256 is ${got}, the backup recorded ${meta.sha256}`));
-      const incomplete = scanner.incompleteReason();
       if (incomplete) return cb(new OpsError(`the backup is incomplete: ${incomplete}`));
       if (manifest) {
         const rows = compareTables(manifest.tables, scanner.tableData());
