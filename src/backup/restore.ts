@@ -9,7 +9,7 @@ import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { mainLine, startTool } from '../core/process.js';
+import { errorLine, mainLine, startTool } from '../core/process.js';
 import { humanSize } from '../core/size.js';
 import type { BackupClients } from './clients.js';
 import { BACKUP_DEFAULTS } from './defaults.js';
@@ -167,6 +167,9 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   }
   const exit = await child.exited;
   const lines = child.stderrLines();
+  // psql's own error, whenever it wrote one (it may have stopped at an error just as we stopped it).
+  const psqlError = errorLine(lines);
+  const alsoPsql = psqlError ? ` (psql: ${psqlError})` : '';
   if (exit.code !== 0 && !child.stopped) {
     if (lines.length) reporter.error(`psql stderr:\n${lines.slice(-30).join('\n')}`);
     throw new OpsError(
@@ -178,14 +181,14 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   if (streamErr instanceof ScanRefusal) {
     throw new OpsError(
       reporter.redact(
-        `refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit, nothing was restored`,
+        `refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit${alsoPsql}, nothing was restored`,
       ),
     );
   }
   if (streamErr || exit.code !== 0) {
     throw new OpsError(
       reporter.redact(
-        `restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit, nothing was restored`,
+        `restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit${alsoPsql}, nothing was restored`,
       ),
       {
         cause: streamErr,
