@@ -66,6 +66,17 @@ describe('runTool', () => {
     expect(gone(Number(err.stderrLines[0]))).toBe(true);
   });
 
+  it('stops a tool when its signal aborts (already aborted: stopped at once)', async () => {
+    const ctl = new AbortController();
+    const running = runTool('sh', sh('exec sleep 30'), { signal: ctl.signal }).catch((e: unknown) => e);
+    ctl.abort();
+    const err = (await running) as ToolFailed;
+    expect(err.message).toBe('sh was stopped (cancelled)');
+    expect(err.exit.signal).toBe('SIGTERM');
+    const late = await runTool('sh', sh('exec sleep 30'), { signal: ctl.signal }).catch((e: unknown) => e);
+    expect((late as ToolFailed).exit.signal).toBe('SIGTERM');
+  });
+
   it('stops a tool that writes more than maxBuffer', async () => {
     const err = (await runTool('yes', [], { maxBuffer: 1000 }).catch((e: unknown) => e)) as ToolFailed;
     expect(err.message).toBe('yes wrote more than 1000 bytes to stdout');

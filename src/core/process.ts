@@ -179,6 +179,8 @@ export interface RunToolOptions extends Omit<ToolOptions, 'stdin' | 'stdout'> {
   timeoutMs?: number;
   /** Stop it and fail when it writes more than this to stdout (default 64 MiB). */
   maxBuffer?: number;
+  /** Stop it (SIGTERM) and fail when this aborts (another check failed, the run was cancelled). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -206,9 +208,16 @@ export async function runTool(command: string, args: string[], opts: RunToolOpti
           why ??= `did not finish within ${opts.timeoutMs! / 1000}s`;
           tool.stop();
         }, opts.timeoutMs);
+  const onAbort = () => {
+    why ??= 'was stopped (cancelled)';
+    tool.stop();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.input !== undefined) tool.stdin.end(opts.input);
   const exit = await tool.exited;
   clearTimeout(timer);
+  opts.signal?.removeEventListener('abort', onAbort);
   if (exit.code === 0 && !why) return Buffer.concat(chunks).toString('utf8');
   throw tool.failure(exit, why);
 }
