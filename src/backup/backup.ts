@@ -2,6 +2,7 @@ import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CancelledError, describeError, InputError, OpsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { cancellable } from '../core/signals.js';
+import { SideBySide } from '../core/side-by-side.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { createDumpSource, type DumpProducer } from './dump-source.js';
 import { humanSize } from '../core/size.js';
@@ -95,23 +96,27 @@ async function backupOnce(
 ): Promise<BackupResult> {
   const { conn } = inp;
 
-  // The checks only read, so they run at once (each psql or pg_dump --version is a process start); their failures
-  // are still reported in this order (the bucket first), whichever finishes first.
+  // The checks only read, so they run at once (each psql or pg_dump --version is a process start). The first failure
+  // stops the processes of the others (an unreachable database would keep each psql until its connect timeout). The
+  // bucket check (one request) is not stopped: when it fails, it is the failure reported, else the first one.
+  const checks = new SideBySide(signal);
   const started = {
-    bucket: checkBackupBucket(s3, inp.bucket, inp.prefix),
-    num: serverVersionNum(conn, reporter),
-    candidates: findPgDumps(opts.pgLibDir ?? PG_LIB_DIR),
-    facts: serverFacts(conn, reporter),
-    flavor: inp.flavor === 'auto' ? detectFlavor(conn, reporter) : Promise.resolve(inp.flavor),
+    bucket: checks.watch(checkBackupBucket(s3, inp.bucket, inp.prefix), { stoppable: false }),
+    num: checks.watch(serverVersionNum(conn, reporter, undefined, checks.signal)),
+    candidates: checks.watch(findPgDumps(opts.pgLibDir ?? PG_LIB_DIR, checks.signal)),
+    facts: checks.watch(serverFacts(conn, reporter, undefined, checks.signal)),
+    flavor:
+      inp.flavor === 'auto' ? checks.watch(detectFlavor(conn, reporter, checks.signal)) : Promise.resolve(inp.flavor),
   };
-  for (const p of Object.values(started)) (p as Promise<unknown>).catch(() => undefined);
   const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group(
     'Checking the bucket, the database and pg_dump',
     async () => {
-      await started.bucket;
-      const num = await started.num;
-      const candidates = await started.candidates;
-      const facts = await started.facts;
+      const [, num, candidates, facts] = await Promise.all([
+        started.bucket,
+        started.num,
+        started.candidates,
+        started.facts,
+      ]).catch((err: unknown) => checks.fail(err));
       const chosen = choosePgDump(candidates, majorOfVersionNum(num));
       if (inp.drill) {
         // A drill target that is down must not cost the backup: it is checked again when the drill runs.

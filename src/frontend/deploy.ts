@@ -3,7 +3,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { shown } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
+import {
+  blobKey,
+  checkIdAgainstS3Clock,
+  contentHash,
+  hashOfId,
+  releaseId,
+  type FileEntry,
+  type Manifest,
+} from './releases.js';
 import {
   checkBucket,
   copyWithHeaders,
@@ -272,6 +280,7 @@ async function publish(
     nothingToDo && current
       ? current
       : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
+  if (manifest !== current) checkIdAgainstS3Clock(manifest.id, state.s3Date);
   const paths = invalidating ? invalidationPaths(plan.items) : [];
   const result: DeployResult = {
     releaseId: manifest.id,
