@@ -1,4 +1,5 @@
 import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment } from '@aws-sdk/client-lightsail';
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import type { BackendClients } from './clients.js';
 import type { BackendServiceInputs } from './deploy-inputs.js';
@@ -53,11 +54,11 @@ export interface BackendStatusResult {
 }
 
 /** Outputs: state, version (current), url. */
-export function reportBackendStatus(r: BackendStatusResult, _inputs: unknown, reporter: Reporter): void {
-  reporter.output('state', r.state);
-  if (r.version !== undefined) reporter.output('version', r.version);
-  if (r.url) reporter.output('url', r.url);
-}
+export const BACKEND_STATUS_OUTPUTS: Outputs<BackendStatusResult> = {
+  state: (r) => r.state,
+  version: (r) => r.version,
+  url: (r) => r.url || undefined,
+};
 
 function describeDeployment(d: ContainerServiceDeployment | undefined): string {
   if (!d) return 'none';
