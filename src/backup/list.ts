@@ -110,7 +110,7 @@ export async function backupListJob(
   { bucket, prefix, filter, limit }: BackupListInputs,
   { s3 }: BackupClients,
   reporter: Reporter,
-): Promise<BackupObject[]> {
+): Promise<BackupListResult> {
   const all = await listBackups(s3, bucket, prefix, filter);
   const shown = limit ? all.slice(0, limit) : all;
   reporter.summary({
@@ -122,7 +122,12 @@ export async function backupListJob(
     ],
     table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])],
   });
-  reporter.output('count', all.length);
-  reporter.output('latest-key', all[0]?.key ?? '');
-  return shown;
+  return { shown, count: all.length, latestKey: all[0]?.key ?? '' };
+}
+
+/** `backup list`: the backups shown (newest first), how many there are, and the newest one's key ('' when none). */
+export interface BackupListResult {
+  shown: BackupObject[];
+  count: number;
+  latestKey: string;
 }

@@ -44,7 +44,7 @@ export async function backupPruneJob(
   { s3 }: BackupClients,
   reporter: Reporter,
   now: Date = new Date(),
-): Promise<BackupObject[]> {
+): Promise<BackupPruneResult> {
   const all = await listBackups(s3, bucket, prefix, filter);
   const doomed = selectForPrune(all, now, days, keep);
   const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);
@@ -56,6 +56,11 @@ export async function backupPruneJob(
       ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])]
       : undefined,
   });
-  reporter.output('deleted', dryRun ? 0 : doomed.length);
-  return doomed;
+  return { pruned: doomed, deleted: dryRun ? 0 : doomed.length };
+}
+
+/** `backup prune`: the backups past their time (deleted unless a dry run), and how many were deleted. */
+export interface BackupPruneResult {
+  pruned: BackupObject[];
+  deleted: number;
 }

@@ -106,9 +106,6 @@ export async function backupVerifyJob(
 ): Promise<VerifyResult> {
   const { bucket, key } = await selectBackup(inputs, s3);
   const r = await verifyBackup(s3, bucket, key, reporter);
-  reporter.output('key', key);
-  reporter.output('size', r.size);
-  reporter.output('sha256', r.sha256);
   reporter.summary({
     title: 'Backup verified',
     table: [

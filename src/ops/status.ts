@@ -76,7 +76,7 @@ export async function opsStatusJob(
   const s3 = clients.s3;
   if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, result));
   if (serviceName) await part('API', () => apiRows(clients.lightsail, serviceName, rows, result, reporter));
-  if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, result, reporter));
+  if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, result));
 
   const bad = rows.filter((r) => r[3] === '✘').length;
   reporter.summary({
@@ -216,7 +216,6 @@ async function backupRows(
   prefix: string,
   rows: Row[],
   result: OpsStatusResult,
-  reporter: Reporter,
 ): Promise<void> {
   const newest = (await listBackups(s3, bucket, prefix))[0];
   if (!newest) {

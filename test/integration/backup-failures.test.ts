@@ -292,7 +292,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     ];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: pb, Key, Body: 'x' }));
     const out = capture();
-    const dry = await BACKUP_COMMANDS.prune(
+    const { pruned: dry } = await BACKUP_COMMANDS.prune(
       inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }),
       out.reporter,
       now,
