@@ -6,15 +6,14 @@ import type { Reporter } from '../core/reporter.js';
 import { backupRunJob, type BackupOptions } from './backup.js';
 import type { BackupClients } from './clients.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { checkScratchDumpArgs, splitArgs } from './args.js';
-import { getDatabaseUrl, parseBackupRunInputs, type RunInputs } from './inputs.js';
+import { checkScratchDumpArgs } from './args.js';
+import { parseBackupRunInputs, type RunInputs } from './inputs.js';
 import { findPsql } from './pg-tools.js';
 import {
   backupRestoreJob,
   parseBackupRestoreInputs,
   targetName,
   ttyConfirm,
-  withTargetUrlFromEnv,
   type BackupRestoreInputs,
   type Confirm,
 } from './restore.js';
@@ -87,18 +86,15 @@ export interface BackupTestInputs {
   restore: BackupRestoreInputs;
 }
 
-/** The source and the scratch target (`target-url`, else TARGET_URL), and the backup's and restore's own inputs. */
+/**
+ * The backup's inputs (its `database-url` is the source, and no dump argument may be one a scratch restore refuses),
+ * then the restore's (its `target-url`, else TARGET_URL, is the scratch target).
+ */
 export function parseBackupTestInputs(src: InputSource, reporter: Reporter): BackupTestInputs {
-  const inputs = withTargetUrlFromEnv(src);
-  const source = getDatabaseUrl(inputs, reporter, 'database-url');
-  const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
-  return {
-    source,
-    target,
-    run: parseBackupRunInputs(inputs, reporter),
-    restore: parseBackupRestoreInputs(inputs, reporter),
-  };
+  const run = parseBackupRunInputs(src, reporter);
+  checkScratchDumpArgs(run.pgDumpArgs);
+  const restore = parseBackupRestoreInputs(src, reporter);
+  return { source: run.conn, target: restore.target, run, restore };
 }
 
 /**
