@@ -4,8 +4,13 @@ import { backendClients } from './clients.js';
 import { BACKEND_DEPLOY_OUTPUTS, backendDeployJob } from './deploy.js';
 import { parseBackendDeployInputs, parseBackendServiceInputs } from './deploy-inputs.js';
 import { BACKEND_LOGS_OUTPUTS, backendLogsJob, parseBackendLogsInputs } from './logs.js';
-import { BACKEND_RELEASES_OUTPUTS, BACKEND_ROLLBACK_OUTPUTS, backendReleasesJob } from './rollback.js';
-import { BACKEND_STATUS_OUTPUTS, backendStatusJob } from './status.js';
+import {
+  BACKEND_RELEASES_OUTPUTS,
+  BACKEND_ROLLBACK_OUTPUTS,
+  backendReleasesJob,
+  reportBackendReleases,
+} from './rollback.js';
+import { BACKEND_STATUS_OUTPUTS, backendStatusJob, reportBackendStatus } from './status.js';
 
 /** The backend commands (`shisha-ops backend <command>`; `deploy` is also the deploy-backend action). */
 export const BACKEND_COMMANDS = {
@@ -26,12 +31,14 @@ export const BACKEND_COMMANDS = {
     clients: backendClients,
     run: backendReleasesJob,
     outputs: BACKEND_RELEASES_OUTPUTS,
+    report: reportBackendReleases,
   }),
   status: command({
     parse: parseBackendServiceInputs,
     clients: backendClients,
     run: backendStatusJob,
     outputs: BACKEND_STATUS_OUTPUTS,
+    report: reportBackendStatus,
   }),
   logs: command({
     parse: parseBackendLogsInputs,

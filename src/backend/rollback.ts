@@ -338,32 +338,46 @@ export async function backendReleasesJob(
           : d.version === previous
             ? 'previous (rollback goes here)'
             : '';
-  reporter.summary({
-    title: `Versions of ${serviceName} (${stateLine(svc)})`,
-    lines: all.length ? [] : ['no deployments yet'],
-    table: all.length
-      ? [
-          ['Version', 'State', 'Created', 'Images', 'Note'],
-          ...all.map((d) => [
-            String(d.version),
-            d.state ?? '?',
-            d.createdAt?.toISOString() ?? '',
-            imagesOf(d),
-            note(d),
-          ]),
-        ]
-      : undefined,
-  });
-  return { versions: all.map((d) => d.version), current: svc.currentDeployment?.version };
+  return {
+    stateLine: stateLine(svc),
+    deployments: all.map((deployment) => ({ deployment, note: note(deployment) })),
+    current: svc.currentDeployment?.version,
+  };
 }
 
-/** The versions Lightsail keeps (newest first) and the current one. */
+/** The versions Lightsail keeps (newest first, each with what it is: current, previous, …) and the current one. */
 export interface BackendReleasesResult {
-  versions: (number | undefined)[];
+  /** The service's state and sub-state, as one line. */
+  stateLine: string;
+  deployments: { deployment: ContainerServiceDeployment; note: string }[];
   current?: number;
 }
 
 export const BACKEND_RELEASES_OUTPUTS: Outputs<BackendReleasesResult> = {
-  versions: (r) => r.versions?.join(' '),
+  versions: (r) => r.deployments?.map((d) => d.deployment.version).join(' '),
   current: (r) => r.current,
 };
+
+/** `backend releases`' summary: the versions kept, with a note on each. */
+export function reportBackendReleases(
+  r: BackendReleasesResult,
+  { serviceName }: BackendServiceInputs,
+  reporter: Reporter,
+): void {
+  reporter.summary({
+    title: `Versions of ${serviceName} (${r.stateLine})`,
+    lines: r.deployments.length ? [] : ['no deployments yet'],
+    table: r.deployments.length
+      ? [
+          ['Version', 'State', 'Created', 'Images', 'Note'],
+          ...r.deployments.map(({ deployment: d, note }) => [
+            String(d.version),
+            d.state ?? '?',
+            d.createdAt?.toISOString() ?? '',
+            imagesOf(d),
+            note,
+          ]),
+        ]
+      : undefined,
+  });
+}

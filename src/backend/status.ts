@@ -33,17 +33,13 @@ export async function backendStatusJob(
   } catch {
     /* the history is extra; the service view above is what matters */
   }
-  reporter.summary({
-    title: `Container service ${serviceName}: ${stateLine(svc)}`,
-    lines: [`url: ${svc.url ?? '(none)'}`],
-    table: [
-      ['Version', 'State', 'Created', 'Images'],
-      ...history
-        .slice(0, 10)
-        .map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
-    ],
-  });
-  return { state: svc.state ?? 'UNKNOWN', version: svc.currentDeployment?.version, url: svc.url };
+  return {
+    state: svc.state ?? 'UNKNOWN',
+    version: svc.currentDeployment?.version,
+    url: svc.url,
+    stateLine: stateLine(svc),
+    history: history.slice(0, 10),
+  };
 }
 
 export interface BackendStatusResult {
@@ -51,6 +47,31 @@ export interface BackendStatusResult {
   /** The current deployment's version, when there is one. */
   version?: number;
   url?: string;
+  /** State and sub-state, as one line. */
+  stateLine: string;
+  /** The ten newest deployments. */
+  history: ContainerServiceDeployment[];
+}
+
+/** `backend status`'s summary: state, URL and the recent deployments. */
+export function reportBackendStatus(
+  r: BackendStatusResult,
+  { serviceName }: BackendServiceInputs,
+  reporter: Reporter,
+): void {
+  reporter.summary({
+    title: `Container service ${serviceName}: ${r.stateLine}`,
+    lines: [`url: ${r.url ?? '(none)'}`],
+    table: [
+      ['Version', 'State', 'Created', 'Images'],
+      ...r.history.map((d) => [
+        String(d.version ?? '?'),
+        d.state ?? '?',
+        d.createdAt?.toISOString() ?? '',
+        imagesOf(d),
+      ]),
+    ],
+  });
 }
 
 /** Outputs: state, version (current), url. */

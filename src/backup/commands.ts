@@ -5,11 +5,11 @@ import { backupClients } from './clients.js';
 import { backupDownloadJob, parseBackupDownloadInputs } from './download.js';
 import { backupDrillJob, DRILL_OUTPUTS, parseBackupDrillInputs, type BackupDrillResult } from './drill.js';
 import { parseBackupRunInputs, parseBackupSelectionInputs } from './inputs.js';
-import { backupListJob, parseBackupListInputs, type BackupListResult } from './list.js';
-import { backupPruneJob, parseBackupPruneInputs, type BackupPruneResult } from './prune.js';
+import { backupListJob, parseBackupListInputs, reportBackupList, type BackupListResult } from './list.js';
+import { backupPruneJob, parseBackupPruneInputs, reportBackupPrune, type BackupPruneResult } from './prune.js';
 import { backupRestoreJob, parseBackupRestoreInputs } from './restore.js';
 import { backupTestJob, parseBackupTestInputs } from './selftest.js';
-import { backupVerifyJob } from './verify.js';
+import { backupVerifyJob, reportBackupVerify } from './verify.js';
 
 const clients = () => backupClients();
 
@@ -32,6 +32,7 @@ export const BACKUP_COMMANDS = {
     clients,
     run: backupListJob,
     outputs: { count: (r) => r.count, 'latest-key': (r) => r.latestKey } satisfies Outputs<BackupListResult>,
+    report: reportBackupList,
   }),
   download: command({ parse: parseBackupDownloadInputs, clients, run: backupDownloadJob, outputs: DOWNLOAD_OUTPUTS }),
   restore: command({ parse: parseBackupRestoreInputs, clients, run: backupRestoreJob, outputs: KEY_OUTPUT }),
@@ -52,11 +53,13 @@ export const BACKUP_COMMANDS = {
     clients,
     run: backupVerifyJob,
     outputs: { ...KEY_OUTPUT, size: (r) => r.size, sha256: (r) => r.sha256 },
+    report: reportBackupVerify,
   }),
   prune: command({
     parse: parseBackupPruneInputs,
     clients,
     run: backupPruneJob,
     outputs: { deleted: (r) => r.deleted } satisfies Outputs<BackupPruneResult>,
+    report: reportBackupPrune,
   }),
 };

@@ -8,6 +8,7 @@ import {
   FRONTEND_ROLLBACK_OUTPUTS,
   frontendReleasesJob,
   parseFrontendReleasesInputs,
+  reportFrontendReleases,
 } from './rollback.js';
 
 const clients = () => frontendClients();
@@ -52,5 +53,6 @@ export const FRONTEND_COMMANDS = {
     clients,
     run: frontendReleasesJob,
     outputs: FRONTEND_RELEASES_OUTPUTS,
+    report: reportFrontendReleases,
   }),
 };

@@ -237,38 +237,38 @@ export function parseFrontendReleasesInputs(inputs: InputSource): TargetOptions 
 }
 
 /** `shisha-ops frontend releases`: the kept releases, newest first. */
-export async function frontendReleasesJob(
-  opts: TargetOptions,
-  c: Clients,
-  reporter: Reporter,
-): Promise<FrontendReleasesResult> {
+export async function frontendReleasesJob(opts: TargetOptions, c: Clients): Promise<FrontendReleasesResult> {
   await checkBucket(c.s3, opts.bucket);
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort().reverse();
-  const rows: string[][] = [['Release', 'Created', 'Files', 'Bytes', 'Note']];
-  for (const [i, id] of ids.entries()) {
-    const m = await getManifest(c.s3, opts.bucket, opts.prefix, id);
-    const files = Object.values(m.files);
-    const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : '']
-      .filter(Boolean)
-      .join(', ');
-    rows.push([id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note]);
-  }
-  reporter.summary({
-    title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`,
-    lines: ids.length ? [] : ['no releases yet'],
-    table: ids.length ? rows : undefined,
-  });
-  return { releases: ids };
+  const releases: FrontendReleasesResult['releases'] = [];
+  for (const id of ids) releases.push({ id, manifest: await getManifest(c.s3, opts.bucket, opts.prefix, id) });
+  return { releases };
 }
 
-/** The kept release ids, newest first. */
+/** The kept releases, newest first. */
 export interface FrontendReleasesResult {
-  releases: string[];
+  releases: { id: string; manifest: Manifest }[];
 }
 
 /** Outputs: releases (newest first), current. */
 export const FRONTEND_RELEASES_OUTPUTS: Outputs<FrontendReleasesResult> = {
-  releases: (r) => r.releases?.join(' '),
-  current: (r) => r.releases && (r.releases[0] ?? ''),
+  releases: (r) => r.releases?.map((x) => x.id).join(' '),
+  current: (r) => r.releases && (r.releases[0]?.id ?? ''),
 };
+
+/** `frontend releases`' summary: each release's date, files and bytes, the current one and rollbacks noted. */
+export function reportFrontendReleases(r: FrontendReleasesResult, opts: TargetOptions, reporter: Reporter): void {
+  const rows = r.releases.map(({ id, manifest: m }, i) => {
+    const files = Object.values(m.files);
+    const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : '']
+      .filter(Boolean)
+      .join(', ');
+    return [id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note];
+  });
+  reporter.summary({
+    title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`,
+    lines: rows.length ? [] : ['no releases yet'],
+    table: rows.length ? [['Release', 'Created', 'Files', 'Bytes', 'Note'], ...rows] : undefined,
+  });
+}

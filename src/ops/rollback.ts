@@ -36,7 +36,7 @@ type Part = (typeof PARTS)[number];
  * `onChange` (just before its first remote change). Bad input and refusals before that change nothing and lock
  * nothing. A lock that cannot be written after a rollback is an error of its own.
  */
-export async function withDeployLock<T>(
+export async function withDeployLock<T extends object>(
   s3: S3Client,
   lockBucket: string,
   what: string,
@@ -69,7 +69,7 @@ export async function withDeployLock<T>(
     }
     throw failedWith<Locked>(err, { locked: true });
   }
-  await lock();
+  await recording(result, lock); // a lock that cannot be written fails the rollback, whose outputs stand
   return { ...result, locked: true };
 }
 
