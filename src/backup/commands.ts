@@ -26,7 +26,7 @@ const DOWNLOAD_OUTPUTS: Outputs<{ key: string; path: string; sha256: string }> =
 /** The backup commands (`shisha-ops backup <command>`; `run` is also the db-backup action). */
 export const BACKUP_COMMANDS = {
   run: command({ parse: parseBackupRunInputs, clients, run: backupRunJob, outputs: BACKUP_RUN_OUTPUTS }),
-  test: command({ parse: parseBackupTestInputs, clients, run: backupTestJob }),
+  test: command({ parse: parseBackupTestInputs, clients, run: backupTestJob, outputs: BACKUP_RUN_OUTPUTS }),
   list: command({
     parse: parseBackupListInputs,
     clients,

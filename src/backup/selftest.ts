@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { InputError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
+import { recording } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
-import { backupRunJob, type BackupOptions } from './backup.js';
+import { backupRunJob, type BackupOptions, type BackupResult } from './backup.js';
 import type { BackupClients } from './clients.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { checkScratchDumpArgs } from './args.js';
@@ -107,7 +108,7 @@ export async function backupTestJob(
   clients: BackupClients,
   reporter: Reporter,
   opts: BackupOptions & { confirm?: Confirm } = {},
-): Promise<void> {
+): Promise<BackupResult> {
   const { source, target } = inputs;
   const [sf, tf] = await Promise.all([serverFacts(source, reporter), serverFacts(target, reporter)]);
   if (sameDatabase(sf.identity, tf.identity)) {
@@ -117,8 +118,22 @@ export async function backupTestJob(
     );
   }
   const res = await backupRunJob(inputs.run, clients, reporter, opts);
+  // The backup is stored: whatever fails after it, the outputs name it.
+  await recording(res, () => restoreAndCompare(inputs, clients, reporter, opts, res.key));
+  return res;
+}
+
+/** Restores backup `key` into the scratch target and compares the row count of every table with the source's. */
+async function restoreAndCompare(
+  inputs: BackupTestInputs,
+  clients: BackupClients,
+  reporter: Reporter,
+  opts: { confirm?: Confirm },
+  key: string,
+): Promise<void> {
+  const { source, target } = inputs;
   const sourceCounts = await countRows(source, reporter);
-  await backupRestoreJob({ ...inputs.restore, key: res.key }, clients, reporter, opts.confirm ?? ttyConfirm);
+  await backupRestoreJob({ ...inputs.restore, key }, clients, reporter, opts.confirm ?? ttyConfirm);
   const restoredCounts = await countRows(target, reporter);
   const bad = compareCounts(sourceCounts, restoredCounts);
   reporter.summary({
@@ -138,5 +153,5 @@ export async function backupTestJob(
       `row counts differ for ${bad.length} table(s) (a busy source drifts; pg-dump-args exclusions show here): ${bad.slice(0, 5).join(', ')}`,
     );
   }
-  reporter.info(`backup test passed: ${sourceCounts.size} table(s) restored from ${res.key} with the same row counts`);
+  reporter.info(`backup test passed: ${sourceCounts.size} table(s) restored from ${key} with the same row counts`);
 }

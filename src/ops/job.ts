@@ -5,13 +5,19 @@ import { command } from '../core/command.js';
 import { opsClients } from './clients.js';
 import { OPS_UNLOCK_OUTPUTS, opsUnlockJob, parseOpsUnlockInputs } from './lock.js';
 import { OPS_ROLLBACK_OUTPUTS, opsRollbackJob, parseOpsRollbackInputs } from './rollback.js';
-import { OPS_STATUS_OUTPUTS, opsStatusJob, parseOpsStatusInputs } from './status.js';
+import { OPS_STATUS_OUTPUTS, opsStatusJob, parseOpsStatusInputs, reportOpsStatus } from './status.js';
 import { OPS_VERIFY_OUTPUTS, opsVerifyJob, parseOpsVerifyInputs } from './verify.js';
 
 /** The ops commands: `shisha-ops verify|status|rollback|unlock`, and the ops action's `command` input. */
 export const OPS_COMMANDS = {
   verify: command({ parse: parseOpsVerifyInputs, clients: opsClients, run: opsVerifyJob, outputs: OPS_VERIFY_OUTPUTS }),
-  status: command({ parse: parseOpsStatusInputs, clients: opsClients, run: opsStatusJob, outputs: OPS_STATUS_OUTPUTS }),
+  status: command({
+    parse: parseOpsStatusInputs,
+    clients: opsClients,
+    run: opsStatusJob,
+    outputs: OPS_STATUS_OUTPUTS,
+    report: reportOpsStatus,
+  }),
   rollback: command({
     parse: parseOpsRollbackInputs,
     clients: opsClients,

@@ -65,7 +65,7 @@ export async function opsStatusJob(
   reporter: Reporter,
 ): Promise<OpsStatusResult> {
   const rows: Row[] = [];
-  const result: OpsStatusResult = {};
+  const result: OpsStatusResult = { rows };
   const part = async (name: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -77,17 +77,12 @@ export async function opsStatusJob(
   if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, result));
   if (serviceName) await part('API', () => apiRows(clients.lightsail, serviceName, rows, result, reporter));
   if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, result));
-
-  const bad = rows.filter((r) => r[3] === '✘').length;
-  reporter.summary({
-    title: `Production status${bad ? `: ${bad} item(s) need attention` : ''}`,
-    table: [['Part', 'Item', 'Value', 'OK'], ...rows],
-  });
   return result;
 }
 
-/** What `status` read (each part's values when it was asked for and could be read). */
+/** What `status` read: its table's rows, and each part's values when it was asked for and could be read. */
 export interface OpsStatusResult {
+  rows: Row[];
   releaseId?: string;
   liveMatches?: boolean;
   apiVersion?: number;
@@ -104,6 +99,15 @@ export const OPS_STATUS_OUTPUTS: Outputs<OpsStatusResult> = {
   'backup-key': (r) => r.backupKey,
   'backup-age-hours': (r) => r.backupAgeHours,
 };
+
+/** `status`'s summary: one table of every part, with what needs attention counted in the title. */
+export function reportOpsStatus({ rows }: OpsStatusResult, _inputs: unknown, reporter: Reporter): void {
+  const bad = rows.filter((r) => r[3] === '✘').length;
+  reporter.summary({
+    title: `Production status${bad ? `: ${bad} item(s) need attention` : ''}`,
+    table: [['Part', 'Item', 'Value', 'OK'], ...rows],
+  });
+}
 
 async function spaRows(
   s3: S3Client,
