@@ -9,7 +9,7 @@ import { backupListJob, parseBackupListInputs, reportBackupList, type BackupList
 import { backupPruneJob, parseBackupPruneInputs, reportBackupPrune, type BackupPruneResult } from './prune.js';
 import { backupRestoreJob, parseBackupRestoreInputs } from './restore.js';
 import { backupTestJob, parseBackupTestInputs } from './selftest.js';
-import { backupVerifyJob, reportBackupVerify } from './verify.js';
+import { backupVerifyJob, reportBackupVerify, type VerifyResult } from './verify.js';
 
 const clients = () => backupClients();
 
@@ -23,6 +23,12 @@ const DOWNLOAD_OUTPUTS: Outputs<{ key: string; path: string; sha256: string }> =
   sha256: (r) => (r.path === '-' ? undefined : r.sha256),
 };
 
+const LIST_OUTPUTS: Outputs<BackupListResult> = { count: (r) => r.count, 'latest-key': (r) => r.latestKey };
+const CHECK_OUTPUTS: Outputs<BackupCheckResult> = { 'latest-key': (r) => r.latestKey, 'age-hours': (r) => r.ageHours };
+const DRILL_JOB_OUTPUTS: Outputs<BackupDrillResult> = { ...KEY_OUTPUT, ...DRILL_OUTPUTS };
+const VERIFY_OUTPUTS: Outputs<VerifyResult> = { ...KEY_OUTPUT, size: (r) => r.size, sha256: (r) => r.sha256 };
+const PRUNE_OUTPUTS: Outputs<BackupPruneResult> = { deleted: (r) => r.deleted };
+
 /** The backup commands (`shisha-ops backup <command>`; `run` is also the db-backup action). */
 export const BACKUP_COMMANDS = {
   run: command({ parse: parseBackupRunInputs, clients, run: backupRunJob, outputs: BACKUP_RUN_OUTPUTS }),
@@ -31,35 +37,25 @@ export const BACKUP_COMMANDS = {
     parse: parseBackupListInputs,
     clients,
     run: backupListJob,
-    outputs: { count: (r) => r.count, 'latest-key': (r) => r.latestKey } satisfies Outputs<BackupListResult>,
+    outputs: LIST_OUTPUTS,
     report: reportBackupList,
   }),
   download: command({ parse: parseBackupDownloadInputs, clients, run: backupDownloadJob, outputs: DOWNLOAD_OUTPUTS }),
   restore: command({ parse: parseBackupRestoreInputs, clients, run: backupRestoreJob, outputs: KEY_OUTPUT }),
-  drill: command({
-    parse: parseBackupDrillInputs,
-    clients,
-    run: backupDrillJob,
-    outputs: { ...KEY_OUTPUT, ...DRILL_OUTPUTS } satisfies Outputs<BackupDrillResult>,
-  }),
-  check: command({
-    parse: parseBackupCheckInputs,
-    clients,
-    run: backupCheckJob,
-    outputs: { 'latest-key': (r) => r.latestKey, 'age-hours': (r) => r.ageHours } satisfies Outputs<BackupCheckResult>,
-  }),
+  drill: command({ parse: parseBackupDrillInputs, clients, run: backupDrillJob, outputs: DRILL_JOB_OUTPUTS }),
+  check: command({ parse: parseBackupCheckInputs, clients, run: backupCheckJob, outputs: CHECK_OUTPUTS }),
   verify: command({
     parse: parseBackupSelectionInputs,
     clients,
     run: backupVerifyJob,
-    outputs: { ...KEY_OUTPUT, size: (r) => r.size, sha256: (r) => r.sha256 },
+    outputs: VERIFY_OUTPUTS,
     report: reportBackupVerify,
   }),
   prune: command({
     parse: parseBackupPruneInputs,
     clients,
     run: backupPruneJob,
-    outputs: { deleted: (r) => r.deleted } satisfies Outputs<BackupPruneResult>,
+    outputs: PRUNE_OUTPUTS,
     report: reportBackupPrune,
   }),
 };
