@@ -207,7 +207,7 @@ export async function opsRollbackJob(
 export type OpsRollbackResult = Partial<FrontendRollbackResult> & Partial<BackendRollbackResult> & Locked;
 
 export const OPS_ROLLBACK_OUTPUTS: Outputs<OpsRollbackResult> = {
-  ...(FRONTEND_ROLLBACK_OUTPUTS as Outputs<OpsRollbackResult>),
-  ...(BACKEND_ROLLBACK_OUTPUTS as Outputs<OpsRollbackResult>),
+  ...FRONTEND_ROLLBACK_OUTPUTS,
+  ...BACKEND_ROLLBACK_OUTPUTS,
   ...ROLLBACK_LOCK_OUTPUTS,
 };
