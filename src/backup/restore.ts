@@ -249,7 +249,6 @@ export async function backupRestoreJob(
 
   if (inputs.bootstrap) await bootstrapSupabasePlatform(target, reporter);
   const res = await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified });
-  reporter.output('key', key);
   reporter.summary({
     title: 'Database restored',
     table: [

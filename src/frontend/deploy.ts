@@ -63,17 +63,9 @@ export interface DeployResult {
   unchangedRelease?: boolean;
 }
 
-/** The outputs and headline of the deploy-frontend action, `shisha-ops frontend deploy` and `frontend plan`. */
+/** The headline of the deploy-frontend action, `shisha-ops frontend deploy` and `frontend plan` (outputs: commands.ts). */
 export function reportFrontendDeploy(r: DeployResult, opts: DeployOptions, reporter: Reporter): void {
   reporter.result(deployHeadline(opts, r));
-  reporter.output('release-id', r.releaseId);
-  reporter.output('uploaded', r.uploaded);
-  reporter.output('copied', r.copied);
-  reporter.output('deleted', r.deleted);
-  reporter.output('unchanged', r.unchanged);
-  reporter.output('bytes-uploaded', r.bytesUploaded);
-  reporter.output('invalidation-id', r.invalidationId);
-  reporter.output('invalidation-paths', r.invalidationPaths.join(' '));
 }
 
 /** The summary's first line: what happened to which release, and where it is served. */
