@@ -27,6 +27,8 @@ export interface BucketState {
   running: Map<string, Date>;
   /** Other sites below the prefix (a folder with its own `_releases/`, e.g. `staging/`): never ours to touch. */
   nested: string[];
+  /** S3's clock when it answered the listing (its Date header, ms), when it gave one. */
+  s3Date?: number;
 }
 
 /** An ETag without its quotes (how manifests record it). */
@@ -66,9 +68,10 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
   const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
   const nested = new Set<string>();
   const own = prefix + RELEASES_DIR;
+  const onDate = (ms: number) => (state.s3Date = ms);
   for await (const o of (await leanFor(s3).supports(bucket))
-    ? leanList(leanFor(s3), bucket, prefix)
-    : listObjects(s3, bucket, prefix)) {
+    ? leanList(leanFor(s3), bucket, prefix, onDate)
+    : listObjects(s3, bucket, prefix, { onDate })) {
     const key = o.Key ?? '';
     const lastModified = o.LastModified ?? new Date(0);
     if (key.startsWith(own)) {
@@ -126,11 +129,15 @@ function leanFor(s3: S3Client): LeanPut {
   return l;
 }
 
-/** Every object under the prefix through the lean ListObjectsV2, page by page, each page retried on its own. */
-async function* leanList(l: LeanPut, bucket: string, prefix: string) {
+/**
+ * Every object under the prefix through the lean ListObjectsV2, page by page, each page retried on its own; `onDate`
+ * gets the Date of each answer (S3's clock).
+ */
+async function* leanList(l: LeanPut, bucket: string, prefix: string, onDate: (ms: number) => void) {
   let token: string | undefined;
   do {
     const page = await withRetry(() => l.listPage(bucket, prefix, token), { retryable: retriedAsTheSdkDoes });
+    if (page.date !== undefined) onDate(page.date);
     yield* page.objects;
     token = page.next;
   } while (token);

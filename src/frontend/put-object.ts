@@ -40,6 +40,8 @@ interface Target {
 export interface ListPage {
   objects: { Key: string; ETag: string; Size: number; LastModified: Date }[];
   next?: string;
+  /** The answer's Date header (S3's clock, ms), when it has a valid one. */
+  date?: number;
 }
 
 export class LeanPut {
@@ -70,7 +72,8 @@ export class LeanPut {
     if (prefix) query.prefix = prefix;
     if (token) query['continuation-token'] = token;
     const res = await this.request(bucket, (t) => this.sendBody(t, 'GET', '', query, {}, undefined));
-    return parseListPage(res.text);
+    const date = Date.parse(res.headers.date ?? '');
+    return { ...parseListPage(res.text), ...(Number.isFinite(date) ? { date } : {}) };
   }
 
   /** Sends to the bucket's endpoint; a 301 naming the bucket's region is followed once, as the SDK's clients do. */
