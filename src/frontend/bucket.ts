@@ -62,18 +62,29 @@ export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
 
 /**
  * Lists every object under the prefix, page by page (ListObjectsV2 returns at most 1,000 per call). Folders that hold
- * their own `_releases/` are other sites sharing the bucket: their objects are left out of `site`.
+ * their own `_releases/` are other sites sharing the bucket: their objects are left out of `site`. `onReleases` is
+ * called once the listing is past `_releases/`, with the releases listed (all of them where S3 lists keys in order).
  */
-export async function listBucket(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
+export async function listBucket(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  opts: { onReleases?: (releases: Map<string, Date>) => void } = {},
+): Promise<BucketState> {
   const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
   const nested = new Set<string>();
   const own = prefix + RELEASES_DIR;
   const onDate = (ms: number) => (state.s3Date = ms);
+  let onReleases = opts.onReleases;
   for await (const o of (await leanFor(s3).supports(bucket))
     ? leanList(leanFor(s3), bucket, prefix, onDate)
     : listObjects(s3, bucket, prefix, { onDate })) {
     const key = o.Key ?? '';
     const lastModified = o.LastModified ?? new Date(0);
+    if (onReleases && key > own && !key.startsWith(own)) {
+      onReleases(state.releases); // S3 lists keys in UTF-8 order: every manifest has been listed
+      onReleases = undefined;
+    }
     if (key.startsWith(own)) {
       const rest = key.slice(own.length);
       if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
