@@ -116,5 +116,15 @@ describe('frontend uploads (the lean PutObject path)', () => {
     // The deploy's listing went the lean way, page by page (1,000 keys a page).
     const leanLists = proxy.seen.filter((s) => s.method === 'GET' && s.userAgent?.endsWith('lib/shisha-ops'));
     expect(leanLists).toHaveLength(2);
+
+    // A prefix with a space, non-ASCII and `+` arrives as named; the keys come back relative to it.
+    const under = await listBucket(s3, list.bucket, 'ü/ñ 1+');
+    expect([...under.site.keys()]).toEqual(['2.js']);
+    // A dropped connection and a 500 on a page are retried, as the SDK's paginator does.
+    proxy.clear();
+    proxy.inject({ method: 'GET', path: new RegExp(`^/${list.bucket}/?$`), fault: 'reset', times: 1 });
+    proxy.inject({ method: 'GET', path: new RegExp(`^/${list.bucket}/?$`), fault: '500', times: 1 });
+    expect((await listBucket(s3, list.bucket, '')).site.size).toBe(keys.length);
+    expect(proxy.faults.map((f) => f.fault)).toEqual(['reset', '500']);
   });
 });
