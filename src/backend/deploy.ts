@@ -1,5 +1,6 @@
 import { CreateContainerServiceDeploymentCommand, type LightsailClient } from '@aws-sdk/client-lightsail';
 import { describeError, OpsError } from '../core/errors.js';
+import { recording, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { assertUnlocked } from '../ops/lock.js';
 import type { BackendClients } from './clients.js';
@@ -32,6 +33,35 @@ export async function backendDeployJob(
   clients: BackendClients,
   reporter: Reporter,
   options: DeployOptions = {},
+): Promise<BackendDeployResult> {
+  const known: Partial<BackendDeployResult> = {};
+  await recording(known, () => deploy(inputs, clients, reporter, options, known));
+  return known as BackendDeployResult;
+}
+
+/** What a backend deploy did: created a version (or skipped), its state and URL. */
+export interface BackendDeployResult {
+  /** The running deployment already was this one: nothing was created. */
+  skipped: boolean;
+  version: number;
+  state: string;
+  url?: string;
+}
+
+export const BACKEND_DEPLOY_OUTPUTS: Outputs<BackendDeployResult> = {
+  skipped: (r) => (r.skipped === undefined ? undefined : String(r.skipped)),
+  version: (r) => (r.version === undefined ? undefined : String(r.version)),
+  url: (r) => r.url || undefined,
+  state: (r) => r.state,
+};
+
+/** The deploy; `known` collects the outputs as they become known (a failed deploy still reports them). */
+async function deploy(
+  inputs: DeployInputs,
+  clients: BackendClients,
+  reporter: Reporter,
+  options: DeployOptions,
+  known: Partial<BackendDeployResult>,
 ): Promise<void> {
   await assertUnlocked(inputs.lockBucket, reporter, { s3: clients.s3 }); // after a rollback (src/ops/lock.ts)
   const timing = resolveTiming(options.timing);
@@ -70,16 +100,16 @@ export async function backendDeployJob(
     !inputs.image.mutable &&
     sameAsCurrent(buildDeploymentRequest(inputs, current), current)
   ) {
-    return skipUnchanged(reporter, inputs, current.version ?? 0, service.url ?? '', timing);
+    return skipUnchanged(reporter, inputs, current.version ?? 0, service.url ?? '', timing, known);
   }
-  reporter.output('skipped', 'false');
+  known.skipped = false;
 
   const startedAt = new Date();
   const version = await reporter.group(`Creating deployment of ${inputs.image.text}`, () =>
     createDeployment(client, reporter, inputs, service.currentDeployment),
   );
-  reporter.output('version', version);
-  if (service.url) reporter.output('url', service.url);
+  known.version = version;
+  if (service.url) known.url = service.url;
 
   const result = await reporter.group(`Waiting for version ${version} (timeout ${inputs.timeoutMinutes} min)`, () =>
     waitForVersion(client, reporter, {
@@ -90,8 +120,8 @@ export async function backendDeployJob(
     }),
   );
   const url = result.service.url ?? service.url ?? '';
-  if (url && url !== service.url) reporter.output('url', url);
-  reporter.output('state', result.state);
+  if (url) known.url = url;
+  known.state = result.state;
 
   const keeps =
     previous !== undefined
@@ -186,14 +216,12 @@ async function skipUnchanged(
   version: number,
   url: string,
   timing: Timing,
+  known: Partial<BackendDeployResult>,
 ): Promise<void> {
   reporter.info(
     `version ${version} already runs ${inputs.image.text} with the same environment, port and health check: no new deployment created`,
   );
-  reporter.output('skipped', 'true');
-  reporter.output('version', String(version));
-  reporter.output('state', 'ACTIVE');
-  if (url) reporter.output('url', url);
+  Object.assign(known, { skipped: true, version, state: 'ACTIVE' }, url ? { url } : {});
   await probeServing(reporter, inputs, version, url, timing, 'unchanged, ');
 }
 

@@ -1,5 +1,5 @@
 import { getMinutes, type InputSource } from '../core/inputs.js';
-
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { showContainerLog } from './container-log.js';
 import { getContainerName, parseBackendServiceInputs, type BackendServiceInputs } from './deploy-inputs.js';
@@ -12,7 +12,7 @@ export async function backendLogsJob(
   { serviceName, containerName, sinceMinutes: minutes }: BackendLogsInputs,
   clients: BackendClients,
   reporter: Reporter,
-): Promise<void> {
+): Promise<BackendLogsResult> {
   const client = clients.lightsail;
 
   await getService(client, serviceName); // a missing service is named before anything else
@@ -20,8 +20,15 @@ export async function backendLogsJob(
   const count = await reporter.group(`Log of ${serviceName}/${containerName} since ${since.toISOString()}`, () =>
     showContainerLog(client, reporter, { serviceName, containerName, since, maxLines: 1000 }),
   );
-  reporter.output('lines', count);
+  return { lines: count };
 }
+
+/** How many log lines were shown. */
+export interface BackendLogsResult {
+  lines: number;
+}
+
+export const BACKEND_LOGS_OUTPUTS: Outputs<BackendLogsResult> = { lines: (r) => r.lines };
 
 export interface BackendLogsInputs extends BackendServiceInputs {
   containerName: string;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-lightsail';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
+import { recording, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { BACKEND_DEFAULTS } from './defaults.js';
 import { showContainerLog } from './container-log.js';
@@ -206,7 +207,7 @@ export async function rollbackBackend(
   clients: BackendClients,
   reporter: Reporter,
   options: RollbackOptions = {},
-): Promise<void> {
+): Promise<BackendRollbackResult> {
   const timing = resolveTiming(options.timing);
   const client = clients.lightsail;
 
@@ -250,56 +251,78 @@ export async function rollbackBackend(
   }
   if (version === undefined)
     throw new OpsError(`CreateContainerServiceDeployment on '${serviceName}' returned no next deployment version`);
-  reporter.output('version', version);
-  reporter.output('rolled-back-to', target.version ?? 0);
-  const startedAt = new Date();
-  const result = await reporter.group(
-    `Waiting for version ${version} (the containers of version ${target.version})`,
-    () =>
-      waitForVersion(client, reporter, { serviceName, version: version!, timeoutMs: timeoutMinutes * 60_000, timing }),
-  );
-  const url = result.service.url ?? svc.url ?? '';
-  reporter.output('state', result.state);
-  if (url) reporter.output('url', url);
-  const summary = (health: string) =>
-    reporter.summary({
-      title: `Backend rollback: ${health}`,
-      table: [
-        ['Service', 'Version', 'Containers of', 'State', 'Images', 'Health'],
-        [serviceName, String(version), String(target.version), result.state, imagesOf(target), health],
-      ],
-    });
-  if (result.timedOut || result.state !== 'ACTIVE') {
-    const container = endpoint?.containerName ?? Object.keys(target.containers ?? {})[0] ?? 'api';
-    await reporter.group(`Log of container '${container}'`, () =>
-      showContainerLog(client, reporter, {
-        serviceName,
-        containerName: container,
-        since: new Date(startedAt.getTime() - 60_000),
-      }),
+  const known: BackendRollbackResult = { version, rolledBackTo: target.version ?? 0 };
+  return recording(known, async () => {
+    const startedAt = new Date();
+    const result = await reporter.group(
+      `Waiting for version ${version} (the containers of version ${target.version})`,
+      () =>
+        waitForVersion(client, reporter, {
+          serviceName,
+          version: version!,
+          timeoutMs: timeoutMinutes * 60_000,
+          timing,
+        }),
     );
-    summary(result.timedOut ? 'timed out' : 'failed');
-    throw new OpsError(
-      `rollback deployment version ${version} is ${result.state}${result.timedOut ? ` after ${timeoutMinutes} min` : ''}; version ${current?.version ?? 'none'} keeps serving`,
-    );
-  }
-  if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
-  const healthUrl = urlWithPath(url, endpoint?.healthCheck?.path ?? '/');
-  try {
-    await reporter.group(`Probing ${healthUrl}`, () => probeHealth(healthUrl, timing, reporter));
-  } catch (err) {
-    summary('unhealthy');
-    throw new OpsError(`${describeError(err)}; rollback version ${version} is ACTIVE and serving`, { cause: err });
-  }
-  summary('healthy');
+    const url = result.service.url ?? svc.url ?? '';
+    known.state = result.state;
+    if (url) known.url = url;
+    const summary = (health: string) =>
+      reporter.summary({
+        title: `Backend rollback: ${health}`,
+        table: [
+          ['Service', 'Version', 'Containers of', 'State', 'Images', 'Health'],
+          [serviceName, String(version), String(target.version), result.state, imagesOf(target), health],
+        ],
+      });
+    if (result.timedOut || result.state !== 'ACTIVE') {
+      const container = endpoint?.containerName ?? Object.keys(target.containers ?? {})[0] ?? 'api';
+      await reporter.group(`Log of container '${container}'`, () =>
+        showContainerLog(client, reporter, {
+          serviceName,
+          containerName: container,
+          since: new Date(startedAt.getTime() - 60_000),
+        }),
+      );
+      summary(result.timedOut ? 'timed out' : 'failed');
+      throw new OpsError(
+        `rollback deployment version ${version} is ${result.state}${result.timedOut ? ` after ${timeoutMinutes} min` : ''}; version ${current?.version ?? 'none'} keeps serving`,
+      );
+    }
+    if (!url) throw new OpsError(`version ${version} is ACTIVE but the service has no public URL to probe`);
+    const healthUrl = urlWithPath(url, endpoint?.healthCheck?.path ?? '/');
+    try {
+      await reporter.group(`Probing ${healthUrl}`, () => probeHealth(healthUrl, timing, reporter));
+    } catch (err) {
+      summary('unhealthy');
+      throw new OpsError(`${describeError(err)}; rollback version ${version} is ACTIVE and serving`, { cause: err });
+    }
+    summary('healthy');
+    return known;
+  });
 }
+
+/** What a backend rollback did: the new version, the version whose containers it runs, its state and URL. */
+export interface BackendRollbackResult {
+  version: number;
+  rolledBackTo: number;
+  state?: string;
+  url?: string;
+}
+
+export const BACKEND_ROLLBACK_OUTPUTS: Outputs<BackendRollbackResult> = {
+  version: (r) => r.version,
+  'rolled-back-to': (r) => r.rolledBackTo,
+  state: (r) => r.state,
+  url: (r) => r.url,
+};
 
 /** `shisha-ops backend releases`: the versions Lightsail keeps, newest first (what `backend rollback` can go back to). */
 export async function backendReleasesJob(
   { serviceName }: BackendServiceInputs,
   clients: BackendClients,
   reporter: Reporter,
-): Promise<void> {
+): Promise<BackendReleasesResult> {
   const client = clients.lightsail;
   const svc = await getService(client, serviceName);
   const all = await deployments(client, serviceName);
@@ -315,22 +338,46 @@ export async function backendReleasesJob(
           : d.version === previous
             ? 'previous (rollback goes here)'
             : '';
+  return {
+    stateLine: stateLine(svc),
+    deployments: all.map((deployment) => ({ deployment, note: note(deployment) })),
+    current: svc.currentDeployment?.version,
+  };
+}
+
+/** The versions Lightsail keeps (newest first, each with what it is: current, previous, …) and the current one. */
+export interface BackendReleasesResult {
+  /** The service's state and sub-state, as one line. */
+  stateLine: string;
+  deployments: { deployment: ContainerServiceDeployment; note: string }[];
+  current?: number;
+}
+
+export const BACKEND_RELEASES_OUTPUTS: Outputs<BackendReleasesResult> = {
+  versions: (r) => r.deployments?.map((d) => d.deployment.version).join(' '),
+  current: (r) => r.current,
+};
+
+/** `backend releases`' summary: the versions kept, with a note on each. */
+export function reportBackendReleases(
+  r: BackendReleasesResult,
+  { serviceName }: BackendServiceInputs,
+  reporter: Reporter,
+): void {
   reporter.summary({
-    title: `Versions of ${serviceName} (${stateLine(svc)})`,
-    lines: all.length ? [] : ['no deployments yet'],
-    table: all.length
+    title: `Versions of ${serviceName} (${r.stateLine})`,
+    lines: r.deployments.length ? [] : ['no deployments yet'],
+    table: r.deployments.length
       ? [
           ['Version', 'State', 'Created', 'Images', 'Note'],
-          ...all.map((d) => [
+          ...r.deployments.map(({ deployment: d, note }) => [
             String(d.version),
             d.state ?? '?',
             d.createdAt?.toISOString() ?? '',
             imagesOf(d),
-            note(d),
+            note,
           ]),
         ]
       : undefined,
   });
-  reporter.output('versions', all.map((d) => d.version).join(' '));
-  if (svc.currentDeployment?.version !== undefined) reporter.output('current', svc.currentDeployment.version);
 }

@@ -1,4 +1,5 @@
 import { GetContainerServiceDeploymentsCommand, type ContainerServiceDeployment } from '@aws-sdk/client-lightsail';
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import type { BackendClients } from './clients.js';
 import type { BackendServiceInputs } from './deploy-inputs.js';
@@ -32,17 +33,13 @@ export async function backendStatusJob(
   } catch {
     /* the history is extra; the service view above is what matters */
   }
-  reporter.summary({
-    title: `Container service ${serviceName}: ${stateLine(svc)}`,
-    lines: [`url: ${svc.url ?? '(none)'}`],
-    table: [
-      ['Version', 'State', 'Created', 'Images'],
-      ...history
-        .slice(0, 10)
-        .map((d) => [String(d.version ?? '?'), d.state ?? '?', d.createdAt?.toISOString() ?? '', imagesOf(d)]),
-    ],
-  });
-  return { state: svc.state ?? 'UNKNOWN', version: svc.currentDeployment?.version, url: svc.url };
+  return {
+    state: svc.state ?? 'UNKNOWN',
+    version: svc.currentDeployment?.version,
+    url: svc.url,
+    stateLine: stateLine(svc),
+    history: history.slice(0, 10),
+  };
 }
 
 export interface BackendStatusResult {
@@ -50,14 +47,39 @@ export interface BackendStatusResult {
   /** The current deployment's version, when there is one. */
   version?: number;
   url?: string;
+  /** State and sub-state, as one line. */
+  stateLine: string;
+  /** The ten newest deployments. */
+  history: ContainerServiceDeployment[];
+}
+
+/** `backend status`'s summary: state, URL and the recent deployments. */
+export function reportBackendStatus(
+  r: BackendStatusResult,
+  { serviceName }: BackendServiceInputs,
+  reporter: Reporter,
+): void {
+  reporter.summary({
+    title: `Container service ${serviceName}: ${r.stateLine}`,
+    lines: [`url: ${r.url ?? '(none)'}`],
+    table: [
+      ['Version', 'State', 'Created', 'Images'],
+      ...r.history.map((d) => [
+        String(d.version ?? '?'),
+        d.state ?? '?',
+        d.createdAt?.toISOString() ?? '',
+        imagesOf(d),
+      ]),
+    ],
+  });
 }
 
 /** Outputs: state, version (current), url. */
-export function reportBackendStatus(r: BackendStatusResult, _inputs: unknown, reporter: Reporter): void {
-  reporter.output('state', r.state);
-  if (r.version !== undefined) reporter.output('version', r.version);
-  if (r.url) reporter.output('url', r.url);
-}
+export const BACKEND_STATUS_OUTPUTS: Outputs<BackendStatusResult> = {
+  state: (r) => r.state,
+  version: (r) => r.version,
+  url: (r) => r.url || undefined,
+};
 
 function describeDeployment(d: ContainerServiceDeployment | undefined): string {
   if (!d) return 'none';

@@ -1,12 +1,14 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CancelledError, describeError, InputError, OpsError } from '../core/errors.js';
+import { recording, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { cancellable } from '../core/signals.js';
+import { SideBySide } from '../core/side-by-side.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import { createDumpSource, type DumpProducer } from './dump-source.js';
 import { humanSize } from '../core/size.js';
 import { dumpToS3 } from './dump-upload.js';
-import { drillBackup } from './drill.js';
+import { DRILL_OUTPUTS, drillBackup, type DrillOutcome } from './drill.js';
 import type { BackupClients } from './clients.js';
 import type { RunInputs } from './inputs.js';
 import { checkBackupBucket } from './list.js';
@@ -43,7 +45,7 @@ export interface BackupOptions {
   signal?: AbortSignal;
 }
 
-export interface BackupResult extends BackupMeta {
+export interface BackupResult extends BackupMeta, Partial<DrillOutcome> {
   key: string;
   uri: string;
   size: number;
@@ -51,6 +53,15 @@ export interface BackupResult extends BackupMeta {
   bucket: string;
   manifest: BackupManifest;
 }
+
+/** The db-backup action's and `backup run`'s outputs: the stored backup, and the drill's when there was one. */
+export const BACKUP_RUN_OUTPUTS: Outputs<BackupResult> = {
+  key: (r) => r.key,
+  uri: (r) => r.uri,
+  size: (r) => r.size,
+  sha256: (r) => r.sha256,
+  ...DRILL_OUTPUTS,
+};
 
 /**
  * Flags our dumps always carry: plain SQL that restores with `gunzip | psql`: no ownership statements (roles
@@ -95,23 +106,27 @@ async function backupOnce(
 ): Promise<BackupResult> {
   const { conn } = inp;
 
-  // The checks only read, so they run at once (each psql or pg_dump --version is a process start); their failures
-  // are still reported in this order (the bucket first), whichever finishes first.
+  // The checks only read, so they run at once (each psql or pg_dump --version is a process start). The first failure
+  // stops the processes of the others (an unreachable database would keep each psql until its connect timeout). The
+  // bucket check (one request) is not stopped: when it fails, it is the failure reported, else the first one.
+  const checks = new SideBySide(signal);
   const started = {
-    bucket: checkBackupBucket(s3, inp.bucket, inp.prefix),
-    num: serverVersionNum(conn, reporter),
-    candidates: findPgDumps(opts.pgLibDir ?? PG_LIB_DIR),
-    facts: serverFacts(conn, reporter),
-    flavor: inp.flavor === 'auto' ? detectFlavor(conn, reporter) : Promise.resolve(inp.flavor),
+    bucket: checks.watch(checkBackupBucket(s3, inp.bucket, inp.prefix), { stoppable: false }),
+    num: checks.watch(serverVersionNum(conn, reporter, undefined, checks.signal)),
+    candidates: checks.watch(findPgDumps(opts.pgLibDir ?? PG_LIB_DIR, checks.signal)),
+    facts: checks.watch(serverFacts(conn, reporter, undefined, checks.signal)),
+    flavor:
+      inp.flavor === 'auto' ? checks.watch(detectFlavor(conn, reporter, checks.signal)) : Promise.resolve(inp.flavor),
   };
-  for (const p of Object.values(started)) (p as Promise<unknown>).catch(() => undefined);
   const { pgDump, serverVersion, pgDumpVersion, facts } = await reporter.group(
     'Checking the bucket, the database and pg_dump',
     async () => {
-      await started.bucket;
-      const num = await started.num;
-      const candidates = await started.candidates;
-      const facts = await started.facts;
+      const [, num, candidates, facts] = await Promise.all([
+        started.bucket,
+        started.num,
+        started.candidates,
+        started.facts,
+      ]).catch((err: unknown) => checks.fail(err));
       const chosen = choosePgDump(candidates, majorOfVersionNum(num));
       if (inp.drill) {
         // A drill target that is down must not cost the backup: it is checked again when the drill runs.
@@ -257,10 +272,15 @@ async function dumpAndRecord(
   if (inp.verify)
     await reporter.group('Verifying the stored backup', () => verifyBackup(s3, inp.bucket, key, reporter));
 
-  reporter.output('key', key);
-  reporter.output('uri', uri);
-  reporter.output('size', dumped.compressedSize);
-  reporter.output('sha256', dumped.sha256);
+  const stored = {
+    key,
+    uri,
+    bucket: inp.bucket,
+    size: dumped.compressedSize,
+    ...meta,
+    sha256: dumped.sha256,
+    manifest,
+  };
   reporter.result(
     `Backup stored: ${uri} (${humanSize(dumped.compressedSize)}${inp.verify ? ', verified' : ', not verified'})`,
   );
@@ -283,16 +303,25 @@ async function dumpAndRecord(
       ],
     ],
   });
-  // The backup is stored and its outputs set: a drill that fails (or a target that is down) fails the run after that.
+  // The backup is stored: a drill that fails (or a target that is down) fails the run after that, with its outputs.
   const drill = inp.drill;
-  if (drill) {
-    await reporter.group(`Restore drill into ${targetName(drill)}`, async () => {
+  if (!drill) return stored;
+  return recording(stored, () =>
+    reporter.group(`Restore drill into ${targetName(drill)}`, async () => {
       let result: 'passed' | 'failed' = 'failed';
       let tables = 0;
       try {
-        tables = (await drillBackup({ s3, bucket: inp.bucket, key, target: drill, reporter, source: facts.identity }))
-          .tables.length;
+        const drilled = await drillBackup({
+          s3,
+          bucket: inp.bucket,
+          key,
+          target: drill,
+          reporter,
+          source: facts.identity,
+        });
+        tables = drilled.tables.length;
         result = 'passed';
+        return { ...stored, drill: drilled.drill, drillTables: drilled.drillTables };
       } finally {
         // The manifest records the drill's result (what `shisha-ops status` shows); best effort, the run's outcome stands.
         await writeManifest(s3, inp.bucket, key, {
@@ -302,9 +331,8 @@ async function dumpAndRecord(
           reporter.warn(`could not record the drill in ${uri}${MANIFEST_SUFFIX}: ${describeError(err)}`),
         );
       }
-    });
-  }
-  return { key, uri, bucket: inp.bucket, size: dumped.compressedSize, ...meta, sha256: dumped.sha256, manifest };
+    }),
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { OpsError } from '../core/errors.js';
+import { failedWith } from '../core/command.js';
 import { getInt, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import type { BackupClients } from './clients.js';
@@ -26,7 +27,7 @@ export async function backupCheckJob(
   { s3 }: BackupClients,
   reporter: Reporter,
   now: Date = new Date(),
-): Promise<void> {
+): Promise<BackupCheckResult> {
   const keys = new Set<string>();
   const all = await listBackups(s3, bucket, prefix, filter, keys);
   const newest = all[0];
@@ -36,8 +37,7 @@ export async function backupCheckJob(
     );
   const ageHours = (now.getTime() - newest.name.time.getTime()) / 3600_000;
   const missing = [SIDECAR_SUFFIX, MANIFEST_SUFFIX].filter((s) => !keys.has(newest.key + s));
-  reporter.output('latest-key', newest.key);
-  reporter.output('age-hours', Math.floor(ageHours));
+  const result = { latestKey: newest.key, ageHours: Math.floor(ageHours) };
   reporter.summary({
     title: `Newest backup in s3://${bucket}/${prefix}/`,
     table: [
@@ -52,13 +52,26 @@ export async function backupCheckJob(
     ],
   });
   if (ageHours > maxDays * 24) {
-    throw new OpsError(
-      `the newest backup ${newest.key} is ${(ageHours / 24).toFixed(1)} days old (more than ${maxDays}): is the backup workflow still running?`,
+    throw failedWith(
+      new OpsError(
+        `the newest backup ${newest.key} is ${(ageHours / 24).toFixed(1)} days old (more than ${maxDays}): is the backup workflow still running?`,
+      ),
+      result,
     );
   }
   if (missing.length)
-    throw new OpsError(
-      `the newest backup ${newest.key} has no ${missing.join(' and no ')} next to it: its run did not finish`,
+    throw failedWith(
+      new OpsError(
+        `the newest backup ${newest.key} has no ${missing.join(' and no ')} next to it: its run did not finish`,
+      ),
+      result,
     );
   reporter.info(`newest backup ${newest.key}: ${(ageHours / 24).toFixed(1)} days old, with its checksum and manifest`);
+  return result;
+}
+
+/** `backup check`: the newest backup and its age in whole hours (also when it is too old or incomplete). */
+export interface BackupCheckResult {
+  latestKey: string;
+  ageHours: number;
 }

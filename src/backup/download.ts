@@ -77,10 +77,5 @@ export async function backupDownloadJob(
   say(
     `downloaded s3://${bucket}/${key} (${humanSize(size)}) to ${toStdout ? 'stdout' : output}; sha256 ${sha256}${meta.sha256 ? ' matches' : ''}`,
   );
-  if (!toStdout) {
-    reporter.output('key', key);
-    reporter.output('path', output);
-    reporter.output('sha256', sha256);
-  }
   return { key, path: output, sha256 };
 }

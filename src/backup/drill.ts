@@ -6,6 +6,7 @@ import { InputError, OpsError } from '../core/errors.js';
 import { hashingTap } from '../core/hash.js';
 import { getBoolean, type InputSource } from '../core/inputs.js';
 import { runTool, startTool, ToolFailed } from '../core/process.js';
+import { failedWith, recording, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
 import type { BackupClients } from './clients.js';
@@ -37,10 +38,21 @@ export interface DrillParams {
   bootstrap?: boolean;
 }
 
-export interface DrillResult {
+export interface DrillResult extends DrillOutcome {
   passed: boolean;
   tables: TableComparison[];
 }
+
+/** A drill's outputs: `drill` (passed or failed) and `drill-tables` (how many tables it compared). */
+export interface DrillOutcome {
+  drill: 'passed' | 'failed';
+  drillTables: number;
+}
+
+export const DRILL_OUTPUTS: Outputs<DrillOutcome> = {
+  drill: (r) => r.drill,
+  'drill-tables': (r) => r.drillTables,
+};
 
 /** The relation of a COPY target: `"s"."t" ("a", "b")` → `"s"."t"`. */
 const relationOf = (copy: string) => copy.replace(/ \(.*\)$/, '');
@@ -142,7 +154,7 @@ async function tableDataOn(
   return { ...t, rows, sha256: h.digest() };
 }
 
-/** The drill ran to the end and found differences (its outputs and table are already written). */
+/** The drill ran to the end and found differences (it carries its outputs; its table is already written). */
 class DrillMismatch extends OpsError {}
 
 /**
@@ -154,10 +166,7 @@ export async function drillBackup(p: DrillParams): Promise<DrillResult> {
     return await drill(p);
   } catch (err) {
     // Whatever stopped it (an unreachable target, a refused or failed restore), the outputs say the drill failed.
-    if (!(err instanceof DrillMismatch)) {
-      p.reporter.output('drill', 'failed');
-      p.reporter.output('drill-tables', 0);
-    }
+    if (!(err instanceof DrillMismatch)) throw failedWith<DrillOutcome>(err, { drill: 'failed', drillTables: 0 });
     throw err;
   }
 }
@@ -184,8 +193,7 @@ async function drill(p: DrillParams): Promise<DrillResult> {
   for (const t of manifest.tables) restored.push(await tableDataOn(target, manifest, t, reporter));
   const tables = compareTables(manifest.tables, restored);
   const passed = tables.every((t) => t.match);
-  reporter.output('drill', passed ? 'passed' : 'failed');
-  reporter.output('drill-tables', tables.length);
+  const outcome: DrillOutcome = { drill: passed ? 'passed' : 'failed', drillTables: tables.length };
   reporter.summary({
     title: `Restore drill of ${key.split('/').pop()} into ${where}: ${passed ? 'passed' : 'FAILED'}`,
     table: [
@@ -193,11 +201,15 @@ async function drill(p: DrillParams): Promise<DrillResult> {
       ...tables.map((t) => [t.name, String(t.expectedRows ?? '-'), String(t.gotRows ?? '-'), t.match ? 'yes' : 'NO']),
     ],
   });
-  if (!passed) throw new DrillMismatch(`restore drill of s3://${bucket}/${key} failed: ${describeMismatch(tables)}`);
+  if (!passed)
+    throw failedWith(
+      new DrillMismatch(`restore drill of s3://${bucket}/${key} failed: ${describeMismatch(tables)}`),
+      outcome,
+    );
   reporter.info(
     `restore drill passed: ${tables.length} table(s) of ${key} restored into ${where} with the same rows and data`,
   );
-  return { passed, tables };
+  return { passed, tables, ...outcome };
 }
 
 /** `backup drill --bucket B [--key K] --target-url URL` (target also from TARGET_URL). */
@@ -219,8 +231,15 @@ export async function backupDrillJob(
   inputs: BackupDrillInputs,
   { s3 }: BackupClients,
   reporter: Reporter,
-): Promise<DrillResult> {
+): Promise<BackupDrillResult> {
   const { bucket, key } = await selectBackup(inputs, s3);
-  reporter.output('key', key);
-  return drillBackup({ s3, bucket, key, target: inputs.target, reporter, bootstrap: inputs.bootstrap });
+  const drilled = await recording({ key }, () =>
+    drillBackup({ s3, bucket, key, target: inputs.target, reporter, bootstrap: inputs.bootstrap }),
+  );
+  return { key, ...drilled };
+}
+
+/** `backup drill`: the backup drilled, and the drill's result. */
+export interface BackupDrillResult extends DrillResult {
+  key: string;
 }

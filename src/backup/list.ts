@@ -109,20 +109,29 @@ export function parseBackupListInputs(src: InputSource): BackupListInputs {
 export async function backupListJob(
   { bucket, prefix, filter, limit }: BackupListInputs,
   { s3 }: BackupClients,
-  reporter: Reporter,
-): Promise<BackupObject[]> {
+): Promise<BackupListResult> {
   const all = await listBackups(s3, bucket, prefix, filter);
   const shown = limit ? all.slice(0, limit) : all;
+  return { shown, count: all.length, latestKey: all[0]?.key ?? '' };
+}
+
+/** `backup list`'s summary: the backups shown, newest first. */
+export function reportBackupList(r: BackupListResult, { bucket, prefix }: BackupListInputs, reporter: Reporter): void {
   reporter.summary({
     title: `Backups in s3://${bucket}/${prefix} (newest first)`,
     lines: [
-      all.length > shown.length
-        ? `${shown.length} of ${all.length} shown (--limit 0 for all)`
-        : `${all.length} backup(s)`,
+      r.count > r.shown.length ? `${r.shown.length} of ${r.count} shown (--limit 0 for all)` : `${r.count} backup(s)`,
     ],
-    table: [['Created (UTC)', 'Size', 'Key'], ...shown.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])],
+    table: [
+      ['Created (UTC)', 'Size', 'Key'],
+      ...r.shown.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key]),
+    ],
   });
-  reporter.output('count', all.length);
-  reporter.output('latest-key', all[0]?.key ?? '');
-  return shown;
+}
+
+/** `backup list`: the backups shown (newest first), how many there are, and the newest one's key ('' when none). */
+export interface BackupListResult {
+  shown: BackupObject[];
+  count: number;
+  latestKey: string;
 }

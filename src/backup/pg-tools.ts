@@ -54,9 +54,9 @@ export function choosePgDump(candidates: PgDumpCandidate[], serverMajor: number)
   );
 }
 
-async function versionOf(bin: string): Promise<{ version: string; major: number } | undefined> {
+async function versionOf(bin: string, signal?: AbortSignal): Promise<{ version: string; major: number } | undefined> {
   try {
-    return parsePgVersion(await runTool(bin, ['--version'], { timeoutMs: 20000 }));
+    return parsePgVersion(await runTool(bin, ['--version'], { timeoutMs: 20000, signal }));
   } catch {
     return undefined;
   }
@@ -72,11 +72,11 @@ function onPath(name: string, envPath = process.env.PATH ?? ''): string | undefi
 }
 
 /** pg_dump on PATH and every /usr/lib/postgresql/<N>/bin/pg_dump, with their versions. */
-export async function findPgDumps(libDir = PG_LIB_DIR): Promise<PgDumpCandidate[]> {
+export async function findPgDumps(libDir = PG_LIB_DIR, signal?: AbortSignal): Promise<PgDumpCandidate[]> {
   const out: PgDumpCandidate[] = [];
   const first = onPath('pg_dump');
   if (first) {
-    const v = await versionOf(first);
+    const v = await versionOf(first, signal);
     if (v) out.push({ path: first, ...v, onPath: true });
   }
   const dirs = existsSync(libDir) ? readdirSync(libDir).filter((d) => /^\d+$/.test(d)) : [];
@@ -84,7 +84,7 @@ export async function findPgDumps(libDir = PG_LIB_DIR): Promise<PgDumpCandidate[
     dirs
       .map((d) => path.join(libDir, d, 'bin', 'pg_dump'))
       .filter((p) => existsSync(p))
-      .map(async (p) => ({ p, v: await versionOf(p) })),
+      .map(async (p) => ({ p, v: await versionOf(p, signal) })),
   );
   for (const { p, v } of found) if (v) out.push({ path: p, ...v, onPath: false });
   return out;
@@ -109,7 +109,12 @@ export function findPsql(libDir = PG_LIB_DIR): string {
 }
 
 /** The server's version number (`SHOW server_version_num`), through psql with the password in the environment. */
-export async function serverVersionNum(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<number> {
+export async function serverVersionNum(
+  conn: PgConnection,
+  reporter: Reporter,
+  psql = findPsql(),
+  signal?: AbortSignal,
+): Promise<number> {
   try {
     const stdout = await runTool(
       psql,
@@ -117,6 +122,7 @@ export async function serverVersionNum(conn: PgConnection, reporter: Reporter, p
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
         timeoutMs: 60000,
+        signal,
         redact: (t) => reporter.redact(t),
       },
     );

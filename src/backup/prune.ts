@@ -42,20 +42,31 @@ export function parseBackupPruneInputs(inputs: InputSource): BackupPruneInputs {
 export async function backupPruneJob(
   { bucket, prefix, filter, days, keep, dryRun }: BackupPruneInputs,
   { s3 }: BackupClients,
-  reporter: Reporter,
+  _reporter: Reporter,
   now: Date = new Date(),
-): Promise<BackupObject[]> {
+): Promise<BackupPruneResult> {
   const all = await listBackups(s3, bucket, prefix, filter);
   const doomed = selectForPrune(all, now, days, keep);
   const keys = doomed.flatMap((b) => [b.key, b.key + SIDECAR_SUFFIX]);
   if (!dryRun) await deleteObjects(s3, bucket, keys);
+  return { pruned: doomed, deleted: dryRun ? 0 : doomed.length, total: all.length };
+}
+
+/** `backup prune`: the backups past their time (deleted unless a dry run), how many were deleted, of how many. */
+export interface BackupPruneResult {
+  pruned: BackupObject[];
+  deleted: number;
+  total: number;
+}
+
+/** `backup prune`'s summary: what was (or would be) pruned. */
+export function reportBackupPrune(r: BackupPruneResult, inputs: BackupPruneInputs, reporter: Reporter): void {
+  const { bucket, prefix, days, keep, dryRun } = inputs;
   reporter.summary({
-    title: `${dryRun ? 'Would prune' : 'Pruned'} ${doomed.length} of ${all.length} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
+    title: `${dryRun ? 'Would prune' : 'Pruned'} ${r.pruned.length} of ${r.total} backup(s) older than ${days} day(s) under s3://${bucket}/${prefix}/`,
     lines: [`the newest ${keep} backup(s) are kept whatever their age`],
-    table: doomed.length
-      ? [['Created (UTC)', 'Size', 'Key'], ...doomed.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])]
+    table: r.pruned.length
+      ? [['Created (UTC)', 'Size', 'Key'], ...r.pruned.map((b) => [isoSeconds(b.name.time), humanSize(b.size), b.key])]
       : undefined,
   });
-  reporter.output('deleted', dryRun ? 0 : doomed.length);
-  return doomed;
 }

@@ -9,7 +9,7 @@ import { getBoolean, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { bootstrapSupabasePlatform } from './bootstrap.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { mainLine, startTool } from '../core/process.js';
+import { errorLine, mainLine, startTool } from '../core/process.js';
 import { humanSize } from '../core/size.js';
 import type { BackupClients } from './clients.js';
 import { BACKUP_DEFAULTS } from './defaults.js';
@@ -106,18 +106,28 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   child.stdin.write('BEGIN;\n');
 
   const h = hashingTap();
-  const scanner = new SqlScanner({ guard: true });
-  // Scans each chunk before passing it on: psql never receives a line the scanner refused.
+  // Scans each line before passing it on: psql never receives a line the scanner refused, nor pg_dump's BEGIN/COMMIT
+  // around large-object data (a COMMIT there would end our transaction early).
+  let incomplete: string | undefined;
   const guard = new Transform({
     transform(chunk: Buffer, _e, cb) {
       try {
         scanner.push(chunk);
-        cb(null, chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        incomplete = scanner.incompleteReason();
+        cb();
       } catch (err) {
         cb(err as Error);
       }
     },
   });
+  const scanner = new SqlScanner({ guard: true, pass: (bytes) => guard.push(bytes) });
   // Killed, not asked to stop: psql must never get to commit what it has read so far.
   const stopPsql = () => child.stop('SIGKILL');
   // Feeds psql; ends its input only after everything upstream and every completeness check succeeded.
@@ -131,7 +141,6 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
       const got = h.digest();
       if (meta.sha256 && got !== meta.sha256)
         return cb(new OpsError(`sha256 is ${got}, the backup recorded ${meta.sha256}`));
-      const incomplete = scanner.incompleteReason();
       if (incomplete) return cb(new OpsError(`the backup is incomplete: ${incomplete}`));
       if (manifest) {
         const rows = compareTables(manifest.tables, scanner.tableData());
@@ -158,6 +167,9 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   }
   const exit = await child.exited;
   const lines = child.stderrLines();
+  // psql's own error, whenever it wrote one (it may have stopped at an error just as we stopped it).
+  const psqlError = errorLine(lines);
+  const alsoPsql = psqlError ? ` (psql: ${psqlError})` : '';
   if (exit.code !== 0 && !child.stopped) {
     if (lines.length) reporter.error(`psql stderr:\n${lines.slice(-30).join('\n')}`);
     throw new OpsError(
@@ -169,14 +181,14 @@ export async function restoreBackup(p: RestoreParams): Promise<RestoreResult> {
   if (streamErr instanceof ScanRefusal) {
     throw new OpsError(
       reporter.redact(
-        `refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit, nothing was restored`,
+        `refused s3://${bucket}/${key} at ${streamErr.message}; psql never received that line and was stopped before commit${alsoPsql}, nothing was restored`,
       ),
     );
   }
   if (streamErr || exit.code !== 0) {
     throw new OpsError(
       reporter.redact(
-        `restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit, nothing was restored`,
+        `restore of s3://${bucket}/${key} stopped: ${describeError(streamErr)}; psql was stopped before commit${alsoPsql}, nothing was restored`,
       ),
       {
         cause: streamErr,
@@ -237,7 +249,6 @@ export async function backupRestoreJob(
 
   if (inputs.bootstrap) await bootstrapSupabasePlatform(target, reporter);
   const res = await restoreBackup({ s3, bucket, key, target, reporter, allowUnverified });
-  reporter.output('key', key);
   reporter.summary({
     title: 'Database restored',
     table: [

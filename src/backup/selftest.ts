@@ -2,19 +2,19 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { InputError, OpsError } from '../core/errors.js';
 import type { InputSource } from '../core/inputs.js';
+import { recording } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
-import { backupRunJob, type BackupOptions } from './backup.js';
+import { backupRunJob, type BackupOptions, type BackupResult } from './backup.js';
 import type { BackupClients } from './clients.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { checkScratchDumpArgs, splitArgs } from './args.js';
-import { getDatabaseUrl, parseBackupRunInputs, type RunInputs } from './inputs.js';
+import { checkScratchDumpArgs } from './args.js';
+import { parseBackupRunInputs, type RunInputs } from './inputs.js';
 import { findPsql } from './pg-tools.js';
 import {
   backupRestoreJob,
   parseBackupRestoreInputs,
   targetName,
   ttyConfirm,
-  withTargetUrlFromEnv,
   type BackupRestoreInputs,
   type Confirm,
 } from './restore.js';
@@ -87,18 +87,15 @@ export interface BackupTestInputs {
   restore: BackupRestoreInputs;
 }
 
-/** The source and the scratch target (`target-url`, else TARGET_URL), and the backup's and restore's own inputs. */
+/**
+ * The backup's inputs (its `database-url` is the source, and no dump argument may be one a scratch restore refuses),
+ * then the restore's (its `target-url`, else TARGET_URL, is the scratch target).
+ */
 export function parseBackupTestInputs(src: InputSource, reporter: Reporter): BackupTestInputs {
-  const inputs = withTargetUrlFromEnv(src);
-  const source = getDatabaseUrl(inputs, reporter, 'database-url');
-  const target = getDatabaseUrl(inputs, reporter, 'target-url');
-  checkScratchDumpArgs(splitArgs(inputs('pg-dump-args') ?? ''));
-  return {
-    source,
-    target,
-    run: parseBackupRunInputs(inputs, reporter),
-    restore: parseBackupRestoreInputs(inputs, reporter),
-  };
+  const run = parseBackupRunInputs(src, reporter);
+  checkScratchDumpArgs(run.pgDumpArgs);
+  const restore = parseBackupRestoreInputs(src, reporter);
+  return { source: run.conn, target: restore.target, run, restore };
 }
 
 /**
@@ -111,7 +108,7 @@ export async function backupTestJob(
   clients: BackupClients,
   reporter: Reporter,
   opts: BackupOptions & { confirm?: Confirm } = {},
-): Promise<void> {
+): Promise<BackupResult> {
   const { source, target } = inputs;
   const [sf, tf] = await Promise.all([serverFacts(source, reporter), serverFacts(target, reporter)]);
   if (sameDatabase(sf.identity, tf.identity)) {
@@ -121,8 +118,22 @@ export async function backupTestJob(
     );
   }
   const res = await backupRunJob(inputs.run, clients, reporter, opts);
+  // The backup is stored: whatever fails after it, the outputs name it.
+  await recording(res, () => restoreAndCompare(inputs, clients, reporter, opts, res.key));
+  return res;
+}
+
+/** Restores backup `key` into the scratch target and compares the row count of every table with the source's. */
+async function restoreAndCompare(
+  inputs: BackupTestInputs,
+  clients: BackupClients,
+  reporter: Reporter,
+  opts: { confirm?: Confirm },
+  key: string,
+): Promise<void> {
+  const { source, target } = inputs;
   const sourceCounts = await countRows(source, reporter);
-  await backupRestoreJob({ ...inputs.restore, key: res.key }, clients, reporter, opts.confirm ?? ttyConfirm);
+  await backupRestoreJob({ ...inputs.restore, key }, clients, reporter, opts.confirm ?? ttyConfirm);
   const restoredCounts = await countRows(target, reporter);
   const bad = compareCounts(sourceCounts, restoredCounts);
   reporter.summary({
@@ -142,5 +153,5 @@ export async function backupTestJob(
       `row counts differ for ${bad.length} table(s) (a busy source drifts; pg-dump-args exclusions show here): ${bad.slice(0, 5).join(', ')}`,
     );
   }
-  reporter.info(`backup test passed: ${sourceCounts.size} table(s) restored from ${res.key} with the same row counts`);
+  reporter.info(`backup test passed: ${sourceCounts.size} table(s) restored from ${key} with the same row counts`);
 }

@@ -28,7 +28,12 @@ const QUERY = [
   'FROM pg_catalog.pg_database d WHERE d.datname = current_database()',
 ].join(' ');
 
-export async function serverFacts(conn: PgConnection, reporter: Reporter, psql = findPsql()): Promise<ServerFacts> {
+export async function serverFacts(
+  conn: PgConnection,
+  reporter: Reporter,
+  psql = findPsql(),
+  signal?: AbortSignal,
+): Promise<ServerFacts> {
   try {
     const stdout = await runTool(
       psql,
@@ -36,6 +41,7 @@ export async function serverFacts(conn: PgConnection, reporter: Reporter, psql =
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
         timeoutMs: 60000,
+        signal,
         redact: (t) => reporter.redact(t),
       },
     );

@@ -100,6 +100,15 @@ describe('SqlScanner', () => {
     ['COPY "public"."t" FROM PROGRAM \'id\';', /a COPY other than/],
     ['copy t from stdin;', /a COPY other than/],
     ['COMMIT;', /transaction control/],
+    ['BEGIN; SELECT 1;', /transaction control/],
+    ['SELECT 1; COMMIT;', /transaction control/],
+    ['START TRANSACTION;', /transaction control/],
+    [`BEGIN;\nSELECT pg_catalog.lo_open('16388', 131072);\nCOMMIT;\nCOMMIT;`, /transaction control/],
+    [
+      `BEGIN;\nSELECT pg_catalog.lo_open('16388', 131072);\nDROP TABLE "public"."t";\nCOMMIT;`,
+      /large-object data other than/,
+    ],
+    [`BEGIN;\nSELECT pg_catalog.lowrite(0, E'\\\\x00');\nCOMMIT;`, /large-object data other than/],
   ])('refuses %s and says which line', (line, message) => {
     const err = (() => {
       try {
@@ -126,6 +135,50 @@ describe('SqlScanner', () => {
     expect(() => scan(dump(paren))).toThrow(/meta-command/);
     const dollar = ['CREATE FUNCTION "public"."h"() RETURNS void LANGUAGE "sql" AS $$', '\\! id', '$$;'].join('\n');
     expect(() => scan(dump(dollar))).not.toThrow();
+  });
+
+  // pg_dump 15.18's plain output for two large objects (one with a comment and one with a grant), as it wrote them.
+  const LARGE_OBJECTS = [
+    "SELECT pg_catalog.lo_create('16388');",
+    "COMMENT ON LARGE OBJECT 16388 IS 'c';",
+    'COPY "public"."t" ("id", "doc") FROM stdin;',
+    '1\t16388',
+    '\\.',
+    '',
+    'BEGIN;',
+    '',
+    "SELECT pg_catalog.lo_open('16388', 131072);",
+    "SELECT pg_catalog.lowrite(0, '\\x68656c6c6f20776f726c64');",
+    'SELECT pg_catalog.lo_close(0);',
+    '',
+    "SELECT pg_catalog.lo_open('16389', 131072);",
+    'SELECT pg_catalog.lo_close(0);',
+    '',
+    'COMMIT;',
+    '',
+    'GRANT SELECT ON LARGE OBJECT 16388 TO "reader";',
+  ].join('\n');
+
+  it("accepts pg_dump's BEGIN/COMMIT around large-object data and passes on everything else, whatever the chunking", () => {
+    const text = dump(LARGE_OBJECTS);
+    const want = text.replace('\nBEGIN;\n', '\n').replace('\nCOMMIT;\n', '\n');
+    for (const chunk of [0, 1, 2, 3, 7, 64]) {
+      const out: Buffer[] = [];
+      const s = new SqlScanner({ guard: true, pass: (b) => out.push(Buffer.from(b)) });
+      const buf = Buffer.from(text);
+      if (!chunk) s.push(buf);
+      else for (let i = 0; i < buf.length; i += chunk) s.push(buf.subarray(i, i + chunk));
+      expect(s.incompleteReason()).toBeUndefined();
+      expect(Buffer.concat(out).toString()).toBe(want);
+      expect(s.tableData().map((t) => [t.name, t.rows])).toEqual([['public.t', 1]]);
+    }
+  });
+
+  it("finds a dump cut inside pg_dump's large-object data", () => {
+    const text = dump(LARGE_OBJECTS);
+    expect(scan(text.slice(0, text.indexOf('COMMIT;'))).incompleteReason()).toMatch(
+      /inside pg_dump's large-object data/,
+    );
   });
 
   it('with guard off (at dump time) collects what a restore would refuse instead of throwing', () => {

@@ -10,6 +10,10 @@ import { createHash, type Hash } from 'node:crypto';
  *   dollar quotes, comments, parentheses and `BEGIN ... END` bodies that do not end a statement) and refuses every
  *   backslash except the lines our own dumps write: `\restrict KEY` / `\unrestrict KEY` (same key) and `\.`.
  *
+ * Transaction control is refused (a restore is one transaction: a COMMIT in it would make what came before stay),
+ * except pg_dump's own framing of large-object data: a `BEGIN;` line, then only `lo_open` / `lowrite` / `lo_close`
+ * lines exactly as pg_dump writes them, then a `COMMIT;` line. A restore drops those two lines (see `pass`).
+ *
  * Two things would let psql lex differently from this scanner, so both are refused: a `\'` inside a '...' literal
  * (its meaning depends on standard_conforming_strings) and a backslash inside an E'...' literal, plus any statement
  * that names client_encoding or standard_conforming_strings other than pg_dump's own `SET` lines.
@@ -63,6 +67,11 @@ const TRANSACTION_CONTROL = new Set([
   'release',
   'prepare',
 ]);
+/** pg_dump's large-object data (pg_backup_archiver.c, plain format): BEGIN; lo_open/lowrite/lo_close...; COMMIT;. */
+const LO_BEGIN = 'BEGIN;';
+const LO_COMMIT = 'COMMIT;';
+const LO_LINE = /^SELECT pg_catalog\.(?:lo_open\('\d+', 131072\)|lowrite\(0, '\\x[0-9a-f]*'\)|lo_close\(0\));$/;
+const NEWLINE = Buffer.from('\n');
 const IDENT_START = /[A-Za-z_\x80-\xff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\x80-\xff]/;
 
@@ -81,10 +90,16 @@ type Quote = 'none' | 'single' | 'escape' | 'double' | 'dollar' | 'comment';
 export interface ScannerOptions {
   /** Refuse meta-commands and ambiguous literals (restore); off, they are collected in `problems` (dump). */
   guard: boolean;
+  /**
+   * Receives, in order, the bytes psql should read (restore): everything scanned, whole SQL lines only, except
+   * pg_dump's `BEGIN;` / `COMMIT;` lines around large-object data (the restore's own transaction holds them).
+   */
+  pass?: (bytes: Buffer) => void;
 }
 
 export class SqlScanner {
   private readonly guard: boolean;
+  private readonly pass: ((bytes: Buffer) => void) | undefined;
   /** Problems found with guard off (the dump warns: a restore would refuse this line). */
   readonly problems: string[] = [];
   private readonly tables = new Map<string, { name: string; copy: string; rows: number; hash: Hash }>();
@@ -108,9 +123,12 @@ export class SqlScanner {
   private firstLine: string | undefined;
   private lastMeaningful = '';
   private restrictKey: string | undefined;
+  // Inside pg_dump's large-object data (after its `BEGIN;`, before its `COMMIT;`).
+  private inLargeObjects = false;
 
   constructor(opts: ScannerOptions) {
     this.guard = opts.guard;
+    this.pass = opts.pass;
   }
 
   /** Feeds the next bytes. Throws ScanRefusal (guard on) at the first refused line. */
@@ -131,11 +149,18 @@ export class SqlScanner {
           this.parts.push(buf.subarray(i));
           return;
         }
+        const whole = this.parts.length === 0;
         this.parts.push(buf.subarray(i, nl));
-        const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+        const line = whole ? this.parts[0]! : Buffer.concat(this.parts);
         this.parts = [];
+        if (this.sqlLine(line.toString('latin1')) && this.pass) {
+          if (whole) this.pass(buf.subarray(i, nl + 1));
+          else {
+            this.pass(line);
+            this.pass(NEWLINE);
+          }
+        }
         i = nl + 1;
-        this.sqlLine(line.toString('latin1'));
       }
     }
   }
@@ -154,7 +179,7 @@ export class SqlScanner {
         if (rest >= 4 && isEnd(4)) return this.endCopy(buf, runStart, i, 4);
         // Too few bytes to tell `\.` from data: hold them back until the next chunk.
         if (rest < 4 && (rest === 1 || buf[i + 1] === 0x2e) && (rest < 3 || buf[i + 2] === 0x0d)) {
-          if (i > runStart) c.hash.update(buf.subarray(runStart, i));
+          if (i > runStart) this.data(buf.subarray(runStart, i));
           this.held = Buffer.from(buf.subarray(i));
           return buf.length;
         }
@@ -170,12 +195,19 @@ export class SqlScanner {
       this.atLineStart = true;
       i = nl + 1;
     }
-    if (i > runStart) c.hash.update(buf.subarray(runStart, i));
+    if (i > runStart) this.data(buf.subarray(runStart, i));
     return i;
   }
 
+  /** COPY data: hashed into its table, and passed on. */
+  private data(bytes: Buffer): void {
+    this.copy!.hash.update(bytes);
+    this.pass?.(bytes);
+  }
+
   private endCopy(buf: Buffer, runStart: number, at: number, len: number): number {
-    if (at > runStart) this.copy!.hash.update(buf.subarray(runStart, at));
+    if (at > runStart) this.data(buf.subarray(runStart, at));
+    this.pass?.(buf.subarray(at, at + len));
     this.copy = undefined;
     this.atLineStart = true;
     this.lineNo++;
@@ -188,19 +220,33 @@ export class SqlScanner {
     if (this.problems.length < 20) this.problems.push(r.message);
   }
 
-  /** One line of SQL (without its newline), in latin1 so that every byte is one character. */
-  private sqlLine(line: string): void {
+  /**
+   * One line of SQL (without its newline), in latin1 so that every byte is one character. Returns whether psql
+   * should read it (false for pg_dump's BEGIN/COMMIT around large-object data).
+   */
+  private sqlLine(line: string): boolean {
     this.lineNo++;
     if (this.firstLine === undefined) this.firstLine = line;
     const trimmed = line.replace(/\r$/, '');
     const atStatementStart = this.quote === 'none' && !this.stmtHasContent && this.paren === 0;
     if (trimmed.trim() && trimmed !== '--' && !/^\\unrestrict /.test(trimmed)) this.lastMeaningful = trimmed;
 
+    if (this.inLargeObjects) return this.largeObjectLine(line, trimmed);
     if (atStatementStart) {
+      if (trimmed === LO_BEGIN) {
+        this.inLargeObjects = true;
+        return false;
+      }
       const r = RESTRICT_LINE.exec(trimmed);
-      if (r) return this.restrictLine(line, r[1]!, r[2]!);
+      if (r) {
+        this.restrictLine(line, r[1]!, r[2]!);
+        return true;
+      }
       const copy = COPY_LINE.exec(trimmed);
-      if (copy) return this.startCopy(copy[1]!);
+      if (copy) {
+        this.startCopy(copy[1]!);
+        return true;
+      }
       if (/^\s*copy\b/i.test(trimmed))
         this.refuse(line, "a COPY other than pg_dump's one-line `COPY table (...) FROM stdin;`");
     }
@@ -208,6 +254,18 @@ export class SqlScanner {
       this.refuse(line, "a change of client_encoding or standard_conforming_strings other than pg_dump's own SET");
     }
     this.lex(line);
+    return true;
+  }
+
+  /** A line between pg_dump's `BEGIN;` and `COMMIT;` around large-object data: only its own lines, or a blank. */
+  private largeObjectLine(line: string, trimmed: string): boolean {
+    if (trimmed === LO_COMMIT) {
+      this.inLargeObjects = false;
+      return false;
+    }
+    if (trimmed && !LO_LINE.test(trimmed))
+      this.refuse(line, "a statement inside pg_dump's large-object data other than its lo_open/lowrite/lo_close");
+    return true;
   }
 
   private restrictLine(line: string, cmd: string, key: string): void {
@@ -357,7 +415,10 @@ export class SqlScanner {
     const w = word.toLowerCase();
     // A restore is one transaction (our BEGIN ... COMMIT around the stream): a COMMIT in it would make what came before stay.
     if (this.identCount === 0 && TRANSACTION_CONTROL.has(w))
-      this.refuse(line, 'transaction control (a restore runs as one transaction; pg_dump writes none)');
+      this.refuse(
+        line,
+        'transaction control (a restore runs as one transaction; pg_dump writes none but the BEGIN/COMMIT lines around large-object data)',
+      );
     if (this.identCount < 4 && ['create', 'function', 'procedure', 'or', 'replace'].includes(w))
       this.idents[this.identCount] = w[0]!;
     this.identCount++;
@@ -387,9 +448,13 @@ export class SqlScanner {
    * `\restrict`. Returns the reason when it did not.
    */
   incompleteReason(): string | undefined {
-    if (this.parts.length) this.sqlLine(Buffer.concat(this.parts).toString('latin1'));
+    if (this.parts.length) {
+      const last = Buffer.concat(this.parts);
+      if (this.sqlLine(last.toString('latin1'))) this.pass?.(last);
+    }
     this.parts = [];
     if (this.copy) return 'it ends inside the data of a COPY';
+    if (this.inLargeObjects) return "it ends inside pg_dump's large-object data (no COMMIT after its BEGIN)";
     if (this.quote !== 'none') return 'it ends inside a quoted string, dollar-quoted body or comment';
     if (this.stmtHasContent) return 'it ends in the middle of a statement';
     const ours = this.firstLine?.replace(/\r$/, '') === STREAM_HEADER;

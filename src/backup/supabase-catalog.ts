@@ -27,6 +27,7 @@ async function queryValue(
   reporter: Reporter,
   what: string,
   snapshot?: string,
+  signal?: AbortSignal,
 ): Promise<string> {
   const inSnapshot = snapshot
     ? ['-c', 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', '-c', `SET TRANSACTION SNAPSHOT ${lit(snapshot)}`]
@@ -53,6 +54,7 @@ async function queryValue(
       {
         env: { ...pgEnv(conn), PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '20' },
         timeoutMs: 120000,
+        signal,
         maxBuffer: 64 * 1024 * 1024,
         redact: (t) => reporter.redact(t),
       },
@@ -65,12 +67,14 @@ async function queryValue(
 }
 
 /** A Supabase server: the `auth` schema and the `supabase_admin` role both exist. */
-export async function detectFlavor(conn: PgConnection, reporter: Reporter): Promise<Flavor> {
+export async function detectFlavor(conn: PgConnection, reporter: Reporter, signal?: AbortSignal): Promise<Flavor> {
   const v = await queryValue(
     conn,
     "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'auth') AND EXISTS (SELECT FROM pg_roles WHERE rolname = 'supabase_admin')",
     reporter,
     'detecting a Supabase server',
+    undefined,
+    signal,
   );
   return v === 't' ? 'supabase' : 'postgres';
 }

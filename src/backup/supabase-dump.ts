@@ -67,7 +67,15 @@ export function supabaseProducers(o: {
       name: 'data header',
       sql: () => '-- Data: no trigger fires on restored rows.\nSET session_replication_role = replica;\n',
     },
-    dump('pg_dump (data)', ['--data-only', ...schemas, ...PLATFORM_DATA_SCHEMAS.map((s) => `--schema=${s}`), ...skip]),
+    // -b: with --schema, pg_dump leaves large objects out unless asked; with --data-only it writes them whole
+    // (lo_create, comment, grant, data).
+    dump('pg_dump (data)', [
+      '--data-only',
+      '-b',
+      ...schemas,
+      ...PLATFORM_DATA_SCHEMAS.map((s) => `--schema=${s}`),
+      ...skip,
+    ]),
     {
       kind: 'sql',
       name: 'platform tables',

@@ -105,16 +105,17 @@ export async function backupVerifyJob(
   reporter: Reporter,
 ): Promise<VerifyResult> {
   const { bucket, key } = await selectBackup(inputs, s3);
-  const r = await verifyBackup(s3, bucket, key, reporter);
-  reporter.output('key', key);
-  reporter.output('size', r.size);
-  reporter.output('sha256', r.sha256);
+  return verifyBackup(s3, bucket, key, reporter);
+}
+
+/** `backup verify`'s summary: the backup and what it holds. */
+export function reportBackupVerify(r: VerifyResult, _inputs: unknown, reporter: Reporter): void {
   reporter.summary({
     title: 'Backup verified',
     table: [
       ['Key', 'Size', 'SQL size', 'sha256', 'Server', 'pg_dump'],
       [
-        key,
+        r.key,
         humanSize(r.size),
         humanSize(r.uncompressedSize),
         r.sha256,
@@ -123,5 +124,4 @@ export async function backupVerifyJob(
       ],
     ],
   });
-  return r;
 }

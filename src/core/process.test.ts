@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { explainExit, mainLine, runTool, startTool, ToolFailed } from './process.js';
 import { Redactor } from './secrets.js';
@@ -65,6 +66,17 @@ describe('runTool', () => {
     expect(gone(Number(err.stderrLines[0]))).toBe(true);
   });
 
+  it('stops a tool when its signal aborts (already aborted: stopped at once)', async () => {
+    const ctl = new AbortController();
+    const running = runTool('sh', sh('exec sleep 30'), { signal: ctl.signal }).catch((e: unknown) => e);
+    ctl.abort();
+    const err = (await running) as ToolFailed;
+    expect(err.message).toBe('sh was stopped (cancelled)');
+    expect(err.exit.signal).toBe('SIGTERM');
+    const late = await runTool('sh', sh('exec sleep 30'), { signal: ctl.signal }).catch((e: unknown) => e);
+    expect((late as ToolFailed).exit.signal).toBe('SIGTERM');
+  });
+
   it('stops a tool that writes more than maxBuffer', async () => {
     const err = (await runTool('yes', [], { maxBuffer: 1000 }).catch((e: unknown) => e)) as ToolFailed;
     expect(err.message).toBe('yes wrote more than 1000 bytes to stdout');
@@ -104,6 +116,19 @@ describe('startTool', () => {
     expect(await tool.exited).toEqual({ code: 0, signal: null });
     tool.stop();
     expect(tool.stopped).toBe(false);
+  });
+
+  it('a tool that exited on its own before our stop() took effect is not counted as stopped', async () => {
+    const tool = startTool('sh', sh('echo "ERROR:  division by zero" >&2; exit 3'), { name: 'psql' });
+    // Hold the event loop until the process has exited (a zombie): Node has not seen its exit yet when stop() runs.
+    const state = () => readFileSync(`/proc/${tool.pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    while (state() !== 'Z') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    expect(tool.running).toBe(true);
+    tool.stop('SIGKILL');
+    const exit = await tool.exited;
+    expect(exit).toEqual({ code: 3, signal: null });
+    expect(tool.stopped).toBe(false);
+    expect(tool.failure(exit).message).toBe('psql exited with code 3: ERROR:  division by zero');
   });
 
   it('pipes stdin through, and a tool that stops reading early does not break the writer', async () => {

@@ -22,8 +22,12 @@ export function explainExit(exit: ToolExit): string {
  * `pg_dump: error: ...`), else the first line. Empty when there is no stderr.
  */
 export function mainLine(lines: string[]): string {
-  const found = lines.filter((l) => /\b(error|fatal|panic)\b/i.test(l)).pop() ?? lines[0] ?? '';
-  return found.trim();
+  return errorLine(lines) || (lines[0] ?? '').trim();
+}
+
+/** The last line of a tool's stderr that reports an error (`ERROR:`, `FATAL:`, `pg_dump: error: ...`), or ''. */
+export function errorLine(lines: string[]): string {
+  return (lines.filter((l) => /\b(error|fatal|panic)\b/i.test(l)).pop() ?? '').trim();
 }
 
 /** A tool failed: its name, how it ended, and the end of its stderr (already redacted). */
@@ -73,6 +77,7 @@ export class Tool {
   private truncated = false;
   private stopSignal: NodeJS.Signals | undefined;
   private ended = false;
+  private endedBySignal = false;
 
   constructor(
     command: string,
@@ -100,6 +105,7 @@ export class Tool {
       this.child.once('close', (code, signal) => resolve({ code, signal }));
     }).then((exit) => {
       this.ended = true;
+      this.endedBySignal = exit.signal !== null;
       return exit;
     });
   }
@@ -125,9 +131,12 @@ export class Tool {
     );
   }
 
-  /** True once stop() sent it a signal (its exit is then our doing, not its failure). */
+  /**
+   * True once stop() sent it a signal (its exit is then our doing, not its failure), unless it turned out to have
+   * exited on its own first (an exit code, not a signal: `psql` stopping at an error just as we stopped it).
+   */
   get stopped(): boolean {
-    return this.stopSignal !== undefined;
+    return this.stopSignal !== undefined && (!this.ended || this.endedBySignal);
   }
 
   /** Sends `signal` once, and only while it runs; later calls do nothing. */
@@ -170,6 +179,8 @@ export interface RunToolOptions extends Omit<ToolOptions, 'stdin' | 'stdout'> {
   timeoutMs?: number;
   /** Stop it and fail when it writes more than this to stdout (default 64 MiB). */
   maxBuffer?: number;
+  /** Stop it (SIGTERM) and fail when this aborts (another check failed, the run was cancelled). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -197,9 +208,16 @@ export async function runTool(command: string, args: string[], opts: RunToolOpti
           why ??= `did not finish within ${opts.timeoutMs! / 1000}s`;
           tool.stop();
         }, opts.timeoutMs);
+  const onAbort = () => {
+    why ??= 'was stopped (cancelled)';
+    tool.stop();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.input !== undefined) tool.stdin.end(opts.input);
   const exit = await tool.exited;
   clearTimeout(timer);
+  opts.signal?.removeEventListener('abort', onAbort);
   if (exit.code === 0 && !why) return Buffer.concat(chunks).toString('utf8');
   throw tool.failure(exit, why);
 }

@@ -1,5 +1,11 @@
 /** S3 plumbing shared by the frontend and the backups: bucket names, listing every page, deleting in batches. */
-import { DeleteObjectsCommand, paginateListObjectsV2, type _Object, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  paginateListObjectsV2,
+  type _Object,
+  type S3Client,
+  type S3PaginationConfiguration,
+} from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from './errors.js';
 import { shown } from './inputs.js';
 
@@ -21,16 +27,21 @@ export function checkBucketName(input: string, value: string, role?: string): st
 /**
  * Every object under the prefix (the whole bucket for ''), through the SDK's paginator: ListObjectsV2 returns at most
  * `pageSize` (S3: 1,000 at most, the default) a call. With `delimiter`, objects below the next delimiter are left out
- * (they are CommonPrefixes).
+ * (they are CommonPrefixes). `onDate` gets the Date of each answer (S3's clock).
  */
 export async function* listObjects(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  opts: { delimiter?: string; pageSize?: number } = {},
+  opts: { delimiter?: string; pageSize?: number; onDate?: (ms: number) => void } = {},
 ): AsyncGenerator<_Object> {
+  const onDate = opts.onDate;
   const pages = paginateListObjectsV2(
-    { client: s3, pageSize: opts.pageSize },
+    {
+      client: s3,
+      pageSize: opts.pageSize,
+      ...(onDate ? { withCommand: (c: AnyCommand) => onS3Date(c, onDate) } : {}),
+    },
     { Bucket: bucket, Prefix: prefix || undefined, Delimiter: opts.delimiter },
   );
   for await (const page of pages) yield* page.Contents ?? [];
@@ -72,4 +83,24 @@ export async function deleteObjects(
       );
   }
   return true;
+}
+
+/** Any SDK command (as the paginators hand them to `withCommand`). */
+type AnyCommand = Parameters<NonNullable<S3PaginationConfiguration['withCommand']>>[0];
+
+/**
+ * Calls `onDate` with the Date header of S3's answer to `command` (S3's clock, whole seconds) as the answer arrives;
+ * returns the command.
+ */
+export function onS3Date<C extends AnyCommand>(command: C, onDate: (ms: number) => void): C {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const header = (out.response as { headers?: Record<string, string> }).headers?.date;
+      if (header && Number.isFinite(Date.parse(header))) onDate(Date.parse(header));
+      return out;
+    },
+    { step: 'deserialize', name: 'shishaS3Date' },
+  );
+  return command;
 }

@@ -26,6 +26,8 @@ export interface BucketState {
   running: Map<string, Date>;
   /** Other sites below the prefix (a folder with its own `_releases/`, e.g. `staging/`): never ours to touch. */
   nested: string[];
+  /** S3's clock when it answered the listing (its Date header, ms), when it gave one. */
+  s3Date?: number;
 }
 
 /** An ETag without its quotes (how manifests record it). */
@@ -65,7 +67,7 @@ export async function listBucket(s3: S3Client, bucket: string, prefix: string): 
   const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
   const nested = new Set<string>();
   const own = prefix + RELEASES_DIR;
-  for await (const o of listObjects(s3, bucket, prefix)) {
+  for await (const o of listObjects(s3, bucket, prefix, { onDate: (ms) => (state.s3Date = ms) })) {
     const key = o.Key ?? '';
     const lastModified = o.LastModified ?? new Date(0);
     if (key.startsWith(own)) {

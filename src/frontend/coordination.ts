@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { OpsError, describeError } from '../core/errors.js';
+import { onS3Date } from '../core/s3.js';
 import { RELEASES_DIR } from './releases.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -65,15 +66,7 @@ export function leaseEnd(lease: Partial<Lease>, lastModified: number, maxMs: num
 /** The Date header of S3's response to `command` (S3's clock), captured as the response arrives. */
 function s3Clock(command: GetObjectCommand): () => number | undefined {
   let date: number | undefined;
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const header = (out.response as { headers?: Record<string, string> }).headers?.date;
-      if (header && Number.isFinite(Date.parse(header))) date = Date.parse(header);
-      return out;
-    },
-    { step: 'deserialize', name: 'shishaS3Clock' },
-  );
+  onS3Date(command, (ms) => (date = ms));
   return () => date;
 }
 

@@ -3,7 +3,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { shown } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
-import { blobKey, contentHash, hashOfId, releaseId, type FileEntry, type Manifest } from './releases.js';
+import {
+  blobKey,
+  checkIdAgainstS3Clock,
+  contentHash,
+  hashOfId,
+  releaseId,
+  type FileEntry,
+  type Manifest,
+} from './releases.js';
 import {
   checkBucket,
   copyWithHeaders,
@@ -55,17 +63,9 @@ export interface DeployResult {
   unchangedRelease?: boolean;
 }
 
-/** The outputs and headline of the deploy-frontend action, `shisha-ops frontend deploy` and `frontend plan`. */
+/** The headline of the deploy-frontend action, `shisha-ops frontend deploy` and `frontend plan` (outputs: commands.ts). */
 export function reportFrontendDeploy(r: DeployResult, opts: DeployOptions, reporter: Reporter): void {
   reporter.result(deployHeadline(opts, r));
-  reporter.output('release-id', r.releaseId);
-  reporter.output('uploaded', r.uploaded);
-  reporter.output('copied', r.copied);
-  reporter.output('deleted', r.deleted);
-  reporter.output('unchanged', r.unchanged);
-  reporter.output('bytes-uploaded', r.bytesUploaded);
-  reporter.output('invalidation-id', r.invalidationId);
-  reporter.output('invalidation-paths', r.invalidationPaths.join(' '));
 }
 
 /** The summary's first line: what happened to which release, and where it is served. */
@@ -272,6 +272,7 @@ async function publish(
     nothingToDo && current
       ? current
       : { version: 1, id: releaseId(files, new Date(), currentId), createdAt: new Date().toISOString(), files };
+  if (manifest !== current) checkIdAgainstS3Clock(manifest.id, state.s3Date);
   const paths = invalidating ? invalidationPaths(plan.items) : [];
   const result: DeployResult = {
     releaseId: manifest.id,

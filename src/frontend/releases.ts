@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OpsError } from '../core/errors.js';
 
 /** Everything a deploy records about one file, keyed by its path relative to the prefix. */
 export interface FileEntry {
@@ -99,6 +100,20 @@ export const ID_AHEAD_MS = 24 * 3600_000;
  */
 export function isPlausibleId(id: string, lastModified: Date): boolean {
   return isReleaseId(id) && timeOfId(id) <= lastModified.getTime() + ID_AHEAD_MS;
+}
+
+/**
+ * Refuses a new release whose id (taken from this machine's clock) is more than ID_AHEAD_MS ahead of S3's clock
+ * (`s3Date`, the Date of an S3 answer; nothing to compare with when undefined): listings would not take its manifest
+ * for a release (isPlausibleId) while its HTML is live.
+ */
+export function checkIdAgainstS3Clock(id: string, s3Date: number | undefined): void {
+  if (s3Date === undefined) return;
+  const ahead = timeOfId(id) - s3Date;
+  if (ahead <= ID_AHEAD_MS) return;
+  throw new OpsError(
+    `this machine's clock runs ${(ahead / 3600_000).toFixed(1)} h ahead of S3's (${new Date(s3Date).toISOString()}, the Date of its answer): release ${id} would not count as a release (its time may be at most ${ID_AHEAD_MS / 3600_000} h past S3's), so set the clock right (NTP) and deploy again; nothing was changed`,
+  );
 }
 
 export function hashOfId(id: string): string {

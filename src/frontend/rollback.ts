@@ -1,5 +1,6 @@
 import { InputError, OpsError, describeError } from '../core/errors.js';
 import { getString, shown, type InputSource } from '../core/inputs.js';
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { checkBucket, copyWithHeaders, getManifest, listBucket, putManifest } from './bucket.js';
 import { isImmutable } from './cache-rules.js';
@@ -40,18 +41,15 @@ export async function rollbackFrontend(
   c: Clients,
   reporter: Reporter,
   hooks: { onChange?: () => void } = {},
-): Promise<void> {
+): Promise<FrontendRollbackResult> {
   await checkBucket(c.s3, opts.bucket);
   const invalidating = opts.invalidate && Boolean(opts.distributionId);
   if (invalidating) await checkDistribution(c.cf, opts.distributionId, (m) => reporter.warn(m));
-  if (opts.dryRun) {
-    await restore(c, opts, reporter, wanted, invalidating);
-    return;
-  }
+  if (opts.dryRun) return { releaseId: (await restore(c, opts, reporter, wanted, invalidating)).targetId };
   // Like a deploy (coordination.ts): a marker so no prune deletes what this rollback relies on, and the lock while it
   // lists, checks and restores, so no deploy publishes or prunes in between.
   const marker = await startRun(c.s3, opts.bucket, opts.prefix, (m) => reporter.warn(m));
-  let restored: Restored | undefined;
+  let restored: Restored;
   try {
     const held = await withLock(
       c.s3,
@@ -68,8 +66,9 @@ export async function rollbackFrontend(
   } finally {
     await marker.end();
   }
-  if (!restored) return;
-  const { manifest, targetId, done, paths } = restored;
+  const { targetId, applied } = restored;
+  if (!applied) return {};
+  const { manifest, done, paths } = applied;
   let invalidationId = '';
   if (paths.length)
     invalidationId = await invalidate(
@@ -80,18 +79,31 @@ export async function rollbackFrontend(
       paths,
       `release ${targetId} is restored in the bucket`,
     );
-  reporter.output('release-id', manifest.id);
-  reporter.output('restored-from', targetId);
-  reporter.output('copied', done);
-  reporter.output('invalidation-id', invalidationId);
-  reporter.output('invalidation-paths', paths.join(' '));
+  return { releaseId: manifest.id, restoredFrom: targetId, copied: done, invalidationId, invalidationPaths: paths };
 }
 
+/** What a release rollback did (a dry run: only the release it would restore, as `releaseId`). */
+export interface FrontendRollbackResult {
+  /** The new live release (recorded as a rollback), or on a dry run the release it would restore. */
+  releaseId?: string;
+  restoredFrom?: string;
+  copied?: number;
+  invalidationId?: string;
+  invalidationPaths?: string[];
+}
+
+export const FRONTEND_ROLLBACK_OUTPUTS: Outputs<FrontendRollbackResult> = {
+  'release-id': (r) => r.releaseId,
+  'restored-from': (r) => r.restoredFrom,
+  copied: (r) => r.copied,
+  'invalidation-id': (r) => r.invalidationId,
+  'invalidation-paths': (r) => r.invalidationPaths?.join(' '),
+};
+
+/** The release picked, and (unless a dry run) what restoring it did. */
 interface Restored {
-  manifest: Manifest;
   targetId: string;
-  done: number;
-  paths: string[];
+  applied?: { manifest: Manifest; done: number; paths: string[] };
 }
 
 /** Lists, picks the target, checks everything, then (unless a dry run) restores its files and records the rollback. */
@@ -103,7 +115,7 @@ async function restore(
   invalidating: boolean,
   lock?: HeldLock,
   onChange?: () => void,
-): Promise<Restored | undefined> {
+): Promise<Restored> {
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort();
   const currentId = ids.at(-1);
@@ -184,10 +196,7 @@ async function restore(
     restoredFrom: targetId,
     rollbackOf: currentId,
   };
-  if (opts.dryRun || !lock) {
-    reporter.output('release-id', targetId);
-    return undefined;
-  }
+  if (opts.dryRun || !lock) return { targetId };
 
   onChange?.();
   let done = 0;
@@ -219,7 +228,7 @@ async function restore(
     );
   }
   reporter.info(`release ${targetId} is live again (recorded as ${manifest.id}); restored ${done} files`);
-  return { manifest, targetId, done, paths };
+  return { targetId, applied: { manifest, done, paths } };
 }
 
 /** `shisha-ops frontend releases`: the bucket (and prefix) only. */
@@ -228,29 +237,38 @@ export function parseFrontendReleasesInputs(inputs: InputSource): TargetOptions 
 }
 
 /** `shisha-ops frontend releases`: the kept releases, newest first. */
-export async function frontendReleasesJob(opts: TargetOptions, c: Clients, reporter: Reporter): Promise<string[]> {
+export async function frontendReleasesJob(opts: TargetOptions, c: Clients): Promise<FrontendReleasesResult> {
   await checkBucket(c.s3, opts.bucket);
   const state = await listBucket(c.s3, opts.bucket, opts.prefix);
   const ids = [...state.releases.keys()].sort().reverse();
-  const rows: string[][] = [['Release', 'Created', 'Files', 'Bytes', 'Note']];
-  for (const [i, id] of ids.entries()) {
-    const m = await getManifest(c.s3, opts.bucket, opts.prefix, id);
+  const releases: FrontendReleasesResult['releases'] = [];
+  for (const id of ids) releases.push({ id, manifest: await getManifest(c.s3, opts.bucket, opts.prefix, id) });
+  return { releases };
+}
+
+/** The kept releases, newest first. */
+export interface FrontendReleasesResult {
+  releases: { id: string; manifest: Manifest }[];
+}
+
+/** Outputs: releases (newest first), current. */
+export const FRONTEND_RELEASES_OUTPUTS: Outputs<FrontendReleasesResult> = {
+  releases: (r) => r.releases?.map((x) => x.id).join(' '),
+  current: (r) => r.releases && (r.releases[0]?.id ?? ''),
+};
+
+/** `frontend releases`' summary: each release's date, files and bytes, the current one and rollbacks noted. */
+export function reportFrontendReleases(r: FrontendReleasesResult, opts: TargetOptions, reporter: Reporter): void {
+  const rows = r.releases.map(({ id, manifest: m }, i) => {
     const files = Object.values(m.files);
     const note = [i === 0 ? 'current' : '', m.restoredFrom ? `rollback to ${m.restoredFrom}` : '']
       .filter(Boolean)
       .join(', ');
-    rows.push([id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note]);
-  }
+    return [id, m.createdAt, String(files.length), String(files.reduce((s, f) => s + f.size, 0)), note];
+  });
   reporter.summary({
     title: `Releases in s3://${opts.bucket}/${opts.prefix}_releases/`,
-    lines: ids.length ? [] : ['no releases yet'],
-    table: ids.length ? rows : undefined,
+    lines: rows.length ? [] : ['no releases yet'],
+    table: rows.length ? [['Release', 'Created', 'Files', 'Bytes', 'Note'], ...rows] : undefined,
   });
-  return ids;
-}
-
-/** Outputs: releases (newest first), current. */
-export function reportFrontendReleases(ids: string[], _inputs: unknown, reporter: Reporter): void {
-  reporter.output('releases', ids.join(' '));
-  reporter.output('current', ids[0] ?? '');
 }

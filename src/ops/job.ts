@@ -3,17 +3,28 @@ import { getString, type InputSource } from '../core/inputs.js';
 import type { Reporter } from '../core/reporter.js';
 import { command } from '../core/command.js';
 import { opsClients } from './clients.js';
-import { opsUnlockJob, parseOpsUnlockInputs } from './lock.js';
-import { opsRollbackJob, parseOpsRollbackInputs } from './rollback.js';
-import { opsStatusJob, parseOpsStatusInputs } from './status.js';
-import { opsVerifyJob, parseOpsVerifyInputs } from './verify.js';
+import { OPS_UNLOCK_OUTPUTS, opsUnlockJob, parseOpsUnlockInputs } from './lock.js';
+import { OPS_ROLLBACK_OUTPUTS, opsRollbackJob, parseOpsRollbackInputs } from './rollback.js';
+import { OPS_STATUS_OUTPUTS, opsStatusJob, parseOpsStatusInputs, reportOpsStatus } from './status.js';
+import { OPS_VERIFY_OUTPUTS, opsVerifyJob, parseOpsVerifyInputs } from './verify.js';
 
 /** The ops commands: `shisha-ops verify|status|rollback|unlock`, and the ops action's `command` input. */
 export const OPS_COMMANDS = {
-  verify: command({ parse: parseOpsVerifyInputs, clients: () => opsClients(), run: opsVerifyJob }),
-  status: command({ parse: parseOpsStatusInputs, clients: opsClients, run: opsStatusJob }),
-  rollback: command({ parse: parseOpsRollbackInputs, clients: opsClients, run: opsRollbackJob }),
-  unlock: command({ parse: parseOpsUnlockInputs, clients: () => opsClients(), run: opsUnlockJob }),
+  verify: command({ parse: parseOpsVerifyInputs, clients: opsClients, run: opsVerifyJob, outputs: OPS_VERIFY_OUTPUTS }),
+  status: command({
+    parse: parseOpsStatusInputs,
+    clients: opsClients,
+    run: opsStatusJob,
+    outputs: OPS_STATUS_OUTPUTS,
+    report: reportOpsStatus,
+  }),
+  rollback: command({
+    parse: parseOpsRollbackInputs,
+    clients: opsClients,
+    run: opsRollbackJob,
+    outputs: OPS_ROLLBACK_OUTPUTS,
+  }),
+  unlock: command({ parse: parseOpsUnlockInputs, clients: opsClients, run: opsUnlockJob, outputs: OPS_UNLOCK_OUTPUTS }),
 };
 
 /** The ops action: runs the job its `command` input names. */

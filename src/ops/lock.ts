@@ -3,6 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { checkBucketName } from '../core/s3.js';
 import { OpsError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { RELEASES_DIR } from '../frontend/releases.js';
 
@@ -114,12 +115,11 @@ export async function opsUnlockJob(
   { bucket }: { bucket: string },
   { s3 }: { s3: S3Client },
   reporter: Reporter,
-): Promise<void> {
+): Promise<OpsUnlockResult> {
   const lock = await readLock(s3, bucket);
   if (!lock) {
     reporter.info(`s3://${bucket}/${LOCK_KEY} is not there: deploys are not locked`);
-    reporter.output('unlocked', false);
-    return;
+    return { unlocked: false };
   }
   try {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: LOCK_KEY }));
@@ -129,5 +129,12 @@ export async function opsUnlockJob(
     });
   }
   reporter.info(`deploys unlocked (they were ${describeLock(lock)}); unlocked by ${actor().by}`);
-  reporter.output('unlocked', true);
+  return { unlocked: true };
 }
+
+/** Whether `unlock` removed a lock (false: there was none). */
+export interface OpsUnlockResult {
+  unlocked: boolean;
+}
+
+export const OPS_UNLOCK_OUTPUTS: Outputs<OpsUnlockResult> = { unlocked: (r) => r.unlocked };

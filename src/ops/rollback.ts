@@ -1,18 +1,27 @@
 import { InputError, describeError } from '../core/errors.js';
 import { getBoolean, getString, type InputSource } from '../core/inputs.js';
+import { failedWith, recording, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackendClients } from '../backend/clients.js';
 import { BACKEND_DEFAULTS } from '../backend/defaults.js';
 import {
+  BACKEND_ROLLBACK_OUTPUTS,
   parseBackendVersionInputs,
   rollbackBackend,
+  type BackendRollbackResult,
   type BackendVersionInputs,
   type RollbackOptions,
 } from '../backend/rollback.js';
 import type { FrontendClients } from '../frontend/clients.js';
 import { FRONTEND_DEFAULTS } from '../frontend/defaults.js';
-import { parseFrontendReleaseInputs, rollbackFrontend, type FrontendReleaseInputs } from '../frontend/rollback.js';
+import {
+  FRONTEND_ROLLBACK_OUTPUTS,
+  parseFrontendReleaseInputs,
+  rollbackFrontend,
+  type FrontendReleaseInputs,
+  type FrontendRollbackResult,
+} from '../frontend/rollback.js';
 import { isReleaseId } from '../frontend/releases.js';
 import type { OpsClients } from './clients.js';
 import { OPS_DEFAULTS } from './defaults.js';
@@ -27,34 +36,49 @@ type Part = (typeof PARTS)[number];
  * `onChange` (just before its first remote change). Bad input and refusals before that change nothing and lock
  * nothing. A lock that cannot be written after a rollback is an error of its own.
  */
-export async function withDeployLock(
+export async function withDeployLock<T extends object>(
   s3: S3Client,
   lockBucket: string,
   what: string,
   reason: string,
   reporter: Reporter,
-  rollback: (onChange: () => void) => Promise<void>,
-): Promise<void> {
+  rollback: (onChange: () => void) => Promise<T>,
+): Promise<T & Locked> {
   let changed = false;
   const lock = async () => {
     const info = await writeLock(s3, lockBucket, what, reason);
     reporter.info(
       `deploys are now ${describeLock(info)}; clear with \`shisha-ops unlock --bucket ${lockBucket}\` once the fix is on main`,
     );
-    reporter.output('locked', true);
   };
+  let result: T;
   try {
-    await rollback(() => {
+    result = await rollback(() => {
       changed = true;
     });
   } catch (err) {
-    if (changed)
-      await lock().catch((e: unknown) => reporter.warn(`could not write the deploy lock: ${describeError(e)}`));
-    else reporter.info('nothing was changed: deploys are not locked');
-    throw err;
+    if (!changed) {
+      reporter.info('nothing was changed: deploys are not locked');
+      throw err;
+    }
+    try {
+      await lock();
+    } catch (e) {
+      reporter.warn(`could not write the deploy lock: ${describeError(e)}`);
+      throw err;
+    }
+    throw failedWith<Locked>(err, { locked: true });
   }
-  await lock();
+  await recording(result, lock); // a lock that cannot be written fails the rollback, whose outputs stand
+  return { ...result, locked: true };
 }
+
+/** Whether a rollback locked deploys (output `locked`; unset when it did not). */
+export interface Locked {
+  locked?: boolean;
+}
+
+export const ROLLBACK_LOCK_OUTPUTS: Outputs<Locked> = { locked: (r) => r.locked };
 
 /** `frontend rollback`: the release rollback's inputs, and whether to lock deploys afterwards (never on a dry run). */
 export interface FrontendRollbackInputs extends FrontendReleaseInputs {
@@ -74,10 +98,10 @@ export async function frontendRollbackJob(
   inputs: FrontendRollbackInputs,
   clients: FrontendClients,
   reporter: Reporter,
-): Promise<void> {
+): Promise<FrontendRollbackResult & Locked> {
   const what = `frontend to ${inputs.releaseId || 'the previous release'}`;
   if (!inputs.lock) return rollbackFrontend(inputs, clients, reporter);
-  await withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, (onChange) =>
+  return withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, (onChange) =>
     rollbackFrontend(inputs, clients, reporter, { onChange }),
   );
 }
@@ -101,14 +125,14 @@ export async function backendRollbackJob(
   clients: BackendClients,
   reporter: Reporter,
   options: RollbackOptions = {},
-): Promise<void> {
+): Promise<BackendRollbackResult & Locked> {
   const what = `backend to ${inputs.version ?? 'the previous version'}`;
   if (!inputs.lockBucket || !inputs.lock) {
     if (!inputs.lockBucket)
       reporter.warn('no lock-bucket given: deploys are not locked, the next push to main redeploys the newest image');
     return rollbackBackend(inputs, clients, reporter, options);
   }
-  await withDeployLock(clients.s3, inputs.lockBucket, what, inputs.reason, reporter, (onChange) =>
+  return withDeployLock(clients.s3, inputs.lockBucket, what, inputs.reason, reporter, (onChange) =>
     rollbackBackend(inputs, clients, reporter, { ...options, onChange }),
   );
 }
@@ -166,12 +190,24 @@ export async function opsRollbackJob(
   clients: OpsClients,
   reporter: Reporter,
   options: RollbackOptions = {},
-): Promise<void> {
+): Promise<OpsRollbackResult> {
   const { part, target, frontend, backend } = inputs;
   const what = `${part} to ${target === 'previous' ? 'the previous release/version' : target}`;
-  await withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, async (onChange) => {
+  return withDeployLock(clients.s3, inputs.bucket, what, inputs.reason, reporter, async (onChange) => {
     // The SPA first: an older SPA keeps working against the newer API more often than the other way round.
-    if (frontend) await rollbackFrontend(frontend, clients, reporter, { onChange });
-    if (backend) await rollbackBackend(backend, clients, reporter, { ...options, onChange });
+    const spa = frontend ? await rollbackFrontend(frontend, clients, reporter, { onChange }) : {};
+    const api = backend
+      ? await recording(spa, () => rollbackBackend(backend, clients, reporter, { ...options, onChange }))
+      : {};
+    return { ...spa, ...api };
   });
 }
+
+/** What `rollback` did: the SPA part's and the API part's results (each when rolled back), and the lock. */
+export type OpsRollbackResult = Partial<FrontendRollbackResult> & Partial<BackendRollbackResult> & Locked;
+
+export const OPS_ROLLBACK_OUTPUTS: Outputs<OpsRollbackResult> = {
+  ...FRONTEND_ROLLBACK_OUTPUTS,
+  ...BACKEND_ROLLBACK_OUTPUTS,
+  ...ROLLBACK_LOCK_OUTPUTS,
+};

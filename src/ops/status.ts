@@ -2,6 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ContainerServiceDeployment, LightsailClient } from '@aws-sdk/client-lightsail';
 import { InputError, describeError } from '../core/errors.js';
 import { getString, type InputSource } from '../core/inputs.js';
+import type { Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import { getRegion, getServiceName } from '../backend/deploy-inputs.js';
 import { environmentValues } from '../backend/deployment-request.js';
@@ -62,8 +63,9 @@ export async function opsStatusJob(
   { bucket, prefix, url, serviceName, backupBucket, backupsUnder }: OpsStatusInputs,
   clients: OpsClients,
   reporter: Reporter,
-): Promise<void> {
+): Promise<OpsStatusResult> {
   const rows: Row[] = [];
+  const result: OpsStatusResult = { rows };
   const part = async (name: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -72,10 +74,34 @@ export async function opsStatusJob(
     }
   };
   const s3 = clients.s3;
-  if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, reporter));
-  if (serviceName) await part('API', () => apiRows(clients.lightsail, serviceName, rows, reporter));
-  if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, reporter));
+  if (bucket) await part('SPA', () => spaRows(s3, bucket, prefix, url, rows, result));
+  if (serviceName) await part('API', () => apiRows(clients.lightsail, serviceName, rows, result, reporter));
+  if (backupBucket) await part('Backup', () => backupRows(s3, backupBucket, backupsUnder, rows, result));
+  return result;
+}
 
+/** What `status` read: its table's rows, and each part's values when it was asked for and could be read. */
+export interface OpsStatusResult {
+  rows: Row[];
+  releaseId?: string;
+  liveMatches?: boolean;
+  apiVersion?: number;
+  apiState?: string;
+  backupKey?: string;
+  backupAgeHours?: number;
+}
+
+export const OPS_STATUS_OUTPUTS: Outputs<OpsStatusResult> = {
+  'release-id': (r) => r.releaseId,
+  'live-matches': (r) => r.liveMatches,
+  'api-version': (r) => r.apiVersion,
+  'api-state': (r) => r.apiState,
+  'backup-key': (r) => r.backupKey,
+  'backup-age-hours': (r) => r.backupAgeHours,
+};
+
+/** `status`'s summary: one table of every part, with what needs attention counted in the title. */
+export function reportOpsStatus({ rows }: OpsStatusResult, _inputs: unknown, reporter: Reporter): void {
   const bad = rows.filter((r) => r[3] === '✘').length;
   reporter.summary({
     title: `Production status${bad ? `: ${bad} item(s) need attention` : ''}`,
@@ -89,7 +115,7 @@ async function spaRows(
   prefix: string,
   url: string,
   rows: Row[],
-  reporter: Reporter,
+  result: OpsStatusResult,
 ): Promise<void> {
   await checkBucket(s3, bucket);
   const state = await listBucket(s3, bucket, prefix);
@@ -105,7 +131,7 @@ async function spaRows(
       `${id} (${Object.keys(m.files).length} files, ${m.createdAt})${m.restoredFrom ? `, rollback to ${m.restoredFrom}` : ''}`,
       '✔',
     ]);
-    reporter.output('release-id', id);
+    result.releaseId = id;
     if (url) {
       const live = await fetchWhole(siteUrl(url, '/'));
       const same = live.status === 200 && md5(live.body) === m.files['index.html']?.md5;
@@ -121,7 +147,7 @@ async function spaRows(
         }
       }
       rows.push(['SPA', 'live index.html', value, same ? '✔' : '✘']);
-      reporter.output('live-matches', same);
+      result.liveMatches = same;
     }
   }
   const lock = await readLock(s3, bucket);
@@ -140,6 +166,7 @@ async function apiRows(
   lightsail: LightsailClient,
   serviceName: string,
   rows: Row[],
+  result: OpsStatusResult,
   reporter: Reporter,
 ): Promise<void> {
   const svc = await getService(lightsail, serviceName);
@@ -167,8 +194,8 @@ async function apiRows(
   rows.push(['API', 'digest', digestOf(image), image.includes('@sha256:') || image.startsWith(':') ? '✔' : '✘']);
   if (svc.nextDeployment)
     rows.push(['API', 'deploying', `version ${svc.nextDeployment.version} ${svc.nextDeployment.state ?? ''}`, '']);
-  reporter.output('api-version', d.version ?? 0);
-  reporter.output('api-state', d.state ?? '');
+  result.apiVersion = d.version ?? 0;
+  result.apiState = d.state ?? '';
   if (svc.url) {
     const health = urlWithPath(svc.url, d.publicEndpoint?.healthCheck?.path ?? '/');
     const r = await fetchWhole(health, 10000);
@@ -192,7 +219,7 @@ async function backupRows(
   bucket: string,
   prefix: string,
   rows: Row[],
-  reporter: Reporter,
+  result: OpsStatusResult,
 ): Promise<void> {
   const newest = (await listBackups(s3, bucket, prefix))[0];
   if (!newest) {
@@ -207,8 +234,8 @@ async function backupRows(
     `${newest.key} (${age} old, ${humanSize(newest.size)})`,
     hours <= BACKUP_MAX_AGE_HOURS ? '✔' : '✘',
   ]);
-  reporter.output('backup-key', newest.key);
-  reporter.output('backup-age-hours', Math.round(hours));
+  result.backupKey = newest.key;
+  result.backupAgeHours = Math.round(hours);
   let manifest: Record<string, unknown> | undefined;
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${newest.key}.manifest.json` }));

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { InputError, OpsError } from '../core/errors.js';
 import { getInt, getString, type InputSource } from '../core/inputs.js';
+import { failedWith, type Outputs } from '../core/command.js';
 import type { Reporter } from '../core/reporter.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { OpsClients } from './clients.js';
@@ -111,7 +112,7 @@ export async function opsVerifyJob(
   clients: Pick<OpsClients, 's3'>,
   reporter: Reporter,
   options: VerifyOptions = {},
-): Promise<void> {
+): Promise<OpsVerifyResult> {
   const interval = options.intervalMs ?? 5000;
 
   const expected = bucket ? await expectedRelease(clients.s3, bucket, prefix, wanted) : undefined;
@@ -243,14 +244,29 @@ export async function opsVerifyJob(
       ]),
     ],
   });
-  reporter.output('passed', rows.length - failed.length);
-  reporter.output('failed', failed.length);
-  if (expected) reporter.output('release-id', expected.release.id);
+  const result = { passed: rows.length - failed.length, failed: failed.length, releaseId: expected?.release.id };
   if (failed.length)
-    throw new OpsError(
-      `verify ${base}: ${failed.length} of ${rows.length} checks failed (${failed.map((r) => r.check).join(', ')}); see the table`,
+    throw failedWith(
+      new OpsError(
+        `verify ${base}: ${failed.length} of ${rows.length} checks failed (${failed.map((r) => r.check).join(', ')}); see the table`,
+      ),
+      result,
     );
+  return result;
 }
+
+/** How many checks passed and failed, and the release expected live (when a bucket was given). */
+export interface OpsVerifyResult {
+  passed: number;
+  failed: number;
+  releaseId?: string;
+}
+
+export const OPS_VERIFY_OUTPUTS: Outputs<OpsVerifyResult> = {
+  passed: (r) => r.passed,
+  failed: (r) => r.failed,
+  'release-id': (r) => r.releaseId,
+};
 
 const JAVASCRIPT = new Set(['text/javascript', 'application/javascript', 'application/x-javascript']);
 

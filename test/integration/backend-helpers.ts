@@ -8,7 +8,11 @@ import { LightsailFake } from '../lab/lightsail-fake.js';
 import { runCaptured as captureRun, type CapturedRun } from '../lab/capture.js';
 import { command } from '../../src/core/command.js';
 import { backendClients } from '../../src/backend/clients.js';
-import { parseBackendVersionInputs, rollbackBackend as rollbackVersion } from '../../src/backend/rollback.js';
+import {
+  BACKEND_ROLLBACK_OUTPUTS,
+  parseBackendVersionInputs,
+  rollbackBackend as rollbackVersion,
+} from '../../src/backend/rollback.js';
 
 export const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 export const image = (name: string, c = 'a') => `public.ecr.aws/shisha/${name}@${DIGEST(c)}`;
@@ -58,4 +62,5 @@ export const rollbackBackend = command({
   parse: parseBackendVersionInputs,
   clients: backendClients,
   run: rollbackVersion,
+  outputs: BACKEND_ROLLBACK_OUTPUTS,
 });

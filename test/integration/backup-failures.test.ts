@@ -181,22 +181,25 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     expect(err.message).toMatch(/^Input 'bucket': bucket 'no-such-bucket-for-backups' does not exist/);
   });
 
-  it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
+  /**
+   * A scratch target database, and a backup of database `dbname` in the bucket that would create the table
+   * should_not_exist, with a `.sha256` sidecar recording `sha256` (default: the backup's own).
+   */
+  async function backupAndTarget(dbname: string, sha256?: string): Promise<{ target: string; key: string }> {
     const target = uniqueName('target').replace(/-/g, '_');
     pg.createDatabase(target);
-    const key = backupKey({
-      prefix: 'backups',
-      project: 'shisha-log',
-      environment: 'prod',
-      dbname: 'tampered',
-      time: new Date(),
-    });
+    const key = backupKey({ prefix: 'backups', project: 'shisha-log', environment: 'prod', dbname, time: new Date() });
+    const body = gzipSync('CREATE TABLE should_not_exist (id int);\n');
+    const recorded = sha256 ?? createHash('sha256').update(body).digest('hex');
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     await s3Client().send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync('CREATE TABLE should_not_exist (id int);\n') }),
+      new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${recorded}  x.sql.gz\n` }),
     );
-    await s3Client().send(
-      new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${'0'.repeat(64)}  x.sql.gz\n` }),
-    );
+    return { target, key };
+  }
+
+  it('restores only with confirmation, and never commits a backup whose checksum does not match', async () => {
+    const { target, key } = await backupAndTarget('tampered', '0'.repeat(64));
     const out = capture();
     const inputs = { bucket, key, 'target-url': pg.urlFor(target) };
     // No terminal and no --yes: refused as bad input (exit 2) before anything runs.
@@ -231,19 +234,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
   });
 
   it('a backup whose download is refused leaves no psql behind: nothing connected to the target, nothing restored', async () => {
-    const target = uniqueName('target').replace(/-/g, '_');
-    pg.createDatabase(target);
-    const key = backupKey({
-      prefix: 'backups',
-      project: 'shisha-log',
-      environment: 'prod',
-      dbname: 'unreadable',
-      time: new Date(),
-    });
-    const body = gzipSync('CREATE TABLE should_not_exist (id int);\n');
-    const sha = createHash('sha256').update(body).digest('hex');
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: `${key}.sha256`, Body: `${sha}  x.sql.gz\n` }));
+    const { target, key } = await backupAndTarget('unreadable');
     // GetObject of the backup itself is denied (a KMS key or a policy the restoring role lacks); its sidecar is not.
     const proxy = new FaultProxy(motoUrl()).inject({ method: 'GET', path: /unreadable[^/]*\.sql\.gz$/, fault: '403' });
     process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
@@ -292,7 +283,7 @@ describe('db-backup refuses bad input and leaves nothing behind on failure', () 
     ];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: pb, Key, Body: 'x' }));
     const out = capture();
-    const dry = await BACKUP_COMMANDS.prune(
+    const { pruned: dry } = await BACKUP_COMMANDS.prune(
       inputsFrom({ bucket: pb, 'older-than-days': 30, 'dry-run': true }),
       out.reporter,
       now,

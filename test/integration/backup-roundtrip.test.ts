@@ -179,7 +179,7 @@ describe('db-backup round trip against PostgreSQL 15 and moto_server', () => {
   });
 
   it('lists it newest first, verifies it, and restores it with `backup restore --yes`', async () => {
-    const shown = await BACKUP_COMMANDS.list(inputsFrom({ bucket, prefix: 'db/backups' }), out.reporter);
+    const { shown } = await BACKUP_COMMANDS.list(inputsFrom({ bucket, prefix: 'db/backups' }), out.reporter);
     expect(shown[0]?.key).toBe(key);
     const v = await BACKUP_COMMANDS.verify(inputsFrom({ bucket, prefix: 'db/backups', key }), out.reporter);
     expect(v.sha256).toBe(sha256);

@@ -3,25 +3,20 @@
  * deploy's listing and its copy. The copy carries `x-amz-copy-source-if-match` with the ETag this deploy saw, so S3
  * (412 PreconditionFailed) refuses to copy bytes the release manifest would then vouch for wrongly.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { copyWithHeaders } from '../../src/frontend/bucket.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { useLabAws } from '../lab/shared.js';
 import { getText, head, makeTarget } from './frontend-helpers.js';
 
 describe('copies only the object this deploy saw (CopySourceIfMatch)', () => {
   // moto ignores the copy's condition; the proxy answers 412 as S3 does.
-  const proxy = new FaultProxy(motoUrl());
   beforeAll(async () => {
     useLabAws();
-    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
-    await proxy.stop();
-  });
+  useFaultProxy();
 
   it('refuses, with a clear message, an object rewritten after the listing; copies the one listed', async () => {
     const t = await makeTarget('fe-ifmatch');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, useLabAws } from '../lab/shared.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { useLabAws } from '../lab/shared.js';
 import {
   baseBuild,
   getText,
@@ -17,7 +17,6 @@ import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 
 describe('frontend deploy through a fault-injecting proxy (transient S3 errors are retried)', () => {
   let t: Target;
-  let proxy: FaultProxy;
   const deploy = (b: Build) =>
     run(FRONTEND_COMMANDS.deploy, {
       'source-dir': writeBuild(b),
@@ -28,13 +27,8 @@ describe('frontend deploy through a fault-injecting proxy (transient S3 errors a
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('fe-fault');
-    proxy = new FaultProxy(motoUrl());
-    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
-    await proxy.stop();
-  });
+  const proxy = useFaultProxy();
 
   it('500, 503 SlowDown and connection resets on uploads, copies, listing and the manifest are retried', async () => {
     const b = baseBuild();

@@ -16,7 +16,11 @@ import { uniqueName } from '../lab/shared.js';
 import { runCaptured, type CapturedRun } from '../lab/capture.js';
 import { command } from '../../src/core/command.js';
 import { frontendClients } from '../../src/frontend/clients.js';
-import { parseFrontendReleaseInputs, rollbackFrontend as rollbackRelease } from '../../src/frontend/rollback.js';
+import {
+  FRONTEND_ROLLBACK_OUTPUTS,
+  parseFrontendReleaseInputs,
+  rollbackFrontend as rollbackRelease,
+} from '../../src/frontend/rollback.js';
 
 export type Build = Record<string, string | Buffer>;
 
@@ -113,4 +117,5 @@ export const rollbackFrontend = command({
   parse: parseFrontendReleaseInputs,
   clients: () => frontendClients(),
   run: rollbackRelease,
+  outputs: FRONTEND_ROLLBACK_OUTPUTS,
 });

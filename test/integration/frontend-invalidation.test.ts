@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { cloudFrontClient } from '../../src/core/aws.js';
 import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { createInvalidation, waitForInvalidation } from '../../src/frontend/invalidation.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { useLabAws } from '../lab/shared.js';
 import { baseBuild, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
 /**
@@ -13,7 +13,6 @@ import { baseBuild, makeTarget, run, writeBuild, type Target } from './frontend-
  */
 describe('waiting for a CloudFront invalidation', () => {
   let t: Target;
-  let proxy: FaultProxy;
   const GET_INVALIDATION = /\/distribution\/[^/]+\/invalidation\/[^/]+$/;
   const status = (s: string) => (xml: string) => xml.replace(/<Status>[^<]*<\/Status>/, `<Status>${s}</Status>`);
   const polls = () => proxy.seen.filter((r) => r.method === 'GET' && GET_INVALIDATION.test(r.path)).length;
@@ -22,13 +21,8 @@ describe('waiting for a CloudFront invalidation', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('fe-inval');
-    proxy = new FaultProxy(motoUrl());
-    process.env.AWS_ENDPOINT_URL_CLOUDFRONT = await proxy.start();
   });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_CLOUDFRONT;
-    await proxy.stop();
-  });
+  const proxy = useFaultProxy('CLOUDFRONT');
 
   it('a deploy with wait-for-invalidation finishes once CloudFront reports the invalidation Completed', async () => {
     proxy.clear();

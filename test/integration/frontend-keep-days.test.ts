@@ -5,13 +5,13 @@
  * so the release made "ten days ago" is listed through the fault proxy with its objects backdated, and its manifest
  * carries an id of that time.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { hashOfId, isReleaseId, type Manifest } from '../../src/frontend/releases.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { useLabAws } from '../lab/shared.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Build, type Target } from './frontend-helpers.js';
 
 /** Release n: its own entry chunk, a shared vendor chunk, and an index.html pointing at the entry chunk. */
@@ -25,7 +25,6 @@ const DAY = 24 * 3600_000;
 
 describe('prune with keep-days (keep-releases 1)', () => {
   let t: Target;
-  let proxy: FaultProxy;
   const manifests = async () => (await listKeys(t.bucket)).filter((k) => /^_releases\/[^/]+\.json$/.test(k));
   const deploy = (n: number, extra: Record<string, string | number> = {}) =>
     run(FRONTEND_COMMANDS.deploy, {
@@ -38,13 +37,8 @@ describe('prune with keep-days (keep-releases 1)', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('fe-days');
-    proxy = new FaultProxy(motoUrl());
-    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
-    await proxy.stop();
-  });
+  const proxy = useFaultProxy();
 
   /** Makes deploy `n` a release of `days` ago: its manifest under an id of that time, its objects listed as written then. */
   const deployedDaysAgo = async (n: number, days: number) => {

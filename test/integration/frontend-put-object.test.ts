@@ -2,19 +2,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { frontendClients } from '../../src/frontend/clients.js';
 import { uploadFile } from '../../src/frontend/bucket.js';
 import type { LocalFile } from '../../src/frontend/scan.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { useLabAws } from '../lab/shared.js';
 import { baseBuild, getText, head, makeTarget, run, writeBuild, type Target } from './frontend-helpers.js';
 
 /** The deploy's bulk PutObject (frontend/put-object.ts, without the SDK's middleware stack) behaves as the SDK's. */
 describe('frontend uploads (the lean PutObject path)', () => {
   let t: Target;
-  let proxy: FaultProxy;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'put-object-'));
   const file = (rel: string, body: string | Buffer, md5?: string): LocalFile => {
     const abs = path.join(dir, rel.replace(/\//g, '_'));
@@ -32,13 +31,8 @@ describe('frontend uploads (the lean PutObject path)', () => {
   beforeAll(async () => {
     useLabAws();
     t = await makeTarget('fe-put');
-    proxy = new FaultProxy(motoUrl());
-    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
-    await proxy.stop();
-  });
+  const proxy = useFaultProxy();
 
   it('sends the bytes, headers and Content-MD5; returns the ETag; keys with spaces, + and non-ASCII arrive as named', async () => {
     const key = 'assets/a b+c (1)/ü*!.js';

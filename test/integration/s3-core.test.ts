@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { deleteObjects, listObjects } from '../../src/core/s3.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, uniqueName, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
+import { uniqueName, useLabAws } from '../lab/shared.js';
 
 const keysOf = async (objects: AsyncIterable<{ Key?: string }>) => {
   const keys: string[] = [];
@@ -13,7 +13,6 @@ const keysOf = async (objects: AsyncIterable<{ Key?: string }>) => {
 
 describe('core S3 listing and batched deletes against moto_server', () => {
   let bucket: string;
-  let proxy: FaultProxy;
   const requests = (method: string) =>
     proxy.seen.filter((r) => r.method === method && r.path.replace(/\/$/, '') === `/${bucket}`).length;
 
@@ -21,13 +20,8 @@ describe('core S3 listing and batched deletes against moto_server', () => {
     useLabAws();
     bucket = uniqueName('core-s3');
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
-    proxy = new FaultProxy(motoUrl());
-    process.env.AWS_ENDPOINT_URL_S3 = await proxy.start();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = motoUrl();
-    await proxy.stop();
-  });
+  const proxy = useFaultProxy();
 
   it('lists every page under a prefix and deletes in batches of 1,000, nothing outside the prefix', async () => {
     const s3 = s3Client();

@@ -4,7 +4,8 @@
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
  * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions). With `sseKmsEtags` it answers
  * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not, and list chosen objects
- * as written days ago (`backdate`: moto stamps every write with the present).
+ * as written days ago (`backdate`: moto stamps every write with the present). `skewDate` moves S3's clock (the Date
+ * header of every answer), as seen by a machine whose own clock is off.
  * Point AWS_ENDPOINT_URL_S3 at `proxy.url`.
  */
 import { createHash } from 'node:crypto';
@@ -58,6 +59,7 @@ export class FaultProxy {
   /** `/bucket/key` → moto's ETag of the object and the opaque ETag this proxy gave it. */
   private readonly opaque = new Map<string, { moto: string; etag: string }>();
   private writes = 0;
+  private dateSkewMs = 0;
 
   constructor(private readonly target: string) {}
 
@@ -93,6 +95,18 @@ export class FaultProxy {
   backdate(keys: string[], ms: number): this {
     for (const k of keys) this.aged.set(k, ms);
     return this;
+  }
+
+  /** Answers with a Date header `ms` later (earlier when negative) than moto's. */
+  skewDate(ms: number): this {
+    this.dateSkewMs = ms;
+    return this;
+  }
+
+  /** The headers of an answer, with the Date header moved by `skewDate`. */
+  private dated(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+    if (!this.dateSkewMs || !headers.date) return headers;
+    return { ...headers, date: new Date(Date.parse(headers.date) + this.dateSkewMs).toUTCString() };
   }
 
   clear(): void {
@@ -223,7 +237,7 @@ export class FaultProxy {
           );
           const asS3 = (this.kms || this.aged.size > 0) && (ures.statusCode ?? 500) < 300;
           if (!rewrite && !asS3) {
-            res.writeHead(ures.statusCode ?? 502, ures.headers);
+            res.writeHead(ures.statusCode ?? 502, this.dated(ures.headers));
             ures.pipe(res);
             return;
           }
@@ -238,7 +252,7 @@ export class FaultProxy {
               out.body = Buffer.from(rewrite.body(out.body.toString('utf8')));
               out.headers['content-length'] = String(out.body.length);
             }
-            res.writeHead(ures.statusCode ?? 502, out.headers);
+            res.writeHead(ures.statusCode ?? 502, this.dated(out.headers));
             res.end(req.method === 'HEAD' ? undefined : out.body);
           });
         },

@@ -1,6 +1,7 @@
 /**
  * The contract between each action and the CLI (README.md): action.yml declares every input with a description, runs
- * the committed bundle on node24, and the CLI sub-command over the same core takes the same names as flags.
+ * the committed bundle on node24, and the CLI sub-command over the same core takes the same names as flags; its
+ * outputs are those its commands' outputs tables set (src/<area>/commands.ts, src/ops/job.ts).
  */
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,10 @@ import { parse } from 'yaml';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { flagsToInputs } from '../../src/cli/common.js';
+import type { CommandEntry } from '../../src/core/command.js';
+import { BACKEND_COMMANDS } from '../../src/backend/commands.js';
+import { BACKUP_COMMANDS } from '../../src/backup/commands.js';
+import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { OPS_COMMANDS } from '../../src/ops/job.js';
 import { BACKEND_DEFAULTS } from '../../src/backend/defaults.js';
 import { BACKUP_DEFAULTS } from '../../src/backup/defaults.js';
@@ -28,13 +33,13 @@ interface ActionYml {
 
 type Defaults = Readonly<Record<string, unknown>>;
 
-// Each action, the CLI command(s) over the same core (the ops action's `command` input picks one of its four), and
-// its area's defaults table.
-const actions: [string, string[][], Defaults][] = [
-  ['deploy-frontend', [['frontend', 'deploy']], FRONTEND_DEFAULTS],
-  ['deploy-backend', [['backend', 'deploy']], BACKEND_DEFAULTS],
-  ['db-backup', [['backup', 'run']], BACKUP_DEFAULTS],
-  ['ops', Object.keys(OPS_COMMANDS).map((c) => [c]), OPS_DEFAULTS],
+// Each action, the CLI command(s) over the same core (the ops action's `command` input picks one of its four), its
+// area's defaults table, and the command(s) it runs (actions/<name>/src/main.ts).
+const actions: [string, string[][], Defaults, CommandEntry<unknown, never>[]][] = [
+  ['deploy-frontend', [['frontend', 'deploy']], FRONTEND_DEFAULTS, [FRONTEND_COMMANDS.deploy]],
+  ['deploy-backend', [['backend', 'deploy']], BACKEND_DEFAULTS, [BACKEND_COMMANDS.deploy]],
+  ['db-backup', [['backup', 'run']], BACKUP_DEFAULTS, [BACKUP_COMMANDS.run]],
+  ['ops', Object.keys(OPS_COMMANDS).map((c) => [c]), OPS_DEFAULTS, Object.values(OPS_COMMANDS)],
 ];
 
 function command(names: string[]): Command {
@@ -47,7 +52,7 @@ function command(names: string[]): Command {
   return cmd;
 }
 
-describe.each(actions)('actions/%s', (name, commands, defaults) => {
+describe.each(actions)('actions/%s', (name, commands, defaults, entries) => {
   const yml = parse(readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
   const inputs = Object.entries(yml.inputs).filter(([input]) => !(name === 'ops' && input === 'command'));
   /** The (first) CLI command that takes this input, as a switch or a value flag. */
@@ -72,6 +77,15 @@ describe.each(actions)('actions/%s', (name, commands, defaults) => {
       expect(output).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(spec.description.length).toBeGreaterThan(5);
     }
+  });
+
+  it('declares every output its command(s) set, and sets every output it declares', () => {
+    const set = new Set(entries.flatMap((e) => e.outputs));
+    const declared = new Set(Object.keys(yml.outputs));
+    expect({
+      'set but not declared': [...set].filter((o) => !declared.has(o)),
+      'declared but never set': [...declared].filter((o) => !set.has(o)),
+    }).toEqual({ 'set but not declared': [], 'declared but never set': [] });
   });
 
   it("declares each optional input's default as its area's defaults table has it (src/<area>/defaults.ts)", () => {
