@@ -2,7 +2,7 @@
  * The backup's S3 writer (src/backup/multipart-writer.ts) against moto_server, through the fault-injecting proxy:
  * the object is exactly what was written, parts that fail transiently are retried, and any failure leaves nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { MultipartWriter } from '../../src/backup/multipart-writer.js';
-import { FaultProxy } from '../lab/fault-proxy.js';
-import { motoUrl, uniqueName, useLabAws } from '../lab/shared.js';
+import { uniqueName, useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -34,7 +34,6 @@ function chunked(data: Buffer): Readable {
 
 describe('MultipartWriter', () => {
   const bucket = uniqueName('mpu-writer');
-  let proxy: FaultProxy;
   let s3: ReturnType<typeof s3Client>;
   const writer = (key: string) =>
     new MultipartWriter({
@@ -57,12 +56,10 @@ describe('MultipartWriter', () => {
   beforeAll(async () => {
     useLabAws();
     await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
-    proxy = new FaultProxy(motoUrl());
-    // A few retries, quickly (the defaults wait seconds between attempts).
-    s3 = s3Client({ ...process.env, AWS_ENDPOINT_URL_S3: await proxy.start(), AWS_MAX_ATTEMPTS: '3' });
   });
-  afterAll(async () => {
-    await proxy.stop();
+  const proxy = useFaultProxy();
+  beforeAll(() => {
+    s3 = s3Client();
   });
 
   it('stores exactly the bytes written, in parts, encrypted, with its type and metadata; retries failed parts', async () => {
