@@ -84,9 +84,11 @@ export class MultipartWriter extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (this.stored || !this.uploadId) return cb(err);
-    // Stop the parts in flight, then abort: a part that completed after the abort would otherwise stay stored.
+    if (this.stored) return cb(err);
+    // Stop the requests in flight (a single PUT too), then abort: a part that completed after the abort would
+    // otherwise stay stored.
     this.cancel.abort();
+    if (!this.uploadId) return cb(err);
     const uploadId = this.uploadId;
     void Promise.allSettled(this.sending)
       .then(() => uploadId)
