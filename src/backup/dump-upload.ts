@@ -6,13 +6,13 @@ import {
   ListMultipartUploadsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { CancelledError, describeError, OpsError } from '../core/errors.js';
 import { hashingTap } from '../core/hash.js';
 import type { Reporter } from '../core/reporter.js';
 import { mainLine } from '../core/process.js';
 import { humanSize } from '../core/size.js';
 import { DumpFailed, type DumpSource } from './dump-source.js';
+import { MultipartWriter } from './multipart-writer.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
 export interface DumpUploadParams {
@@ -68,19 +68,17 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   const hashed = hashingTap();
   const tap = hashed.tap;
 
-  const upload = new Upload({
-    client: p.s3,
+  const upload = new MultipartWriter({
+    s3: p.s3,
     params: {
       Bucket: p.bucket,
       Key: p.key,
-      Body: tap,
       ServerSideEncryption: 'AES256',
       ContentType: 'application/gzip',
       Metadata: p.metadata,
     },
     partSize: p.partSize ?? DEFAULT_PART_SIZE,
     queueSize: p.queueSize ?? DEFAULT_QUEUE_SIZE,
-    leavePartsOnError: false,
   });
 
   const started = Date.now();
@@ -90,37 +88,34 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   }, 30000);
   ticker.unref();
 
-  // A failed stream fails the upload (its reader throws, and lib-storage aborts the multipart upload itself);
-  // a failed upload stops the dump (otherwise pg_dump would block forever on a full pipe).
-  const piped = pipeline(source.stream, counter, new ParallelGzip({ level: p.level }), tap).catch((err: unknown) => {
-    tap.destroy(err instanceof Error ? err : new Error(String(err)));
-    throw err;
-  });
-  const uploaded = upload.done().catch((err: unknown) => {
-    source.stop();
-    tap.destroy(err instanceof Error ? err : new Error(String(err)));
-    throw err;
-  });
+  // Any failure (the dump, the compression, a part, the completion) destroys every stream of the pipeline: the
+  // writer aborts the multipart upload, and the dump is stopped (pg_dump would otherwise block on a full pipe).
+  const piped = pipeline(source.stream, counter, new ParallelGzip({ level: p.level }), tap, upload).then(
+    () => undefined,
+    (err: unknown) => {
+      source.stop();
+      return { err };
+    },
+  );
   // Cancelled (SIGINT/SIGTERM): stop the dump, abort the upload; the clean-up below removes whatever remains.
   const onAbort = () => {
     source.stop();
-    void upload.abort().catch(() => undefined);
-    tap.destroy(p.signal?.reason instanceof Error ? p.signal.reason : new Error('cancelled'));
+    upload.destroy(p.signal?.reason instanceof Error ? p.signal.reason : new Error('cancelled'));
   };
   if (p.signal?.aborted) onAbort();
   else p.signal?.addEventListener('abort', onAbort, { once: true });
-  const [pipeRes, upRes] = await Promise.allSettled([piped, uploaded]);
+  const piping = await piped;
   p.signal?.removeEventListener('abort', onAbort);
   clearInterval(ticker);
   const dumped = await source.done.then(
     () => undefined,
     (err: unknown) => err,
   );
-  if (p.signal?.aborted && upRes.status === 'rejected') {
+  if (p.signal?.aborted && piping) {
     await cleanUp(p.s3, p.bucket, p.key, false, reporter);
     throw p.signal.reason instanceof CancelledError ? p.signal.reason : new CancelledError('SIGTERM');
   }
-  if (pipeRes.status === 'fulfilled' && upRes.status === 'fulfilled' && dumped === undefined) {
+  if (!piping && dumped === undefined) {
     for (const w of source.warnings) {
       for (const l of reporter
         .redact(w.stderr)
@@ -133,7 +128,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   }
 
   // Failure: make sure no object and no open multipart upload remains.
-  await cleanUp(p.s3, p.bucket, p.key, upRes.status === 'fulfilled', reporter);
+  await cleanUp(p.s3, p.bucket, p.key, upload.stored, reporter);
   if (dumped instanceof DumpFailed && !dumped.afterStop) {
     const lines = reporter
       .redact(dumped.stderr)
@@ -146,12 +141,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
       reporter.redact(`${dumped.message}${last ? `: ${last}` : ''}; the upload was aborted, nothing was stored`),
     );
   }
-  const reason =
-    upRes.status === 'rejected'
-      ? upRes.reason
-      : pipeRes.status === 'rejected'
-        ? pipeRes.reason
-        : (dumped ?? new Error('unknown'));
+  const reason = upload.failure ?? piping?.err ?? dumped ?? new Error('unknown');
   throw new OpsError(
     reporter.redact(
       `upload to s3://${p.bucket}/${p.key} failed: ${describeError(reason)}; the upload was aborted, nothing was stored`,
@@ -174,7 +164,7 @@ async function cleanUp(
     const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
     for (const u of open.Uploads ?? []) {
       if (u.Key !== key || !u.UploadId) continue;
-      // lib-storage aborts on a failed stream too: an upload that is already gone (NoSuchUpload) is what we want.
+      // The writer aborts on any failure too: an upload that is already gone (NoSuchUpload) is what we want.
       await s3
         .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }))
         .catch((err: unknown) => {

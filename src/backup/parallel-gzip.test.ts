@@ -48,6 +48,14 @@ describe('ParallelGzip', () => {
     }
   });
 
+  it('restores incompressible input, whose members outgrow the half-block output buffer', async () => {
+    const noise = randomBytes(5 * 64 * 1024 + 123);
+    const gz = await compress(noise, { blockSize: 64 * 1024, concurrency: 2 }, 50_000);
+    expect(gz.length).toBeGreaterThan(noise.length);
+    expect(gunzipSync(gz).equals(noise)).toBe(true);
+    execFileSync('gzip', ['-t'], { input: gz });
+  });
+
   it('handles empty input and input smaller than one block', async () => {
     expect(await compress(Buffer.alloc(0), { blockSize: 1024 })).toHaveLength(0);
     const small = Buffer.from('SELECT 1;\n');

@@ -1,0 +1,208 @@
+import { Writable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  type ChecksumAlgorithm,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+
+/** What the object is created with (SSE, content type, metadata): the same for a single PUT and a multipart upload. */
+export interface ObjectParams {
+  Bucket: string;
+  Key: string;
+  ServerSideEncryption?: 'AES256';
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}
+
+export interface MultipartWriterOptions {
+  s3: S3Client;
+  params: ObjectParams;
+  /** Bytes per part (at least 5 MiB, S3's minimum for every part but the last). */
+  partSize: number;
+  /** Parts sent at once; memory is partSize × (queueSize + 1), allocated once and reused. */
+  queueSize: number;
+}
+
+/** S3's limits: parts per upload, and the smallest part but the last. */
+export const MAX_PARTS = 10_000;
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/**
+ * A Writable that stores what is written as one S3 object: a single PutObject when it all fits in one part, otherwise
+ * a multipart upload whose parts are sent `queueSize` at a time (the SDK client retries each request on throttling,
+ * 5xx and resets). The bytes are copied once, into part buffers allocated once and reused: unlike lib-storage's
+ * `Upload` (which concatenates stream chunks into a fresh buffer per part), it leaves no part-sized garbage for the
+ * collector, so memory stays at partSize × (queueSize + 1) plus the stream's own buffers.
+ *
+ * Parts carry a CRC32 checksum (as lib-storage sends them, unless the client is configured WHEN_REQUIRED), which S3
+ * verifies. Any failure (a part, the completion, or destroy() by the caller) aborts the multipart upload, so no part
+ * is left in the bucket; the stream errors with the first failure.
+ */
+export class MultipartWriter extends Writable {
+  private readonly s3: S3Client;
+  private readonly params: ObjectParams;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  /** Cancels requests in flight when the stream is destroyed. */
+  private readonly cancel = new AbortController();
+  private readonly spare: Buffer[] = [];
+  private allocated = 0;
+  private part: Buffer | undefined;
+  private filled = 0;
+  private partNumber = 0;
+  private checksum: ChecksumAlgorithm | undefined;
+  private uploadId: Promise<string> | undefined;
+  /** Part requests in flight; they never reject (a failure is kept in `failure`). */
+  private readonly sending = new Set<Promise<void>>();
+  private readonly completed: CompletedPart[] = [];
+  /** The first request that failed (a part or the multipart upload's creation), if any. */
+  failure: unknown;
+  /** True once the object exists (the PUT or the completion succeeded). */
+  stored = false;
+
+  constructor(opts: MultipartWriterOptions) {
+    super({ highWaterMark: 1 });
+    if (opts.partSize < MIN_PART_SIZE) throw new Error(`part size ${opts.partSize} is below S3's minimum of 5 MiB`);
+    if (opts.queueSize < 1) throw new Error(`queue size ${opts.queueSize} must be at least 1`);
+    this.s3 = opts.s3;
+    this.params = opts.params;
+    this.partSize = opts.partSize;
+    this.queueSize = opts.queueSize;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.take(chunk).then(() => cb(), cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.finish().then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.stored) return cb(err);
+    // Stop the requests in flight (a single PUT too), then abort: a part that completed after the abort would
+    // otherwise stay stored.
+    this.cancel.abort();
+    if (!this.uploadId) return cb(err);
+    const uploadId = this.uploadId;
+    void Promise.allSettled(this.sending)
+      .then(() => uploadId)
+      .then((UploadId) =>
+        this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.params.Bucket, Key: this.params.Key, UploadId })),
+      )
+      .catch(() => undefined) // the caller lists and aborts what is left, and says so if it cannot
+      .finally(() => cb(err));
+  }
+
+  private async take(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length;) {
+      this.part ??= await this.freeBuffer();
+      const n = chunk.copy(this.part, this.filled, at);
+      at += n;
+      this.filled += n;
+      if (this.filled === this.partSize) await this.send();
+    }
+  }
+
+  private async finish(): Promise<void> {
+    if (this.partNumber === 0) {
+      // All of it fits in one part: one PUT, no multipart upload.
+      const body = this.part?.subarray(0, this.filled) ?? Buffer.alloc(0);
+      await this.s3.send(new PutObjectCommand({ ...this.params, Body: body }), { abortSignal: this.cancel.signal });
+      this.stored = true;
+      return;
+    }
+    if (this.filled > 0) await this.send();
+    await Promise.all(this.sending);
+    if (this.failure) throw this.failure;
+    const parts = this.completed.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.params.Bucket,
+        Key: this.params.Key,
+        UploadId: await this.uploadId!,
+        MultipartUpload: { Parts: parts },
+      }),
+      { abortSignal: this.cancel.signal },
+    );
+    this.stored = true;
+  }
+
+  /** A part buffer to fill: a spare one, a new one while fewer than queueSize + 1 exist, or the next one freed. */
+  private async freeBuffer(): Promise<Buffer> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const b = this.spare.pop();
+      if (b) return b;
+      if (this.allocated <= this.queueSize) {
+        this.allocated++;
+        return Buffer.allocUnsafeSlow(this.partSize);
+      }
+      await Promise.race(this.sending);
+    }
+  }
+
+  /** Sends the part being filled once fewer than queueSize parts are in flight (back-pressure on the writer). */
+  private async send(): Promise<void> {
+    while (this.sending.size >= this.queueSize) await Promise.race(this.sending);
+    if (this.failure) throw this.failure;
+    const buffer = this.part!;
+    const body = buffer.subarray(0, this.filled);
+    this.part = undefined;
+    this.filled = 0;
+    const PartNumber = ++this.partNumber;
+    if (PartNumber > MAX_PARTS) {
+      throw new Error(
+        `the object would need more than ${MAX_PARTS} parts of ${this.partSize} bytes, S3's limit for one upload`,
+      );
+    }
+    this.uploadId ??= this.create();
+    const sent: Promise<void> = this.uploadPart(PartNumber, body)
+      .then(
+        (done) => {
+          this.completed.push(done);
+          this.spare.push(buffer); // the request is over: the buffer is ours again
+        },
+        (err: unknown) => {
+          this.failure ??= err; // the buffer may still be read by the failed request: never reused
+        },
+      )
+      .finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+  }
+
+  private async create(): Promise<string> {
+    // As lib-storage does: CRC32 per part unless the client computes checksums only when an operation requires them.
+    if ((await this.s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED') this.checksum = 'CRC32';
+    const res = await this.s3.send(
+      new CreateMultipartUploadCommand({ ...this.params, ChecksumAlgorithm: this.checksum }),
+      {
+        abortSignal: this.cancel.signal,
+      },
+    );
+    if (!res.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    return res.UploadId;
+  }
+
+  private async uploadPart(PartNumber: number, Body: Buffer): Promise<CompletedPart> {
+    const UploadId = await this.uploadId!;
+    const res = await this.s3.send(
+      new UploadPartCommand({
+        Bucket: this.params.Bucket,
+        Key: this.params.Key,
+        UploadId,
+        PartNumber,
+        Body,
+        ChecksumAlgorithm: this.checksum,
+      }),
+      { abortSignal: this.cancel.signal },
+    );
+    if (!res.ETag) throw new Error(`UploadPart ${PartNumber} returned no ETag`);
+    return { PartNumber, ETag: res.ETag, ...(res.ChecksumCRC32 && { ChecksumCRC32: res.ChecksumCRC32 }) };
+  }
+}
