@@ -1,5 +1,5 @@
-// First: it limits V8's young generation before the other modules load (young-generation.ts says why).
-import '../../../src/frontend/young-generation.js';
+// First: it limits V8's heap before the other modules load (lean-heap.ts says why).
+import '../../../src/frontend/lean-heap.js';
 import { runAction } from '../../../src/core/action.js';
 import { FRONTEND_COMMANDS } from '../../../src/frontend/commands.js';
 
