@@ -13,3 +13,16 @@ describe('humanSize', () => {
     expect(humanSize(1023.5 * 1024)).toBe('1023.5 KiB');
   });
 });
+
+describe('humanSize as pretty-bytes wrote it (binary, 0-2 fraction digits, cut)', () => {
+  it('agrees with pretty-bytes over a spread of sizes', async () => {
+    const { default: prettyBytes } = await import('pretty-bytes');
+    const theirs = (n: number) => {
+      const digits = n >= 1024 ** 3 ? 2 : n >= 1024 ? 1 : 0;
+      return prettyBytes(n, { binary: true, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    };
+    for (let n = 0; n < 2 ** 52; n = Math.floor(n * 1.37) + 1) expect(humanSize(n)).toBe(theirs(n));
+    for (const n of [1023, 1024, 1048575, 1048576, 1024 ** 3 - 1, 1024 ** 3, 1024 ** 4 - 1, 1024 ** 4])
+      expect(humanSize(n)).toBe(theirs(n));
+  });
+});

@@ -14,6 +14,7 @@ import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest 
 import type { LocalFile } from './scan.js';
 import { withRetry } from '../core/retry.js';
 import { LeanPut } from './put-object.js';
+import { isTransient } from '../core/retry.js';
 
 /** What the bucket holds under the prefix: site objects, release manifests and rollback blobs. */
 export interface BucketState {
@@ -61,15 +62,29 @@ export async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
 
 /**
  * Lists every object under the prefix, page by page (ListObjectsV2 returns at most 1,000 per call). Folders that hold
- * their own `_releases/` are other sites sharing the bucket: their objects are left out of `site`.
+ * their own `_releases/` are other sites sharing the bucket: their objects are left out of `site`. `onReleases` is
+ * called once the listing is past `_releases/`, with the releases listed (all of them where S3 lists keys in order).
  */
-export async function listBucket(s3: S3Client, bucket: string, prefix: string): Promise<BucketState> {
+export async function listBucket(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  opts: { onReleases?: (releases: Map<string, Date>) => void } = {},
+): Promise<BucketState> {
   const state: BucketState = { site: new Map(), releases: new Map(), blobs: new Map(), running: new Map(), nested: [] };
   const nested = new Set<string>();
   const own = prefix + RELEASES_DIR;
-  for await (const o of listObjects(s3, bucket, prefix, { onDate: (ms) => (state.s3Date = ms) })) {
+  const onDate = (ms: number) => (state.s3Date = ms);
+  let onReleases = opts.onReleases;
+  for await (const o of (await leanFor(s3).supports(bucket))
+    ? leanList(leanFor(s3), bucket, prefix, onDate)
+    : listObjects(s3, bucket, prefix, { onDate })) {
     const key = o.Key ?? '';
     const lastModified = o.LastModified ?? new Date(0);
+    if (onReleases && key > own && !key.startsWith(own)) {
+      onReleases(state.releases); // S3 lists keys in UTF-8 order: every manifest has been listed
+      onReleases = undefined;
+    }
     if (key.startsWith(own)) {
       const rest = key.slice(own.length);
       if (rest.startsWith('blobs/')) state.blobs.set(rest.slice('blobs/'.length), lastModified);
@@ -118,6 +133,31 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
 
 const lean = new WeakMap<S3Client, LeanPut>();
 
+/** The lean request path (put-object.ts) of a client: its endpoint, credentials, signer and HTTP handler. */
+function leanFor(s3: S3Client): LeanPut {
+  let l = lean.get(s3);
+  if (!l) lean.set(s3, (l = new LeanPut(s3)));
+  return l;
+}
+
+/**
+ * Every object under the prefix through the lean ListObjectsV2, page by page, each page retried on its own; `onDate`
+ * gets the Date of each answer (S3's clock).
+ */
+async function* leanList(l: LeanPut, bucket: string, prefix: string, onDate: (ms: number) => void) {
+  let token: string | undefined;
+  do {
+    const page = await withRetry(() => l.listPage(bucket, prefix, token), { retryable: retriedAsTheSdkDoes });
+    if (page.date !== undefined) onDate(page.date);
+    yield* page.objects;
+    token = page.next;
+  } while (token);
+}
+
+/** Transient failures, but not 501 NotImplemented (a header S3 does not support: no retry mends it, as in the SDK). */
+const retriedAsTheSdkDoes = (err: unknown) =>
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501 && isTransient(err);
+
 /**
  * Single-part PutObject from disk, with Content-MD5 for S3 to verify the bytes, retried with backoff on transient
  * failures (the body is read afresh on every attempt: pass a client without SDK retries). Sent by the lean path
@@ -131,8 +171,7 @@ export async function uploadFile(
   f: LocalFile,
   onRetry?: (err: unknown) => void,
 ): Promise<string> {
-  let put = lean.get(s3NoRetry);
-  if (!put) lean.set(s3NoRetry, (put = new LeanPut(s3NoRetry)));
+  const put = leanFor(s3NoRetry);
   const viaSdk = !(await put.supports(bucket));
   const res = await withRetry(
     () =>
@@ -148,8 +187,8 @@ export async function uploadFile(
               CacheControl: f.cacheControl,
             }),
           )
-        : (put as LeanPut).put({ bucket, key, ...f }),
-    { onRetry },
+        : put.put({ bucket, key, ...f }),
+    { onRetry, retryable: retriedAsTheSdkDoes },
   );
   return unquoted(res.ETag);
 }

@@ -146,7 +146,7 @@ export async function frontendDeployJob(opts: DeployOptions, c: Clients, reporte
   const firstPlan = early
     ? undefined
     : await planAgainst(c.s3, opts, files, first.state, first.current).catch(() => undefined);
-  if (firstPlan && isNoOp(firstPlan, files, first.current)) {
+  if (firstPlan && isNoOp(firstPlan, entriesOf(files), first.current)) {
     const done = await publish(opts, reporter, c, files, first, invalidating, siteUrl, undefined, firstPlan);
     done.result.deleted = await prune(c, opts, reporter, done.manifest, files, first.state);
     lap('done (nothing changed)');
@@ -202,15 +202,26 @@ interface Listed {
 
 /** The bucket's listing and the current release manifest (read as soon as the listing names it; warned about if unreadable and `reporter` given). */
 async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter): Promise<Listed> {
-  const state = await listBucket(s3, opts.bucket, opts.prefix).catch((err) => {
+  const newest = (releases: Map<string, Date>) => [...releases.keys()].sort().at(-1);
+  const read = (id: string) => getManifest(s3, opts.bucket, opts.prefix, id);
+  // Once the listing is past `_releases/` (keys come in order), the newest manifest is read while the rest of the
+  // site is listed. It is used only if the whole listing names the same newest release.
+  let early: { id: string; manifest: Promise<Manifest> } | undefined;
+  const onReleases = (releases: Map<string, Date>) => {
+    const id = newest(releases);
+    if (!id) return;
+    early = { id, manifest: read(id) };
+    early.manifest.catch(() => undefined); // awaited below, or not needed
+  };
+  const state = await listBucket(s3, opts.bucket, opts.prefix, { onReleases }).catch((err) => {
     throw new OpsError(`ListObjectsV2 s3://${opts.bucket}/${opts.prefix} failed: ${describeError(err)}`, {
       cause: err,
     });
   });
-  const currentId = [...state.releases.keys()].sort().at(-1);
+  const currentId = newest(state.releases);
   // An unreadable current manifest must not block deploys: the plan then asks S3 for headers (HeadObject).
   const current = currentId
-    ? await getManifest(s3, opts.bucket, opts.prefix, currentId).catch((err: unknown) => {
+    ? await (early?.id === currentId ? early.manifest : read(currentId)).catch((err: unknown) => {
         reporter?.warn(`${describeError(err)}: planning without it`);
         return undefined;
       })
@@ -221,12 +232,10 @@ async function readBucket(s3: S3Client, opts: DeployOptions, reporter?: Reporter
 }
 
 /** Nothing to upload, copy or publish: the bucket and the current manifest already hold this build. */
-function isNoOp(plan: Plan, local: LocalFile[], current: Manifest | undefined): boolean {
+function isNoOp(plan: Plan, files: Record<string, FileEntry>, current: Manifest | undefined): boolean {
   const cnt = counts(plan);
   return (
-    cnt.new + cnt.changed + cnt.headers === 0 &&
-    current !== undefined &&
-    hashOfId(current.id) === contentHash(entriesOf(local))
+    cnt.new + cnt.changed + cnt.headers === 0 && current !== undefined && hashOfId(current.id) === contentHash(files)
   );
 }
 
@@ -267,7 +276,7 @@ async function publish(
 
   const files = entriesOf(local);
   const cnt = counts(plan);
-  const nothingToDo = isNoOp(plan, local, current);
+  const nothingToDo = isNoOp(plan, files, current);
   const manifest: Manifest =
     nothingToDo && current
       ? current

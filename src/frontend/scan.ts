@@ -172,7 +172,8 @@ export async function scanBuild(
       const stamp = stampOf(st);
       const known = cache.get(rel);
       // A remembered MD5 is only a candidate (`cached`): deploy.ts keeps it only when the release manifest agrees.
-      const md5 = known?.stamp === stamp ? known.md5 : st.size <= SMALL_FILE_MAX ? md5Sync(abs) : await md5File(abs);
+      const md5 =
+        known?.stamp === stamp ? known.md5 : st.size <= SMALL_FILE_MAX ? md5Sync(abs, st.size) : await md5File(abs);
       return {
         rel,
         abs,

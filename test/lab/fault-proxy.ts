@@ -1,6 +1,7 @@
 /**
  * A small HTTP proxy in front of moto_server that injects S3 faults on chosen requests, for fault tests:
- * `500` InternalError, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped mid-request).
+ * `500` InternalError, `501` NotImplemented, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped
+ * mid-request).
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
  * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions). With `sseKmsEtags` it answers
  * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not, and list chosen objects
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = '500' | '503' | '403' | 'reset';
+export type Fault = '500' | '501' | '503' | '403' | 'reset';
 
 export interface FaultRule {
   /** e.g. `PUT` */
@@ -28,10 +29,17 @@ export interface SeenRequest {
   method: string;
   path: string;
   fault?: Fault;
+  userAgent?: string;
 }
 
 const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
   '500': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+  // S3 escapes its messages as XML: a client must decode them (the quotes here).
+  '501': [
+    501,
+    'NotImplemented',
+    'A header you provided implies functionality that is not implemented: &quot;x-amz-x&quot;',
+  ],
   '503': [503, 'SlowDown', 'Please reduce your request rate.'],
   '403': [403, 'AccessDenied', 'Access Denied'],
 };
@@ -127,7 +135,7 @@ export class FaultProxy {
       const rule = this.rules.find(
         (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
       );
-      const seen: SeenRequest = { method: req.method ?? '', path };
+      const seen: SeenRequest = { method: req.method ?? '', path, userAgent: req.headers['user-agent'] };
       this.seen.push(seen);
       const bucketRegion = this.regions.get(path.split('/')[1] ?? '');
       const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
