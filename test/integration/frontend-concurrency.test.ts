@@ -9,6 +9,7 @@ import { s3Client } from '../../src/core/aws.js';
 import { withLock } from '../../src/frontend/coordination.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useLabAws } from '../lab/shared.js';
+import { useFaultProxy } from '../lab/use-fault-proxy.js';
 import { getText, listKeys, makeTarget, run, writeBuild, type Build } from './frontend-helpers.js';
 import { FRONTEND_COMMANDS } from '../../src/frontend/commands.js';
 import { rollbackFrontend } from './frontend-helpers.js';
@@ -35,6 +36,9 @@ async function missingAssets(bucket: string, prefix = ''): Promise<string[]> {
 
 describe('two deploys racing on one bucket (keep-releases 1)', () => {
   beforeAll(() => useLabAws());
+  // The slow deploy's uploads are held back 25 ms each (400 files, 4 at a time: at least 2.5 s), so it is still
+  // uploading when the fast one starts and ends, however fast the machine and the engine are.
+  useFaultProxy().slow({ method: 'PUT', path: /\/assets\/big-/, ms: 25 });
 
   // The slow deploy starts first; the fast one starts after each of these delays, while the slow one is uploading.
   it.each([100, 300, 500, 900])(
@@ -56,7 +60,8 @@ describe('two deploys racing on one bucket (keep-releases 1)', () => {
       expect(a.err).toBe('');
       expect(b.err).toBe('');
       expect([a.code, b.code]).toEqual([0, 0]);
-      // They overlapped (400 files take far longer than the delay): the one that finished first saw the other's marker.
+      // They overlapped (the slow deploy's uploads take at least 2.5 s): the one that finished first saw the other's
+      // marker.
       expect(
         [a.all, b.all].some((text) => /another deploy is in progress \(.*\): pruning is left to it/.test(text)),
       ).toBe(true);

@@ -68,6 +68,8 @@ export class FaultProxy {
   private readonly opaque = new Map<string, { moto: string; etag: string }>();
   private writes = 0;
   private dateSkewMs = 0;
+  /** Requests held back before they are forwarded: `{ method, path, ms }`. */
+  private readonly slowRules: { method?: string; path?: string | RegExp; ms: number }[] = [];
 
   constructor(private readonly target: string) {}
 
@@ -117,9 +119,19 @@ export class FaultProxy {
     return { ...headers, date: new Date(Date.parse(headers.date) + this.dateSkewMs).toUTCString() };
   }
 
+  /**
+   * Holds matching requests back `ms` before forwarding them (a slow link or a far region), so a test can make one
+   * operation reliably outlast another instead of hoping that it does.
+   */
+  slow(rule: { method?: string; path?: string | RegExp; ms: number }): this {
+    this.slowRules.push(rule);
+    return this;
+  }
+
   clear(): void {
     this.rules = [];
     this.rewrites = [];
+    this.slowRules.length = 0;
     this.seen.length = 0;
   }
 
@@ -187,6 +199,12 @@ export class FaultProxy {
             );
           });
         });
+        return;
+      }
+      const slow = this.slowRules.find((r) => (!r.method || r.method === req.method) && matches(r.path, path));
+      if (slow) {
+        req.pause();
+        setTimeout(() => this.forward(req, res, target, path), slow.ms);
         return;
       }
       this.forward(req, res, target, path);
