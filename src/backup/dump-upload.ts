@@ -112,7 +112,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
     (err: unknown) => err,
   );
   if (p.signal?.aborted && piping) {
-    await cleanUp(p.s3, p.bucket, p.key, false, reporter);
+    await cleanUp(p.s3, p.bucket, p.key, upload.stored || upload.completing, reporter);
     throw p.signal.reason instanceof CancelledError ? p.signal.reason : new CancelledError('SIGTERM');
   }
   if (!piping && dumped === undefined) {
@@ -128,7 +128,7 @@ export async function dumpToS3(p: DumpUploadParams): Promise<DumpUploadResult> {
   }
 
   // Failure: make sure no object and no open multipart upload remains.
-  await cleanUp(p.s3, p.bucket, p.key, upload.stored, reporter);
+  await cleanUp(p.s3, p.bucket, p.key, upload.stored || upload.completing, reporter);
   if (dumped instanceof DumpFailed && !dumped.afterStop) {
     const lines = reporter
       .redact(dumped.stderr)

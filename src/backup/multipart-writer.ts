@@ -64,6 +64,11 @@ export class MultipartWriter extends Writable {
   failure: unknown;
   /** True once the object exists (the PUT or the completion succeeded). */
   stored = false;
+  /**
+   * True once the request that creates the object (the single PUT or the completion) was sent: S3 may have applied
+   * it even when its answer never arrived (cancelled, timed out), so a caller cleaning up must delete the key.
+   */
+  completing = false;
 
   constructor(opts: MultipartWriterOptions) {
     super({ highWaterMark: 1 });
@@ -113,6 +118,7 @@ export class MultipartWriter extends Writable {
     if (this.partNumber === 0) {
       // All of it fits in one part: one PUT, no multipart upload.
       const body = this.part?.subarray(0, this.filled) ?? Buffer.alloc(0);
+      this.completing = true;
       await this.s3.send(new PutObjectCommand({ ...this.params, Body: body }), { abortSignal: this.cancel.signal });
       this.stored = true;
       return;
@@ -121,11 +127,13 @@ export class MultipartWriter extends Writable {
     await Promise.all(this.sending);
     if (this.failure) throw this.failure;
     const parts = this.completed.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    const UploadId = await this.uploadId!;
+    this.completing = true;
     await this.s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: this.params.Bucket,
         Key: this.params.Key,
-        UploadId: await this.uploadId!,
+        UploadId,
         MultipartUpload: { Parts: parts },
       }),
       { abortSignal: this.cancel.signal },
@@ -169,7 +177,12 @@ export class MultipartWriter extends Writable {
           this.spare.push(buffer); // the request is over: the buffer is ours again
         },
         (err: unknown) => {
-          this.failure ??= err; // the buffer may still be read by the failed request: never reused
+          // The buffer may still be read by the failed request: never reused. A request we cancelled (destroy) is
+          // not the cause: the failure that made us cancel is reported instead.
+          if (this.cancel.signal.aborted) return;
+          this.failure ??= err;
+          // Stop the pipeline now (the dump, its snapshot), not when the next part is full.
+          this.destroy(err instanceof Error ? err : new Error(String(err)));
         },
       )
       .finally(() => this.sending.delete(sent));

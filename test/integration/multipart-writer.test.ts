@@ -14,6 +14,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../../src/core/aws.js';
 import { MultipartWriter } from '../../src/backup/multipart-writer.js';
+import { createDumpSource } from '../../src/backup/dump-source.js';
+import { dumpToS3 } from '../../src/backup/dump-upload.js';
+import { captureReporter } from '../lab/capture.js';
 import { uniqueName, useLabAws } from '../lab/shared.js';
 import { useFaultProxy } from '../lab/use-fault-proxy.js';
 
@@ -114,5 +117,40 @@ describe('MultipartWriter', () => {
     await expect(pipeline(Readable.from(failing()), w)).rejects.toThrow(/SIGKILL/);
     expect(w.stored).toBe(false);
     expect(await state()).toEqual({ objects: ['big.gz', 'empty.gz', 'small.gz'], uploads: [] });
+  });
+});
+
+describe('dumpToS3 when the answer that stores the object is lost', () => {
+  const bucket = uniqueName('mpu-lost');
+  beforeAll(async () => {
+    useLabAws();
+    await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  const proxy = useFaultProxy();
+
+  it('deletes the object S3 completed after all, and says nothing was stored', async () => {
+    const s3 = s3Client();
+    // Incompressible SQL text (random base64) of about 12 MiB: two parts of gzip.
+    const sql = `-- dump\n${randomBytes(9 * MiB).toString('base64')}\n`;
+    // S3 completes the upload, and the connection drops before its answer, on every attempt the SDK makes.
+    proxy.clear();
+    proxy.inject({ method: 'POST', path: `/${bucket}/lost.sql.gz`, query: 'uploadId=', fault: 'lost' });
+    const { reporter } = captureReporter();
+    await expect(
+      dumpToS3({
+        s3,
+        bucket,
+        key: 'lost.sql.gz',
+        source: createDumpSource([{ kind: 'sql', name: 'sql', sql: () => sql }]),
+        level: 1,
+        metadata: {},
+        reporter,
+      }),
+    ).rejects.toThrow(/nothing was stored/);
+    expect(proxy.faults.length).toBeGreaterThan(0);
+    expect(proxy.faults.every((r) => r.fault === 'lost')).toBe(true);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect((left.Contents ?? []).map((o) => o.Key)).toEqual([]);
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A small HTTP proxy in front of moto_server that injects S3 faults on chosen requests, for fault tests:
- * `500` InternalError, `501` NotImplemented, `503` SlowDown, `403` AccessDenied, or `reset` (the connection is dropped
- * mid-request).
+ * `500` InternalError, `501` NotImplemented, `503` SlowDown, `403` AccessDenied, `reset` (the connection is dropped
+ * mid-request), or `lost` (the request reaches S3 and takes effect, but the connection drops before the answer).
  * It can also place buckets in regions (`inBucketRegion`): like S3, a request signed for another region gets
  * `301 PermanentRedirect` with `x-amz-bucket-region` (moto itself ignores regions). With `sseKmsEtags` it answers
  * ETags as S3 does for objects encrypted with SSE-KMS (`sseKmsEtags`), which moto does not, and list chosen objects
@@ -13,13 +13,15 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = '500' | '501' | '503' | '403' | 'reset';
+export type Fault = '500' | '501' | '503' | '403' | 'reset' | 'lost';
 
 export interface FaultRule {
   /** e.g. `PUT` */
   method?: string;
   /** Matched against the decoded request path (`/bucket/key`); a string matches as a substring. */
   path?: string | RegExp;
+  /** Matched as a substring of the query string (e.g. `uploadId=`: CompleteMultipartUpload, not its creation). */
+  query?: string;
   fault: Fault;
   /** How many matching requests get the fault (default: all). */
   times?: number;
@@ -32,7 +34,7 @@ export interface SeenRequest {
   userAgent?: string;
 }
 
-const BODIES: Record<Exclude<Fault, 'reset'>, [number, string, string]> = {
+const BODIES: Record<Exclude<Fault, 'reset' | 'lost'>, [number, string, string]> = {
   '500': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
   // S3 escapes its messages as XML: a client must decode them (the quotes here).
   '501': [
@@ -145,7 +147,11 @@ export class FaultProxy {
     this.server = http.createServer((req, res) => {
       const path = safeDecode((req.url ?? '/').split('?')[0] ?? '/');
       const rule = this.rules.find(
-        (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
+        (r) =>
+          r.left > 0 &&
+          (!r.method || r.method === req.method) &&
+          matches(r.path, path) &&
+          (!r.query || (req.url ?? '').split('?')[1]?.includes(r.query) === true),
       );
       const seen: SeenRequest = { method: req.method ?? '', path, userAgent: req.headers['user-agent'] };
       this.seen.push(seen);
@@ -174,6 +180,7 @@ export class FaultProxy {
           req.socket.destroy();
           return;
         }
+        if (rule.fault === 'lost') return this.forward(req, res, target, path, true);
         const [status, code, message] = BODIES[rule.fault];
         req.resume();
         req.on('end', () => {
@@ -239,7 +246,8 @@ export class FaultProxy {
     });
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: URL, path: string): void {
+  /** Sends the request on to moto_server and relays its answer (`lost`: drops the connection instead). */
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, target: URL, path: string, lost = false): void {
     {
       const headers = { ...req.headers };
       if (this.kms) {
@@ -258,6 +266,11 @@ export class FaultProxy {
           agent: this.agent,
         },
         (ures) => {
+          if (lost) {
+            ures.resume();
+            ures.on('end', () => req.socket.destroy());
+            return;
+          }
           const rewrite = this.rewrites.find(
             (r) => r.left > 0 && (!r.method || r.method === req.method) && matches(r.path, path),
           );
