@@ -131,7 +131,7 @@ export async function serverVersionNum(
       throw new OpsError(`psql: unexpected server_version_num '${stdout.trim().slice(0, 40)}'`);
     return n;
   } catch (err) {
-    if (!(err instanceof ToolFailed)) throw err;
+    if (!(err instanceof ToolFailed) || err.cancelled) throw err;
     throw new OpsError(
       `could not connect to the database to read its version (psql): ${err.detail}${await ipv6Hint(conn.host, err.stderrLines.join('\n'))}`,
     );
@@ -163,4 +163,13 @@ async function ipv6Hint(host: string, error: string): Promise<string> {
     () => [] as number[],
   );
   return ipv6Advice(host, error, families);
+}
+
+/**
+ * `could not connect to the database: ` when psql's exit says its connection failed (psql exits 2 when "the
+ * connection to the server went bad", 1 or 3 for its own or the script's errors), else nothing: the start of a
+ * check's message, so a wrong password reads the same whichever check met it first.
+ */
+export function connectFailed(err: ToolFailed): string {
+  return err.exit.code === 2 ? 'could not connect to the database: ' : '';
 }

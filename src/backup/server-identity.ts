@@ -2,7 +2,7 @@ import { OpsError } from '../core/errors.js';
 import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { findPsql } from './pg-tools.js';
+import { connectFailed, findPsql } from './pg-tools.js';
 
 /**
  * Who a database is, asked of the server itself (host names say nothing: `localhost` and `127.0.0.1`, or Supabase's
@@ -53,8 +53,10 @@ export async function serverFacts(
       byteaOutput: bytea || 'hex',
     };
   } catch (err) {
-    if (!(err instanceof ToolFailed)) throw err;
-    throw new OpsError(`psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${err.detail}`);
+    if (!(err instanceof ToolFailed) || err.cancelled) throw err;
+    throw new OpsError(
+      `${connectFailed(err)}psql (asking ${conn.host}:${conn.port}/${conn.dbname} who it is): ${err.detail}`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import { OpsError } from '../core/errors.js';
 import { runTool, ToolFailed } from '../core/process.js';
 import type { Reporter } from '../core/reporter.js';
 import { pgEnv, urlWithoutPassword, type PgConnection } from './database-url.js';
-import { findPsql } from './pg-tools.js';
+import { connectFailed, findPsql } from './pg-tools.js';
 import { arr, defaclKind, lit } from './sql-quote.js';
 import {
   KNOWN_PLATFORM_ROLES,
@@ -61,8 +61,8 @@ async function queryValue(
     );
     return stdout.trim();
   } catch (err) {
-    if (!(err instanceof ToolFailed)) throw err;
-    throw new OpsError(`psql (${what}): ${err.detail}`);
+    if (!(err instanceof ToolFailed) || err.cancelled) throw err;
+    throw new OpsError(`${connectFailed(err)}psql (${what}): ${err.detail}`);
   }
 }
 

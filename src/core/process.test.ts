@@ -72,6 +72,7 @@ describe('runTool', () => {
     ctl.abort();
     const err = (await running) as ToolFailed;
     expect(err.message).toBe('sh was stopped (cancelled)');
+    expect(err.cancelled).toBe(true);
     expect(err.exit.signal).toBe('SIGTERM');
     const late = await runTool('sh', sh('exec sleep 30'), { signal: ctl.signal }).catch((e: unknown) => e);
     expect((late as ToolFailed).exit.signal).toBe('SIGTERM');

@@ -42,6 +42,8 @@ export class ToolFailed extends OpsError {
     readonly exit: ToolExit,
     /** Non-empty lines of the end of its stderr, redacted. */
     readonly stderrLines: string[],
+    /** It was stopped because its run's signal aborted (another check failed, the run was cancelled): not its fault. */
+    readonly cancelled = false,
   ) {
     const line = mainLine(stderrLines);
     super(`${tool} ${why}${line ? `: ${line}` : ''}`);
@@ -162,8 +164,8 @@ export class Tool {
   }
 
   /** The error for how it ended: `psql exited with code 2: FATAL: ...`. */
-  failure(exit: ToolExit, why = explainExit(exit)): ToolFailed {
-    return new ToolFailed(this.name, why, exit, this.stderrLines());
+  failure(exit: ToolExit, why = explainExit(exit), cancelled = false): ToolFailed {
+    return new ToolFailed(this.name, why, exit, this.stderrLines(), cancelled);
   }
 }
 
@@ -208,8 +210,9 @@ export async function runTool(command: string, args: string[], opts: RunToolOpti
           why ??= `did not finish within ${opts.timeoutMs! / 1000}s`;
           tool.stop();
         }, opts.timeoutMs);
+  const CANCELLED = 'was stopped (cancelled)';
   const onAbort = () => {
-    why ??= 'was stopped (cancelled)';
+    why ??= CANCELLED;
     tool.stop();
   };
   if (opts.signal?.aborted) onAbort();
@@ -218,6 +221,8 @@ export async function runTool(command: string, args: string[], opts: RunToolOpti
   const exit = await tool.exited;
   clearTimeout(timer);
   opts.signal?.removeEventListener('abort', onAbort);
+  // Aborted just as it ended on its own (an exit code, not our signal): its own result counts.
+  if (why === CANCELLED && !tool.stopped) why = undefined;
   if (exit.code === 0 && !why) return Buffer.concat(chunks).toString('utf8');
-  throw tool.failure(exit, why);
+  throw tool.failure(exit, why, why === CANCELLED);
 }

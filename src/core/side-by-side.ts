@@ -14,13 +14,15 @@ export class SideBySide {
   }
 
   /**
-   * The same promise; its rejection stops the others. A task given `stoppable: false` (one that does not take
-   * `signal`) always runs to its end, so its failure always counts as its own.
+   * The same promise; its rejection stops the others. A failure counts as the task's own unless the task says it was
+   * stopped (an error with `cancelled: true`, as runTool's ToolFailed has when its signal stopped it): which check
+   * failed is then decided by what each one saw, not by which stop landed first. A task given `stoppable: false`
+   * (one that does not take `signal`) always runs to its end.
    */
   watch<T>(task: Promise<T>, opts: { stoppable?: boolean } = {}): Promise<T> {
     const at = this.failures.push(undefined) - 1;
     const w = task.catch((err: unknown) => {
-      if (opts.stoppable === false || !this.signal.aborted) this.failures[at] = { err };
+      if (opts.stoppable === false || !isCancelled(err)) this.failures[at] = { err };
       this.controller.abort(err);
       throw err;
     });
@@ -38,4 +40,9 @@ export class SideBySide {
     const own = this.failures.find((f) => f !== undefined);
     throw own ? own.err : err;
   }
+}
+
+/** An error that says its task was stopped rather than failed (`cancelled: true`). */
+function isCancelled(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { cancelled?: unknown }).cancelled === true;
 }
