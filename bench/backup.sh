@@ -35,7 +35,13 @@ build_action "$PWD" "$WORK/ours"
 if [ -n "${BENCH_BEFORE:-}" ]; then
   BEFORE_REV=$(git rev-parse --short "$BENCH_BEFORE")
   git worktree add --detach "$WORK/before-tree" "$BEFORE_REV" >/dev/null 2>&1
-  cp -al node_modules "$WORK/before-tree/node_modules"
+  # Its own dependencies when its lockfile differs (a package added or dropped since), else this tree's, linked.
+  if git diff --quiet "$BEFORE_REV" HEAD -- package-lock.json; then
+    cp -al node_modules "$WORK/before-tree/node_modules"
+  else
+    echo "installing the dependencies of $BEFORE_REV (its package-lock.json differs) ..."
+    (cd "$WORK/before-tree" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
   echo "building the db-backup action at $BEFORE_REV (BENCH_BEFORE) ..."
   build_action "$WORK/before-tree" "$WORK/before"
 fi

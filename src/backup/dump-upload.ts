@@ -25,7 +25,7 @@ export interface DumpUploadParams {
   /** Metadata known before the dump (versions, database). */
   metadata: Record<string, string>;
   reporter: Reporter;
-  /** Multipart part size; memory is about partSize × (queueSize + 1). */
+  /** Size of the first parts (it doubles every 2,000 parts); memory is about partSize × (queueSize + 1). */
   partSize?: number;
   queueSize?: number;
   /** Sees every byte of SQL, in order, before it is compressed (the manifest's scanner). */
@@ -43,10 +43,11 @@ export interface DumpUploadResult {
 }
 
 /**
- * S3 allows 10,000 parts: 8 MiB parts carry a backup of up to 10,000 × 8 MiB ≈ 78 GiB compressed (several hundred
- * GiB of SQL), where 5 MiB parts would stop at 48.8 GiB; two in flight keep the memory at about 24 MiB.
+ * Parts start at S3's smallest, 5 MiB, and double every 2,000 parts (multipart-writer.ts): a backup of up to 9.8 GiB
+ * compressed (most databases) holds 3 × 5 MiB of parts, and S3's 10,000 parts carry up to about 303 GiB compressed
+ * (fixed 8 MiB parts stopped at 78 GiB and always held 24 MiB).
  */
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 2;
 
 /**

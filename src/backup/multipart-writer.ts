@@ -22,8 +22,13 @@ export interface ObjectParams {
 export interface MultipartWriterOptions {
   s3: S3Client;
   params: ObjectParams;
-  /** Bytes per part (at least 5 MiB, S3's minimum for every part but the last). */
+  /** Bytes of the first parts (at least 5 MiB, S3's minimum for every part but the last). */
   partSize: number;
+  /**
+   * The part size doubles after every this many parts (default 2,000): small parts, so little memory, for the
+   * backups most databases make, and room for large ones within S3's 10,000 parts (see partSizeOf).
+   */
+  growEvery?: number;
   /** Parts sent at once; memory is partSize × (queueSize + 1), allocated once and reused. */
   queueSize: number;
 }
@@ -31,6 +36,25 @@ export interface MultipartWriterOptions {
 /** S3's limits: parts per upload, and the smallest part but the last. */
 export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3's largest part. */
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+
+/**
+ * The size of part `n` (from 1): `first` for the first `growEvery` parts, then twice that for the next `growEvery`,
+ * and so on (S3 allows parts of different sizes; all but the last at least 5 MiB). With 5 MiB and 2,000: 5, 10, 20,
+ * 40 and 80 MiB parts, an object of up to 2,000 × 155 MiB ≈ 303 GiB in 10,000 parts.
+ */
+export function partSizeOf(n: number, first: number, growEvery: number): number {
+  return Math.min(first * 2 ** Math.floor((n - 1) / growEvery), MAX_PART_SIZE);
+}
+
+/** The largest object that `first` and `growEvery` allow in S3's 10,000 parts. */
+export function largestObject(first: number, growEvery: number): number {
+  let total = 0;
+  for (let n = 1; n <= MAX_PARTS; n += growEvery)
+    total += partSizeOf(n, first, growEvery) * Math.min(growEvery, MAX_PARTS - n + 1);
+  return total;
+}
 
 /**
  * A Writable that stores what is written as one S3 object: a single PutObject when it all fits in one part, otherwise
@@ -46,7 +70,10 @@ export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export class MultipartWriter extends Writable {
   private readonly s3: S3Client;
   private readonly params: ObjectParams;
-  private readonly partSize: number;
+  private readonly firstPartSize: number;
+  private readonly growEvery: number;
+  /** The size of the part being filled (partSizeOf the next part number). */
+  private partSize: number;
   private readonly queueSize: number;
   /** Cancels requests in flight when the stream is destroyed. */
   private readonly cancel = new AbortController();
@@ -76,6 +103,8 @@ export class MultipartWriter extends Writable {
     if (opts.queueSize < 1) throw new Error(`queue size ${opts.queueSize} must be at least 1`);
     this.s3 = opts.s3;
     this.params = opts.params;
+    this.firstPartSize = opts.partSize;
+    this.growEvery = opts.growEvery ?? 2000;
     this.partSize = opts.partSize;
     this.queueSize = opts.queueSize;
   }
@@ -141,12 +170,16 @@ export class MultipartWriter extends Writable {
     this.stored = true;
   }
 
-  /** A part buffer to fill: a spare one, a new one while fewer than queueSize + 1 exist, or the next one freed. */
+  /**
+   * A part buffer of the current part size to fill: a spare one, a new one while fewer than queueSize + 1 exist, or
+   * the next one freed. Once the part size has grown, buffers of the old size are let go as they come back.
+   */
   private async freeBuffer(): Promise<Buffer> {
     for (;;) {
       if (this.failure) throw this.failure;
       const b = this.spare.pop();
-      if (b) return b;
+      if (b && b.length === this.partSize) return b;
+      if (b) this.allocated--;
       if (this.allocated <= this.queueSize) {
         this.allocated++;
         return Buffer.allocUnsafeSlow(this.partSize);
@@ -166,9 +199,10 @@ export class MultipartWriter extends Writable {
     const PartNumber = ++this.partNumber;
     if (PartNumber > MAX_PARTS) {
       throw new Error(
-        `the object would need more than ${MAX_PARTS} parts of ${this.partSize} bytes, S3's limit for one upload`,
+        `the object is larger than ${largestObject(this.firstPartSize, this.growEvery)} bytes, what ${MAX_PARTS} parts (S3's limit for one upload) carry`,
       );
     }
+    this.partSize = partSizeOf(PartNumber + 1, this.firstPartSize, this.growEvery);
     this.uploadId ??= this.create();
     const sent: Promise<void> = this.uploadPart(PartNumber, body)
       .then(

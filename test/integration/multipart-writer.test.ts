@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -81,6 +82,25 @@ describe('MultipartWriter', () => {
     expect(got.ContentType).toBe('application/gzip');
     expect(got.Metadata).toEqual({ database: 'app' });
     expect((await state()).uploads).toEqual([]);
+  });
+
+  it('grows the part size as the parts add up, and the object is still exactly the bytes written', async () => {
+    const data = randomBytes(17 * MiB + 5);
+    proxy.clear();
+    const w = new MultipartWriter({
+      s3,
+      params: { Bucket: bucket, Key: 'grown.gz' },
+      partSize: 5 * MiB,
+      queueSize: 2,
+      growEvery: 1,
+    });
+    await pipeline(chunked(data), w);
+    const sizes = proxy.seen.filter((r) => r.method === 'PUT').length;
+    expect(sizes).toBe(3); // 5 + 10 + 2 MiB (the next would have been 20)
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'grown.gz' }));
+    expect(sha(Buffer.from(await got.Body!.transformToByteArray()))).toBe(sha(data));
+    expect(got.ETag).toMatch(/-3"$/);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'grown.gz' }));
   });
 
   it('stores what fits in one part with a single PUT, and an empty stream as an empty object', async () => {
