@@ -10,6 +10,10 @@ describe('retries', () => {
   it('knows transient errors', () => {
     expect(isTransient(err('InternalError', 500))).toBe(true);
     expect(isTransient(err('SlowDown', 503))).toBe(true);
+    expect(isTransient(err('BadGateway', 502))).toBe(true);
+    expect(isTransient(err('GatewayTimeout', 504))).toBe(true);
+    // As the SDK: a 501 (a header or feature the service does not implement) is not retried.
+    expect(isTransient(err('NotImplemented', 501))).toBe(false);
     expect(isTransient(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isTransient(err('AccessDenied', 403))).toBe(false);
     expect(isTransient(err('NoSuchBucket', 404))).toBe(false);

@@ -1,6 +1,12 @@
 import pRetry from 'p-retry';
 
-/** Transient failures worth another attempt: throttling, 5xx, timeouts and dropped connections. */
+/**
+ * The server errors the SDK's standard retry strategy retries (@smithy's TRANSIENT_ERROR_STATUS_CODES): not 501
+ * NotImplemented (a header or feature the service does not support: no retry mends it) nor the rest of 5xx.
+ */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+/** Transient failures worth another attempt: throttling, 500/502/503/504, timeouts and dropped connections. */
 export function isTransient(err: unknown): boolean {
   const e = err as {
     name?: string;
@@ -10,7 +16,7 @@ export function isTransient(err: unknown): boolean {
     $metadata?: { httpStatusCode?: number };
   };
   const status = e?.$metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || status === 429 || e?.$retryable) return true;
+  if (TRANSIENT_STATUS.has(status) || status === 429 || e?.$retryable) return true;
   const code = e?.code ?? e?.Code ?? e?.name ?? '';
   return (
     /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|ECONNABORTED|EAI_AGAIN|UND_ERR_SOCKET|TimeoutError|RequestTimeout|RequestTimeTooSkewed|SlowDown|Throttling|ThrottlingException|InternalError|ServiceUnavailable)$/.test(

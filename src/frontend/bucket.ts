@@ -14,7 +14,6 @@ import { RELEASES_DIR, isPlausibleId, parseManifest, manifestKey, type Manifest 
 import type { LocalFile } from './scan.js';
 import { withRetry } from '../core/retry.js';
 import { LeanPut } from './put-object.js';
-import { isTransient } from '../core/retry.js';
 
 /** What the bucket holds under the prefix: site objects, release manifests and rollback blobs. */
 export interface BucketState {
@@ -147,16 +146,12 @@ function leanFor(s3: S3Client): LeanPut {
 async function* leanList(l: LeanPut, bucket: string, prefix: string, onDate: (ms: number) => void) {
   let token: string | undefined;
   do {
-    const page = await withRetry(() => l.listPage(bucket, prefix, token), { retryable: retriedAsTheSdkDoes });
+    const page = await withRetry(() => l.listPage(bucket, prefix, token));
     if (page.date !== undefined) onDate(page.date);
     yield* page.objects;
     token = page.next;
   } while (token);
 }
-
-/** Transient failures, but not 501 NotImplemented (a header S3 does not support: no retry mends it, as in the SDK). */
-const retriedAsTheSdkDoes = (err: unknown) =>
-  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501 && isTransient(err);
 
 /**
  * Single-part PutObject from disk, with Content-MD5 for S3 to verify the bytes, retried with backoff on transient
@@ -188,7 +183,7 @@ export async function uploadFile(
             }),
           )
         : put.put({ bucket, key, ...f }),
-    { onRetry, retryable: retriedAsTheSdkDoes },
+    { onRetry },
   );
   return unquoted(res.ETag);
 }
