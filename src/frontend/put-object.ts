@@ -242,8 +242,8 @@ function ok(res: Response): Response {
 }
 
 /** The text of the first `<name>` element in `xml`, XML entities decoded; undefined without one. */
-function textOf(xml: string, name: string, from = 0): string | undefined {
-  const open = xml.indexOf(`<${name}>`, from);
+function textOf(xml: string, name: string): string | undefined {
+  const open = xml.indexOf(`<${name}>`);
   if (open < 0) return undefined;
   const start = open + name.length + 2;
   const end = xml.indexOf(`</${name}>`, start);
